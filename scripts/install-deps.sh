@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install the Debian 12 packages klp-prep needs to build, test and run its
+# kernel harness.  Idempotent; run as root (CI is root).
+set -eu
+
+PACKAGES="
+build-essential cmake pkg-config git
+gcc-12 g++-12 gcc-12-plugin-dev
+libelf-dev libdw-dev libcmocka-dev
+libclang-14-dev clang-14 libclang-rt-14-dev llvm-14
+valgrind
+qemu-system-x86 busybox-static cpio xz-utils gzip kmod
+linux-source-6.12 linux-source-6.1
+bc bison flex libssl-dev dwarves rsync python3
+"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: error: must run as root to apt-get install" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
