@@ -87,6 +87,8 @@ enum klp_partition_tag {
 	 *   str   section	section named by a section attribute ("" if
 	 *			none), e.g. ".init.text", ".noinstr.text"
 	 *   uleb  flags	KLP_ORIGIN_F_*
+	 *   uleb  end_line	last line of its definition (0 = unknown),
+	 *			so a diff's line ranges map to functions
 	 */
 	KLP_PARTITION_ORIGIN = 2,
 

@@ -198,7 +198,8 @@ static int encode_origin(struct encoder *enc, const struct klp_origin *origin)
 	    (err = put_str(enc, origin->file)) ||
 	    (err = put_num(enc, origin->line)) ||
 	    (err = put_str(enc, origin->section)) ||
-	    (err = put_num(enc, origin->flags)))
+	    (err = put_num(enc, origin->flags)) ||
+	    (err = put_num(enc, origin->end_line)))
 		return err;
 	return end_record(enc, KLP_PARTITION_ORIGIN);
 }

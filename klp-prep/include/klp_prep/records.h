@@ -26,6 +26,7 @@ struct klp_origin {
 	unsigned int line;
 	const char *section;		/* section attribute, or NULL */
 	unsigned int flags;		/* KLP_ORIGIN_F_* */
+	unsigned int end_line;		/* last line of the definition, 0 = unknown */
 };
 
 struct klp_step {
