@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <klp_partition.h>
+#include <klp_prep/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,6 +85,11 @@ struct klp_unit {
 	size_t nr_inlines;
 	struct klp_call *calls;
 	size_t nr_calls;
+
+	/* Where the block was; set by the decoder, ignored by the encoder. */
+	size_t block_offset;		/* in its section */
+	size_t block_size;
+	size_t strtab_size;
 };
 
 /*
@@ -92,7 +98,47 @@ struct klp_unit {
  * index in @unit is out of range (or refers forward), -EOVERFLOW when the
  * block would exceed the format's 32-bit sizes, -ENOMEM.
  */
+KLP_API
 int klp_unit__encode(const struct klp_unit *unit, void **data, size_t *size);
+
+/*
+ * What the decoder found wrong: the block (its offset in the section), the
+ * offset of the offending bytes in the section, and a sentence without the
+ * file name, which the caller knows and prepends.
+ */
+struct klp_decode_error {
+	size_t block;
+	size_t offset;
+	char message[192];
+};
+
+/*
+ * Decode the block at or after *@offset of the section contents @data
+ * (@size bytes), skipping zero padding before it.  On success *@unit is
+ * one allocation holding the unit, its record arrays and its strings (free
+ * it with klp_unit__free()), and *@offset is just past the block; at the
+ * end of the section *@unit is NULL.  Returns 0, -EBADMSG when the block
+ * is malformed, -EPROTONOSUPPORT for a format version this reader does not
+ * know, -ENOMEM; @err (may be NULL) says what and where.
+ */
+KLP_API
+int klp_unit__decode(const void *data, size_t size, size_t *offset,
+		     struct klp_unit **unit, struct klp_decode_error *err);
+
+/*
+ * Decode every block of a section.  *@units is a malloc'd array of
+ * *@nr_units units; free it with klp_units__free().  An empty section, or
+ * one of nothing but padding, is -ENODATA: a section holds at least one
+ * unit.  Other errors as klp_unit__decode(); on error nothing is returned.
+ */
+KLP_API
+int klp_partition__decode(const void *data, size_t size,
+			  struct klp_unit ***units, size_t *nr_units,
+			  struct klp_decode_error *err);
+
+/* Free a decoded unit (not one built by hand); NULL is fine. */
+KLP_API void klp_unit__free(struct klp_unit *unit);
+KLP_API void klp_units__free(struct klp_unit **units, size_t nr_units);
 
 #ifdef __cplusplus
 }
