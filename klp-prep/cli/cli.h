@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cli.h - what the klp-prep subcommands share */
+#ifndef KLP_CLI_H
+#define KLP_CLI_H
+
+#include <stdbool.h>
+
+/*
+ * Exit codes, the same for every subcommand.  KLP_EXIT_UNSAFE is kept for
+ * "this cannot be livepatched safely" (klp-prep affected), so a build can
+ * tell a refusal from a bug or bad input.
+ */
+enum {
+	KLP_EXIT_OK = 0,
+	KLP_EXIT_MISMATCH = 1,	/* check found mismatches, or no records */
+	KLP_EXIT_USAGE = 2,	/* bad usage or unreadable input */
+	KLP_EXIT_UNSAFE = 3,
+};
+
+extern const char *klp_prog;	/* "klp-prep" */
+extern int klp_verbose;
+
+int cmd_dump(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* "FILE: error: no records..." with the flag to add. */
+void report_no_records(const char *path);
+
+__attribute__((format(printf, 1, 2)))
+void usage_error(const char *fmt, ...);
+
+#endif /* KLP_CLI_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - klp-prep: prepare kernel livepatches from source
+ *
+ * A thin dispatcher: each subcommand is a function over libklp_prep,
+ * found in a small table, with its own --help.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <klp_partition.h>
+#include <klp_prep/log.h>
+
+#include "cli.h"
+
+const char *klp_prog = "klp-prep";
+int klp_verbose;
+
+static const struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} subcommands[] = {
+	{ "dump",  cmd_dump,  "print the partition records of ELF files" },
+	{ "check", cmd_check, "hold the records against symbols and DWARF" },
+};
+
+static void print_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: %s [--help | --version] COMMAND [ARGS]\n"
+		"\n"
+		"Read the .klp_prep.partition records that the klp_partition GCC\n"
+		"plugin writes into objects, modules and vmlinux.\n"
+		"\n"
+		"commands:\n", klp_prog);
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(out, "  %-8s %s\n", subcommands[i].name,
+			subcommands[i].summary);
+	fprintf(out,
+		"\n"
+		"'%s COMMAND --help' describes a command.\n"
+		"\n"
+		"exit status: 0 ok, 1 mismatches found or records missing,\n"
+		"2 bad usage or unreadable input, 3 cannot be livepatched safely.\n",
+		klp_prog);
+}
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", klp_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void report_no_records(const char *path)
+{
+	fprintf(stderr,
+		"%s: %s: error: no %s section: compiled without the klp-prep plugin\n"
+		"%s: %s: note: rebuild it with gcc-12 -fplugin=<path>/klp_partition.so (in a kernel build: make KCFLAGS=-fplugin=<path>/klp_partition.so)\n",
+		klp_prog, path, ".klp_prep.partition", klp_prog, path);
+}
+
+/* Library messages come as whole lines; say whose they are. */
+static int print_log(enum klp_log_level level, const char *fmt, va_list args)
+{
+	if ((int)level > KLP_LOG_WARN + klp_verbose)
+		return 0;
+	fprintf(stderr, "%s: ", klp_prog);
+	return vfprintf(stderr, fmt, args);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	klp_set_log_fn(print_log);
+	if (argc < 2) {
+		print_help(stderr);
+		return KLP_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		print_help(stdout);
+		return KLP_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("%s %s (partition format version %d)\n", klp_prog,
+		       KLP_PREP_VERSION, KLP_PARTITION_VERSION);
+		return KLP_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].fn(argc - 1, argv + 1);
+	usage_error("unknown command '%s'; see '%s --help'", argv[1],
+		    klp_prog);
+	return KLP_EXIT_USAGE;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * object.h - an ELF file with its partition records and function symbols
+ *
+ * A struct klp_object is one ELF file of any kind that carries the
+ * .klp_prep.partition section: a relocatable object, an `ld -r` output, a
+ * linked executable, a kernel module or vmlinux.  Opening it decodes every
+ * block of the section (one struct klp_unit per compilation unit) and loads
+ * the function symbols of .symtab.  The object owns everything reachable
+ * from it; pointers stay valid until klp_object__free().
+ *
+ * Local symbols are grouped by the STT_FILE symbol before them, as the
+ * assembler and the linker lay them out: two `static void foo(void)` of
+ * different units are told apart by their file group, which is also how a
+ * unit is tied to its symbols (klp_object__unit_file()).
+ */
+#ifndef KLP_PREP_OBJECT_H
+#define KLP_PREP_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <klp_prep/export.h>
+#include <klp_prep/records.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct klp_object;
+
+struct klp_symbol {
+	const char *name;
+	uint64_t value;			/* st_value: section offset in ET_REL */
+	uint64_t size;
+	const char *section;		/* name of its section */
+	unsigned int shndx;		/* section index (SHN_XINDEX resolved) */
+	unsigned int sym_index;		/* index in .symtab */
+	unsigned char type;		/* STT_FUNC or STT_GNU_IFUNC */
+	unsigned char bind;		/* STB_* */
+	unsigned char visibility;	/* STV_* */
+	unsigned int file;		/* file group, 0 = none (see below) */
+};
+
+/* Flags of klp_object__open(). */
+#define KLP_OPEN_NO_SYMBOLS	(1u << 0)	/* records only */
+
+/*
+ * Open @path and read its records and symbols.  A file without the
+ * section is not an error (klp_object__has_records() says so), a section
+ * that cannot be decoded is.  Returns NULL with errno set on error, after
+ * logging a message that names the file: ENOENT and the like from open(),
+ * ENOEXEC for a file that is not ELF (or is truncated or corrupt ELF),
+ * EBADMSG for a corrupt section, EPROTONOSUPPORT for an unknown format
+ * version, ENOMEM.
+ */
+KLP_API struct klp_object *klp_object__open(const char *path,
+					    unsigned int flags);
+KLP_API void klp_object__free(struct klp_object *obj);
+
+KLP_API const char *klp_object__path(const struct klp_object *obj);
+/* ET_REL, ET_EXEC, ET_DYN. */
+KLP_API unsigned int klp_object__elf_type(const struct klp_object *obj);
+
+/*
+ * False when the file has no .klp_prep.partition section: its code was
+ * compiled without -fplugin=.../klp_partition.so.
+ */
+KLP_API bool klp_object__has_records(const struct klp_object *obj);
+
+/* Units in section order (blocks of several sections follow each other). */
+KLP_API size_t klp_object__nr_units(const struct klp_object *obj);
+KLP_API const struct klp_unit *klp_object__unit(const struct klp_object *obj,
+						size_t i);
+
+#define klp_object__for_each_unit(obj, i, unit)				\
+	for ((i) = 0;							\
+	     (i) < klp_object__nr_units(obj) &&				\
+	     ((unit) = klp_object__unit(obj, i));			\
+	     (i)++)
+
+/* Function symbols in .symtab order; false if the file has no .symtab. */
+KLP_API bool klp_object__has_symtab(const struct klp_object *obj);
+KLP_API size_t klp_object__nr_symbols(const struct klp_object *obj);
+KLP_API const struct klp_symbol *
+klp_object__symbol(const struct klp_object *obj, size_t i);
+
+#define klp_object__for_each_symbol(obj, i, sym)			\
+	for ((i) = 0;							\
+	     (i) < klp_object__nr_symbols(obj) &&			\
+	     ((sym) = klp_object__symbol(obj, i));			\
+	     (i)++)
+
+/*
+ * The function symbols named @name, in .symtab order: the first, and the
+ * next after @sym.  Static names repeat across units of linked files.
+ */
+KLP_API const struct klp_symbol *
+klp_object__find_symbol_by_name(const struct klp_object *obj,
+				const char *name);
+KLP_API const struct klp_symbol *
+klp_object__next_symbol_by_name(const struct klp_object *obj,
+				const struct klp_symbol *sym);
+
+#define klp_object__for_each_symbol_by_name(obj, name, sym)		\
+	for ((sym) = klp_object__find_symbol_by_name(obj, name); (sym);	\
+	     (sym) = klp_object__next_symbol_by_name(obj, sym))
+
+/*
+ * File groups: group n (from 1) holds the local symbols after the n-th
+ * STT_FILE symbol of .symtab; klp_object__file_name() gives that
+ * symbol's name (a basename, e.g. "fork.c"), NULL for 0 or out of range.
+ */
+KLP_API size_t klp_object__nr_files(const struct klp_object *obj);
+KLP_API const char *klp_object__file_name(const struct klp_object *obj,
+					  unsigned int file);
+
+/*
+ * The file group of unit @i's local symbols, matched by the basename of
+ * the unit's source, in order when several units share one; 0 when it
+ * cannot be told (no such group, or the counts disagree).
+ */
+KLP_API unsigned int klp_object__unit_file(const struct klp_object *obj,
+					   size_t i);
+
+/* The origin of a FUNC or INLINE record, and FUNC-by-symbol lookups. */
+static inline const struct klp_origin *
+klp_unit__origin(const struct klp_unit *unit, unsigned int i)
+{
+	return i < unit->nr_origins ? &unit->origins[i] : NULL;
+}
+
+/* The FUNC record of @unit whose symbol (or cold_symbol) is @name. */
+KLP_API const struct klp_func *klp_unit__find_func(const struct klp_unit *unit,
+						   const char *name);
+KLP_API const struct klp_func *
+klp_unit__find_func_by_cold(const struct klp_unit *unit, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLP_PREP_OBJECT_H */
