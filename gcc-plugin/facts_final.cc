@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * facts_final.cc - what code generation made of each function
+ *
+ * Two moments around the pass "final" (final.cc, rest_of_handle_final):
+ *
+ * - Before it runs, the function's BLOCK tree is complete: every inlined
+ *   copy that left code (and, even at -g0, every inlined copy's outer
+ *   scope: tree-ssa-live.cc keeps them "otherwise late diagnostics from
+ *   such functions will not be emitted or suppressed properly") is a BLOCK
+ *   whose BLOCK_ABSTRACT_ORIGIN is the inlined function and whose
+ *   BLOCK_SOURCE_LOCATION is the call site; nesting is the tree's.  This
+ *   is what DWARF's DW_TAG_inlined_subroutine is written from.  After
+ *   final, rest_of_handle_final has dropped it ("DECL_INITIAL
+ *   (current_function_decl) = error_mark_node").
+ *
+ * - After it ran (when the pass "*clean_state" starts): the symbol is out,
+ *   TREE_ASM_WRITTEN is set, and for a hot/cold split function
+ *   (crtl->has_bb_partition) final_scan_insn has named the cold part at
+ *   NOTE_INSN_SWITCH_TEXT_SECTIONS: "cold_function_name =
+ *   clone_function_name (current_function_decl, "cold")".  clean_state
+ *   then clears crtl, so this is the last moment.
+ */
+#include "gcc-compat.h"
+#include "unit_facts.h"
+
+/* Depth limit for the BLOCK walk: nesting is bounded by inlining depth. */
+#define MAX_BLOCK_DEPTH 1000
+
+static void walk_blocks(unsigned int func, tree block, unsigned int parent,
+			int depth)
+{
+	for (; block; block = BLOCK_CHAIN(block)) {
+		unsigned int inner = parent;
+		tree origin;
+
+		if (TREE_CODE(block) != BLOCK)
+			return;
+		/* A fragment repeats its origin's scope in another range. */
+		if (BLOCK_FRAGMENT_ORIGIN(block))
+			continue;
+		if (inlined_function_outer_scope_p(block)) {
+			origin = block_ultimate_origin(block);
+			if (origin && TREE_CODE(origin) == FUNCTION_DECL)
+				inner = 1 + facts_add_inline(func, parent,
+						facts_origin(origin),
+						BLOCK_SOURCE_LOCATION(block), 0);
+		}
+		if (depth < MAX_BLOCK_DEPTH)
+			walk_blocks(func, BLOCK_SUBBLOCKS(block), inner,
+				    depth + 1);
+	}
+}
+
+/*
+ * Direct calls and tail calls to clones.  The RTL is final here: a call is
+ * a CALL_INSN whose CALL's address is a SYMBOL_REF, a tail call one with
+ * SIBLING_CALL_P (emitted as a jmp).
+ */
+static void record_calls(unsigned int func)
+{
+	rtx_insn *insn;
+
+	for (insn = get_insns(); insn; insn = NEXT_INSN(insn)) {
+		rtx call, addr;
+		tree decl;
+		const char *name;
+		bool clone;
+
+		if (!CALL_P(insn))
+			continue;
+		call = get_call_rtx_from(insn);
+		if (!call || !MEM_P(XEXP(call, 0)))
+			continue;
+		addr = XEXP(XEXP(call, 0), 0);
+		if (GET_CODE(addr) != SYMBOL_REF)
+			continue;
+		name = facts_strip_star(XSTR(addr, 0));
+		if (!name || !*name)
+			continue;
+		decl = SYMBOL_REF_DECL(addr);
+		clone = facts_name_is_clone(name);
+		if (!clone && decl && TREE_CODE(decl) == FUNCTION_DECL)
+			clone = facts_decl_origin(decl) != decl;
+		if (!clone)
+			continue;
+		facts_add_call(func, name, INSN_LOCATION(insn),
+			       SIBLING_CALL_P(insn) ? KLP_CALL_F_TAIL : 0);
+	}
+}
+
+void facts_final_before(tree fndecl)
+{
+	struct fact_func *func;
+	unsigned int index;
+	tree top;
+
+	if (!fndecl || TREE_CODE(fndecl) != FUNCTION_DECL)
+		return;
+	index = facts_func(fndecl);
+	func = facts_func_at(index);
+	if (func->seen_in_final)	/* one body, one walk */
+		return;
+	func->seen_in_final = true;
+	top = DECL_INITIAL(fndecl);
+	if (top && TREE_CODE(top) == BLOCK)
+		walk_blocks(index, top, 0, 0);
+	record_calls(index);
+}
+
+/* The name of a section as the assembler sees it. */
+static const char *section_name(section *sect)
+{
+	const char *op;
+
+	if (!sect)
+		return NULL;
+	if (SECTION_STYLE(sect) == SECTION_NAMED)
+		return sect->named.name;
+	if (SECTION_STYLE(sect) != SECTION_UNNAMED)
+		return NULL;
+	if (sect == text_section)
+		return ".text";
+	/* Unnamed sections switch with a directive, e.g. "\t.text". */
+	if (sect->unnamed.callback != output_section_asm_op)
+		return NULL;
+	op = sect->unnamed.data;
+	while (op && ISSPACE(*op))
+		op++;
+	return op && *op == '.' ? op : NULL;
+}
+
+static char *dup_section(section *sect)
+{
+	const char *name = section_name(sect);
+
+	return name ? xstrdup(name) : NULL;
+}
+
+void facts_final_after(tree fndecl)
+{
+	struct fact_func *func;
+	section *hot, *cold;
+
+	if (!fndecl || TREE_CODE(fndecl) != FUNCTION_DECL ||
+	    !TREE_ASM_WRITTEN(fndecl))
+		return;
+	func = facts_func_at(facts_func(fndecl));
+	if (func->rec.flags & KLP_FUNC_F_EMITTED)
+		return;
+	func->rec.flags |= KLP_FUNC_F_EMITTED;
+
+	/*
+	 * The sections, as assemble_start_function and final_scan_insn chose
+	 * them: function_section() for the entry, and unlikely_text_section()
+	 * (function_section_1 (current_function_decl, true)) for the cold
+	 * part.  Both sections exist already, so asking again creates none.
+	 * When the first block is cold the entry sits in the cold section and
+	 * the rest in the hot one (first_function_block_is_cold).
+	 */
+	hot = function_section(fndecl);
+	func->rec.section = dup_section(hot);
+	if (crtl->has_bb_partition) {
+		if (!first_function_block_is_cold) {
+			cold = unlikely_text_section();
+		} else {
+			/*
+			 * The entry is in the cold section and the switch goes
+			 * to the hot one, unnamed: record the section of the
+			 * other part.  current_function_section() is
+			 * function_section_1 (decl, in_cold_section_p).
+			 */
+			bool saved = in_cold_section_p;
+
+			in_cold_section_p = false;
+			cold = current_function_section();
+			in_cold_section_p = saved;
+		}
+		func->rec.cold_section = dup_section(cold);
+		if (cold_function_name &&
+		    TREE_CODE(cold_function_name) == IDENTIFIER_NODE &&
+		    !first_function_block_is_cold) {
+			func->rec.cold_symbol = xstrdup(facts_strip_star(
+				IDENTIFIER_POINTER(cold_function_name)));
+			func->rec.flags |= KLP_FUNC_F_COLD_SPLIT;
+		}
+	}
+	/*
+	 * -pg: expand sets crtl->profile = profile_flag && !
+	 * DECL_NO_INSTRUMENT_FUNCTION_ENTRY_EXIT, and final_start_function
+	 * emits the __fentry__/mcount call when it is set.
+	 */
+	if (crtl->profile)
+		func->rec.flags |= KLP_FUNC_F_FENTRY;
+}
