@@ -1,0 +1,784 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ipa_clones.c - -fdump-ipa-clones dumps as partition records
+ *
+ * One dump becomes one struct klp_unit: an ORIGIN per source function
+ * named in it, a FUNC per body (plain, or a clone with the flags of its
+ * kind), an INLINE per "inlining to" line.  Removal lines clear EMITTED.
+ * What a dump cannot say is listed in klp_prep/ipa_clones.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <klp_prep/ipa_clones.h>
+
+#include "log.h"
+
+struct strmap {			/* name -> index, open addressing */
+	const char **keys;
+	unsigned int *vals;
+	size_t cap, nr;
+};
+
+struct klp_ipa_dump {
+	struct klp_unit unit;
+	size_t cap_origins, cap_funcs, cap_inlines, cap_calls;
+	char **strings;
+	size_t nr_strings, cap_strings;
+	struct strmap funcs_by_name;
+	struct strmap origins_by_name;
+	char **removed;
+	size_t nr_removed, cap_removed;
+	struct klp_ipa_stats stats;
+	char *path;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap * 2 : 16;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static int map_put(struct strmap *m, const char *key, unsigned int val)
+{
+	size_t i;
+
+	if ((m->nr + 1) * 2 > m->cap) {
+		struct strmap n = { .cap = m->cap ? m->cap * 2 : 64 };
+
+		n.keys = calloc(n.cap, sizeof(*n.keys));
+		n.vals = calloc(n.cap, sizeof(*n.vals));
+		if (!n.keys || !n.vals) {
+			free(n.keys);
+			free(n.vals);
+			return -ENOMEM;
+		}
+		for (i = 0; i < m->cap; i++) {
+			if (m->keys[i]) {
+				size_t j = hash_str(m->keys[i]) & (n.cap - 1);
+
+				while (n.keys[j])
+					j = (j + 1) & (n.cap - 1);
+				n.keys[j] = m->keys[i];
+				n.vals[j] = m->vals[i];
+			}
+		}
+		free(m->keys);
+		free(m->vals);
+		n.nr = m->nr;
+		*m = n;
+	}
+	i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (!strcmp(m->keys[i], key)) {
+			m->vals[i] = val;
+			return 0;
+		}
+		i = (i + 1) & (m->cap - 1);
+	}
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->nr++;
+	return 0;
+}
+
+static bool map_get(const struct strmap *m, const char *key, unsigned int *val)
+{
+	size_t i;
+
+	if (!m->cap)
+		return false;
+	i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (!strcmp(m->keys[i], key)) {
+			*val = m->vals[i];
+			return true;
+		}
+		i = (i + 1) & (m->cap - 1);
+	}
+	return false;
+}
+
+static void map_free(struct strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+static const char *intern(struct klp_ipa_dump *d, const char *s, size_t len)
+{
+	char *c;
+
+	if (grow((void **)&d->strings, &d->cap_strings, d->nr_strings + 1,
+		 sizeof(*d->strings)))
+		return NULL;
+	c = strndup(s, len);
+	if (!c)
+		return NULL;
+	d->strings[d->nr_strings++] = c;
+	return c;
+}
+
+/* ---- the model ---------------------------------------------------------- */
+
+struct loc {
+	const char *name;
+	const char *file;
+	unsigned int line;
+};
+
+/* The FUNC named @name, or -1. */
+static int func_of(const struct klp_ipa_dump *d, const char *name)
+{
+	unsigned int i;
+
+	return map_get(&d->funcs_by_name, name, &i) ? (int)i : -1;
+}
+
+static int origin_for(struct klp_ipa_dump *d, const struct loc *l)
+{
+	unsigned int i;
+	int f = func_of(d, l->name);
+
+	/* A clone's origin is its original's. */
+	if (f >= 0)
+		return (int)d->unit.funcs[f].origin;
+	if (map_get(&d->origins_by_name, l->name, &i))
+		return (int)i;
+	if (grow((void **)&d->unit.origins, &d->cap_origins,
+		 d->unit.nr_origins + 1, sizeof(*d->unit.origins)))
+		return -ENOMEM;
+	i = (unsigned int)d->unit.nr_origins++;
+	d->unit.origins[i] = (struct klp_origin){
+		.name = l->name, .file = l->file, .line = l->line,
+		.flags = KLP_ORIGIN_F_DEFINED,
+	};
+	if (map_put(&d->origins_by_name, l->name, i))
+		return -ENOMEM;
+	return (int)i;
+}
+
+/* The FUNC for @l; a new one is a clone of @origin with @flags. */
+static int func_for(struct klp_ipa_dump *d, const struct loc *l, int origin,
+		    unsigned int flags)
+{
+	unsigned int i;
+	int f = func_of(d, l->name);
+
+	if (f >= 0)
+		return f;
+	if (origin < 0) {
+		origin = origin_for(d, l);
+		if (origin < 0)
+			return origin;
+	}
+	if (grow((void **)&d->unit.funcs, &d->cap_funcs, d->unit.nr_funcs + 1,
+		 sizeof(*d->unit.funcs)))
+		return -ENOMEM;
+	i = (unsigned int)d->unit.nr_funcs++;
+	d->unit.funcs[i] = (struct klp_func){
+		.symbol = l->name, .origin = (unsigned int)origin,
+		.flags = KLP_FUNC_F_EMITTED | flags,
+	};
+	if (map_put(&d->funcs_by_name, l->name, i))
+		return -ENOMEM;
+	return (int)i;
+}
+
+static unsigned int clone_flags(const char *reason)
+{
+	if (!strcmp(reason, "part"))
+		return KLP_FUNC_F_PART;
+	if (!strcmp(reason, "isra"))
+		return KLP_FUNC_F_ISRA;
+	if (!strcmp(reason, "constprop"))
+		return KLP_FUNC_F_CONSTPROP;
+	if (!strcmp(reason, "lto_priv"))
+		return KLP_FUNC_F_LTO_PRIV;
+	return KLP_FUNC_F_OTHER_CLONE;
+}
+
+#define CLONE_KIND_FLAGS (KLP_FUNC_F_PART | KLP_FUNC_F_ISRA | \
+			  KLP_FUNC_F_CONSTPROP | KLP_FUNC_F_OTHER_CLONE)
+
+static int add_clone(struct klp_ipa_dump *d, const struct loc *orig,
+		     const struct loc *clone, const char *reason)
+{
+	int o, of, f;
+
+	if (!strcmp(reason, "inlining to")) {
+		int into;
+
+		o = origin_for(d, orig);
+		if (o < 0)
+			return o;
+		/* Make sure ORIG has a body too, so a removal can find it. */
+		of = func_for(d, orig, o, 0);
+		if (of < 0)
+			return of;
+		into = func_for(d, clone, -1, 0);
+		if (into < 0)
+			return into;
+		if (grow((void **)&d->unit.inlines, &d->cap_inlines,
+			 d->unit.nr_inlines + 1, sizeof(*d->unit.inlines)))
+			return -ENOMEM;
+		/* The dump has no call site: the caller's definition stands in. */
+		d->unit.inlines[d->unit.nr_inlines++] = (struct klp_inline){
+			.func = (unsigned int)into, .callee = (unsigned int)o,
+			.call_file = clone->file, .call_line = clone->line,
+			.flags = KLP_INLINE_F_EARLY,
+		};
+		d->stats.inlines++;
+		return 0;
+	}
+	of = func_for(d, orig, -1, 0);
+	if (of < 0)
+		return of;
+	o = (int)d->unit.funcs[of].origin;
+	f = func_of(d, clone->name);
+	if (f >= 0) {
+		/* Seen before (as a caller): it is a clone after all. */
+		d->unit.funcs[f].origin = (unsigned int)o;
+		d->unit.funcs[f].flags |= clone_flags(reason) |
+			(d->unit.funcs[of].flags & CLONE_KIND_FLAGS);
+	} else {
+		f = func_for(d, clone, o, clone_flags(reason) |
+			     (d->unit.funcs[of].flags & CLONE_KIND_FLAGS));
+		if (f < 0)
+			return f;
+	}
+	d->stats.clones++;
+	return 0;
+}
+
+/* ---- lines -------------------------------------------------------------- */
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static bool is_null_name(const char *s)
+{
+	return !*s || !strcmp(s, "(null)");
+}
+
+#define MAX_TOKENS 16
+
+static int parse_loc(struct klp_ipa_dump *d, char **tok, struct loc *l,
+		     const char **why)
+{
+	if (!is_number(tok[1]) || !is_number(tok[3]) || !is_number(tok[4])) {
+		*why = "order, line and column must be numbers";
+		return 1;
+	}
+	l->name = intern(d, tok[0], strlen(tok[0]));
+	l->file = intern(d, tok[2], strlen(tok[2]));
+	if (!l->name || !l->file)
+		return -ENOMEM;
+	l->line = (unsigned int)strtoul(tok[3], NULL, 10);
+	return 0;
+}
+
+static int parse_line(struct klp_ipa_dump *d, char *line, size_t lineno)
+{
+	char *tok[MAX_TOKENS], *p = line;
+	const char *why = NULL;
+	struct loc a, b;
+	int n = 0, ret;
+
+	d->stats.lines++;
+	for (;;) {
+		char *semi = strchr(p, ';');
+
+		if (n == MAX_TOKENS) {
+			why = "too many fields";
+			goto malformed;
+		}
+		tok[n++] = p;
+		if (!semi)
+			break;
+		*semi = 0;
+		p = semi + 1;
+	}
+
+	if (!strcmp(tok[0], "Callgraph removal")) {
+		if (n != 6) {
+			why = "a removal line has 6 fields";
+			goto malformed;
+		}
+		if (is_null_name(tok[1])) {
+			d->stats.null_names++;
+			return 0;
+		}
+		ret = parse_loc(d, tok + 1, &a, &why);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			goto malformed;
+		if (grow((void **)&d->removed, &d->cap_removed,
+			 d->nr_removed + 1, sizeof(*d->removed)))
+			return -ENOMEM;
+		d->removed[d->nr_removed++] = (char *)a.name;
+		d->stats.removals++;
+		return 0;
+	}
+	if (strcmp(tok[0], "Callgraph clone")) {
+		why = "neither a clone nor a removal line";
+		goto malformed;
+	}
+	if (n == 14) {
+		/* The older form: ORIG ... <- NEW ... optimization: REASON */
+		if (strcmp(tok[6], "<-") || strcmp(tok[12], "optimization:")) {
+			why = "a 14-field clone line has '<-' and 'optimization:'";
+			goto malformed;
+		}
+		memmove(&tok[6], &tok[7], 5 * sizeof(*tok));
+		tok[11] = tok[13];
+	} else if (n != 12) {
+		why = "a clone line has 12 fields (or 14 in the older form)";
+		goto malformed;
+	}
+	if (is_null_name(tok[1]) || is_null_name(tok[6])) {
+		d->stats.null_names++;
+		return 0;
+	}
+	if (!*tok[11]) {
+		why = "no reason";
+		goto malformed;
+	}
+	ret = parse_loc(d, tok + 1, &a, &why);
+	if (!ret)
+		ret = parse_loc(d, tok + 6, &b, &why);
+	if (ret < 0)
+		return ret;
+	if (ret)
+		goto malformed;
+	if (!strcmp(a.name, b.name)) {
+		/* Recursive inlining: nothing spreads beyond the function. */
+		if (!strcmp(tok[11], "inlining to")) {
+			d->stats.inlines++;
+			return 0;
+		}
+		why = "a function cloned into itself";
+		goto malformed;
+	}
+	return add_clone(d, &a, &b, tok[11]);
+
+malformed:
+	d->stats.malformed++;
+	klp_log(KLP_LOG_WARN, "%s:%zu: warning: skipped: %s\n", d->path,
+		lineno, why);
+	return 0;
+}
+
+static void apply_removals(struct klp_ipa_dump *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_removed; i++) {
+		int f = func_of(d, d->removed[i]);
+
+		if (f >= 0)
+			d->unit.funcs[f].flags &= ~KLP_FUNC_F_EMITTED;
+	}
+}
+
+int klp_ipa_dump__parse(const char *path, const char *source, const char *text,
+			size_t len, struct klp_ipa_dump **out)
+{
+	struct klp_ipa_dump *d;
+	size_t pos = 0, lineno = 0;
+	char *buf = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->path = strdup(path ? path : "<ipa-clones>");
+	d->unit.source = intern(d, source ? source : "", source ? strlen(source) : 0);
+	d->unit.producer = "GCC (-fdump-ipa-clones)";
+	if (!d->path || !d->unit.source) {
+		klp_ipa_dump__free(d);
+		return -ENOMEM;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		lineno++;
+		if (grow((void **)&buf, &cap, l + 1, 1)) {
+			ret = -ENOMEM;
+			break;
+		}
+		memcpy(buf, text + pos, l);
+		pos += l + (nl ? 1 : 0);
+		while (l && (buf[l - 1] == '\r' || buf[l - 1] == ' '))
+			l--;
+		buf[l] = 0;
+		if (!l)
+			continue;
+		if (memchr(buf, 0, l)) {
+			d->stats.lines++;
+			d->stats.malformed++;
+			klp_log(KLP_LOG_WARN, "%s:%zu: warning: skipped: NUL byte in line\n",
+				d->path, lineno);
+			continue;
+		}
+		ret = parse_line(d, buf, lineno);
+		if (ret)
+			break;
+	}
+	free(buf);
+	if (ret) {
+		klp_ipa_dump__free(d);
+		return ret;
+	}
+	apply_removals(d);
+	*out = d;
+	return 0;
+}
+
+static const char DUMP_SUFFIX[] = ".000i.ipa-clones";
+
+int klp_ipa_dump__read(const char *path, const char *root,
+		       struct klp_ipa_dump **out)
+{
+	struct stat st;
+	char *text = NULL, *source;
+	size_t len = 0, rl, sl = strlen(DUMP_SUFFIX);
+	const char *rel = path;
+	ssize_t n;
+	int fd, ret;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		ret = -errno;
+		klp_log(KLP_LOG_ERROR, "%s: error: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < (size_t)st.st_size) {
+		n = read(fd, text + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			klp_log(KLP_LOG_ERROR, "%s: error: read: %s\n", path,
+				strerror(errno));
+			free(text);
+			close(fd);
+			return ret;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+
+	if (root && *root) {
+		size_t lr = strlen(root);
+
+		if (!strncmp(path, root, lr)) {
+			rel = path + lr;
+			while (*rel == '/')
+				rel++;
+		}
+	}
+	rl = strlen(rel);
+	if (rl > sl && !strcmp(rel + rl - sl, DUMP_SUFFIX))
+		rl -= sl;
+	source = strndup(rel, rl);
+	if (!source) {
+		free(text);
+		return -ENOMEM;
+	}
+	ret = klp_ipa_dump__parse(path, source, text, len, out);
+	free(source);
+	free(text);
+	return ret;
+}
+
+char *klp_ipa_dump__object_path(const char *dump_path)
+{
+	size_t l = strlen(dump_path), sl = strlen(DUMP_SUFFIX);
+	char *o, *dot, *slash;
+
+	if (l <= sl || strcmp(dump_path + l - sl, DUMP_SUFFIX))
+		return NULL;
+	o = malloc(l + 3);
+	if (!o)
+		return NULL;
+	memcpy(o, dump_path, l - sl);
+	o[l - sl] = 0;
+	dot = strrchr(o, '.');
+	slash = strrchr(o, '/');
+	if (dot && (!slash || dot > slash))
+		*dot = 0;
+	strcat(o, ".o");
+	return o;
+}
+
+/* ---- calls from relocations --------------------------------------------- */
+
+static int add_call(struct klp_ipa_dump *d, const char *caller,
+		    const char *callee, bool tail)
+{
+	char *base = NULL;
+	const char *name = caller;
+	size_t l = strlen(caller), k;
+	struct loc loc;
+	int f;
+
+	/* Code in foo.cold is foo's. */
+	if (l > 5 && !strcmp(caller + l - 5, ".cold")) {
+		base = strndup(caller, l - 5);
+		if (!base)
+			return -ENOMEM;
+		name = base;
+	}
+	f = func_of(d, name);
+	if (f < 0) {
+		loc = (struct loc){ .name = intern(d, name, strlen(name)),
+				    .file = d->unit.source };
+		free(base);
+		if (!loc.name)
+			return -ENOMEM;
+		f = func_for(d, &loc, -1, 0);
+		if (f < 0)
+			return f;
+	} else {
+		free(base);
+	}
+	callee = intern(d, callee, strlen(callee));
+	if (!callee)
+		return -ENOMEM;
+	for (k = 0; k < d->unit.nr_calls; k++) {
+		struct klp_call *c = &d->unit.calls[k];
+
+		if (c->func == (unsigned int)f && !strcmp(c->callee, callee)) {
+			if (!tail)
+				c->flags &= ~KLP_CALL_F_TAIL;
+			return 0;
+		}
+	}
+	if (grow((void **)&d->unit.calls, &d->cap_calls, d->unit.nr_calls + 1,
+		 sizeof(*d->unit.calls)))
+		return -ENOMEM;
+	d->unit.calls[d->unit.nr_calls++] = (struct klp_call){
+		.func = (unsigned int)f, .callee = callee,
+		.call_file = d->unit.source, .flags = tail ? KLP_CALL_F_TAIL : 0,
+	};
+	d->stats.calls++;
+	return 0;
+}
+
+struct fsym {
+	const char *name;
+	size_t shndx;
+	GElf_Addr value, size;
+};
+
+static const struct fsym *enclosing(const struct fsym *syms, size_t nr,
+				    size_t shndx, GElf_Addr off)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (syms[i].shndx == shndx && off >= syms[i].value &&
+		    off < syms[i].value + syms[i].size)
+			return &syms[i];
+	return NULL;
+}
+
+int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
+{
+	Elf *elf = NULL;
+	Elf_Scn *scn = NULL, *symscn = NULL;
+	GElf_Shdr sh, symsh;
+	Elf_Data *symdata;
+	struct fsym *fs = NULL;
+	size_t nr_fs = 0, cap_fs = 0, nsyms, i;
+	int fd, ret = 0;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(object_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		klp_log(KLP_LOG_ERROR, "%s: error: %s\n", object_path,
+			strerror(errno));
+		return ret;
+	}
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		klp_log(KLP_LOG_ERROR, "%s: error: not ELF: %s\n", object_path,
+			elf_errmsg(-1));
+		ret = -ENOEXEC;
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			symscn = scn;
+			symsh = sh;
+			break;
+		}
+	}
+	if (!symscn || !(symdata = elf_getdata(symscn, NULL)) ||
+	    !symsh.sh_entsize)
+		goto out;	/* stripped: no calls to learn */
+	nsyms = symsh.sh_size / symsh.sh_entsize;
+	for (i = 0; i < nsyms; i++) {
+		GElf_Sym s;
+		const char *name;
+
+		if (!gelf_getsym(symdata, (int)i, &s) ||
+		    GELF_ST_TYPE(s.st_info) != STT_FUNC || !s.st_size)
+			continue;
+		name = elf_strptr(elf, symsh.sh_link, s.st_name);
+		if (!name)
+			continue;
+		if (grow((void **)&fs, &cap_fs, nr_fs + 1, sizeof(*fs))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		fs[nr_fs++] = (struct fsym){ name, s.st_shndx, s.st_value, s.st_size };
+	}
+	scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *rd, *td = NULL;
+		Elf_Scn *tscn;
+		GElf_Shdr tsh;
+		size_t nrel;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
+		    sh.sh_link != elf_ndxscn(symscn) || !sh.sh_entsize)
+			continue;
+		tscn = elf_getscn(elf, sh.sh_info);
+		if (!tscn || !gelf_getshdr(tscn, &tsh) ||
+		    !(tsh.sh_flags & SHF_EXECINSTR))
+			continue;
+		if (tsh.sh_type == SHT_PROGBITS)
+			td = elf_getdata(tscn, NULL);
+		rd = elf_getdata(scn, NULL);
+		if (!rd)
+			continue;
+		nrel = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < nrel; i++) {
+			const struct fsym *caller;
+			const char *callee;
+			GElf_Rela r;
+			GElf_Sym s;
+			int cf;
+			bool tail = false;
+
+			if (!gelf_getrela(rd, (int)i, &r) ||
+			    !gelf_getsym(symdata, (int)GELF_R_SYM(r.r_info), &s))
+				continue;
+			callee = elf_strptr(elf, symsh.sh_link, s.st_name);
+			if (!callee || !*callee)
+				continue;
+			cf = func_of(d, callee);
+			if (cf < 0 || !(d->unit.funcs[cf].flags & CLONE_KIND_FLAGS))
+				continue;
+			caller = enclosing(fs, nr_fs, sh.sh_info, r.r_offset);
+			if (!caller || !strcmp(caller->name, callee))
+				continue;
+			/* x86: e9 rel32 is jmp, a tail call; e8 is call. */
+			/*
+			 * x86: e9 rel32 is jmp and 0f 8x rel32 a conditional
+			 * jump, both tail calls; e8 rel32 is call.
+			 */
+			if (td && r.r_offset >= 2 && r.r_offset - 1 < td->d_size) {
+				const unsigned char *c = td->d_buf;
+				unsigned char op = c[r.r_offset - 1];
+
+				tail = op == 0xe9 ||
+				       (c[r.r_offset - 2] == 0x0f &&
+					(op & 0xf0) == 0x80);
+			}
+			ret = add_call(d, caller->name, callee, tail);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	free(fs);
+	elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+const struct klp_unit *klp_ipa_dump__unit(const struct klp_ipa_dump *d)
+{
+	return d ? &d->unit : NULL;
+}
+
+const struct klp_ipa_stats *klp_ipa_dump__stats(const struct klp_ipa_dump *d)
+{
+	return d ? &d->stats : NULL;
+}
+
+void klp_ipa_dump__free(struct klp_ipa_dump *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->nr_strings; i++)
+		free(d->strings[i]);
+	free(d->strings);
+	free(d->unit.origins);
+	free(d->unit.funcs);
+	free(d->unit.inlines);
+	free(d->unit.calls);
+	free(d->removed);
+	map_free(&d->funcs_by_name);
+	map_free(&d->origins_by_name);
+	free(d->path);
+	free(d);
+}
