@@ -182,6 +182,30 @@ static bool parse_arguments(const struct plugin_name_args *info)
 	return ok;
 }
 
+/*
+ * Loaded into another GCC.  Only error() and the version strings are used
+ * here: the rest of the plugin is bound to GCC internals that the other
+ * GCC may not have (their references are weak, see weaken-undefined.sh).
+ */
+static void report_wrong_gcc(const char *name, const struct plugin_gcc_version *v)
+{
+	const char *basever = v && v->basever ? v->basever : "(unknown)";
+	const char *datestamp = v && v->datestamp ? v->datestamp : "(unknown)";
+
+	if (!strcmp(basever, gcc_version.basever) &&
+	    !strcmp(datestamp, gcc_version.datestamp))
+		error("%s: this plugin was built for another build of GCC %s "
+		      "(%s): the development phase, revision or configure "
+		      "arguments differ; rebuild it with this compiler%'s "
+		      "plugin headers", name, basever, datestamp);
+	else
+		error("%s: this plugin was built for GCC %s (%s) and cannot "
+		      "run in GCC %s (%s); rebuild it with that compiler%'s "
+		      "plugin headers (Debian: %qs)", name, gcc_version.basever,
+		      gcc_version.datestamp, basever, datestamp,
+		      "gcc-N-plugin-dev");
+}
+
 int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
 {
 	const char *name = info->base_name;
@@ -192,14 +216,7 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
 	 * loads into the GCC build whose headers it was compiled with.
 	 */
 	if (!plugin_default_version_check(version, &gcc_version)) {
-		error("%s: this plugin was built for GCC %s (%s, configured "
-		      "%s) and cannot run in GCC %s (%s); rebuild it with "
-		      "that compiler%'s plugin headers (Debian: %qs)",
-		      name, gcc_version.basever, gcc_version.datestamp,
-		      gcc_version.configuration_arguments,
-		      version && version->basever ? version->basever : "?",
-		      version && version->datestamp ? version->datestamp : "?",
-		      "gcc-N-plugin-dev");
+		report_wrong_gcc(name, version);
 		return 1;
 	}
 	register_callback(name, PLUGIN_INFO, NULL, &klp_partition_info);
