@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# klp-prep generate: libclang extraction, the compile database, diffs,
+# templates.  Included from klp-prep/CMakeLists.txt.
+
+set(KLP_LLVM_DIR /usr/lib/llvm-14 CACHE PATH "LLVM installation with libclang")
+find_library(KLP_LIBCLANG NAMES clang-14 clang
+	PATHS ${KLP_LLVM_DIR}/lib NO_DEFAULT_PATH REQUIRED)
+
+# Internal (not part of libklp_prep's ABI): linked into the command and
+# the tests.
+add_library(klp_generate STATIC
+	lib/compdb.c
+	lib/diff.c
+	lib/extract.c
+	lib/extract_log.c
+	lib/extract_strset.c
+	lib/extract_tu.c)
+target_include_directories(klp_generate PUBLIC
+	${CMAKE_CURRENT_SOURCE_DIR}/include ${KLP_FORMAT_INCLUDE_DIR})
+target_include_directories(klp_generate SYSTEM PUBLIC ${KLP_LLVM_DIR}/include)
+target_link_libraries(klp_generate PUBLIC ${KLP_LIBCLANG})
+target_compile_options(klp_generate PRIVATE ${KLP_SANITIZE_FLAGS})

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * extract.h - cut the functions to patch, and what they need, out of a
+ * patched compilation unit (libclang)
+ *
+ * The result is a livepatch's view of one unit: the unit's own #include
+ * lines, the patched functions renamed (prefix "klpp_" by default), and
+ * the closure of what they need that lives in the unit's .c file itself:
+ *
+ *   - types (struct, union, enum, typedef) defined in the .c file;
+ *   - macros defined in the .c file, found through the tokens of what is
+ *     copied and through the bodies of the header macros those use (so
+ *     the .c file's pr_fmt follows pr_info);
+ *   - static functions (inline or not) that the original object has no
+ *     callable symbol for (inlined away, or only ABI-changed clones such
+ *     as foo.isra.0): copied, recursively;
+ *   - everything else of the running kernel is referenced, never copied:
+ *     exported symbols directly, the others ("externalized": static
+ *     functions and variables of the unit, non-exported globals) through
+ *     the livepatch relocation format, by a declaration whose assembler
+ *     name is ".klp.sym.OBJ.NAME,POS" (see generate.h for the post-link).
+ *
+ * Everything declared in headers stays behind the unit's #includes.  What
+ * cannot be done safely is refused with a "file:line: error:" message:
+ * static locals of patched functions, per-CPU variables of the unit,
+ * references to __init/__exit code and data, a data symbol the original
+ * does not have.
+ */
+#ifndef KLP_PREP_EXTRACT_H
+#define KLP_PREP_EXTRACT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <klp_prep/diff.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Messages of compdb, diff, extract, template and generate. */
+enum klp_gen_log_level {
+	KLP_GEN_LOG_ERROR,
+	KLP_GEN_LOG_WARN,
+	KLP_GEN_LOG_INFO,
+	KLP_GEN_LOG_DEBUG,
+};
+
+typedef int (*klp_gen_log_fn_t)(enum klp_gen_log_level level,
+				const char *fmt, va_list args);
+
+/*
+ * Install @fn (NULL: drop messages), return the previous one.  The
+ * default prints errors and warnings to stderr.  Messages are whole
+ * lines, "FILE:LINE: error: ...\n".
+ */
+klp_gen_log_fn_t klp_gen_set_log_fn(klp_gen_log_fn_t fn);
+
+/*
+ * What the original build knows, asked by the extraction.  NULL
+ * callbacks answer as noted.  @name is the name in the source.
+ */
+struct klp_symbol_oracle {
+	void *ctx;
+	/* The object the unit was linked into: "vmlinux" or a module. */
+	const char *object;
+	/*
+	 * Does static function @name of the unit exist in the original
+	 * object as a callable symbol with its source ABI (not only as
+	 * inlined copies or clones)?  NULL: yes unless declared inline.
+	 */
+	bool (*callable)(void *ctx, const char *name);
+	/* Does static variable @name of the unit have a symbol?  NULL: yes. */
+	bool (*has_data)(void *ctx, const char *name);
+	/* Is @name exported to modules?  NULL: no. */
+	bool (*exported)(void *ctx, const char *name);
+	/*
+	 * The object and the position (0 when unique) of @name as the
+	 * livepatch core counts (kallsyms order within the object); @local:
+	 * the unit's own static symbol.  Returns 0, or -ENOENT / -EEXIST
+	 * after logging why.  NULL: @object, position 0.
+	 */
+	int (*locate)(void *ctx, const char *name, bool local,
+		      const char **object, unsigned long *pos);
+};
+
+struct klp_parse_opts {
+	const char *file;		/* the unit's source, absolute */
+	const char *display_name;	/* for messages and output, e.g.
+					 * "fs/proc/cmdline.c"; NULL: @file */
+	const char *const *argv;	/* filtered flags (compdb.h) */
+	int argc;
+	const char *contents;		/* the patched text, or NULL: the
+					 * file as it is on disk */
+	size_t size;
+};
+
+struct klp_tu;
+
+/*
+ * Parse a unit.  Errors of the parse are printed with their locations;
+ * errors in the unit's own file fail it (-EINVAL), errors only in
+ * headers are warnings.  Returns 0, -EINVAL, -ENOMEM.
+ */
+int klp_tu__parse(const struct klp_parse_opts *opts, struct klp_tu **tu);
+void klp_tu__free(struct klp_tu *tu);
+
+/*
+ * The function definitions of the unit that overlap any of @ranges
+ * (lines of the parsed text), in source order, as a malloc'd array of
+ * malloc'd names (free with klp_strv_free()).
+ */
+int klp_tu__functions_in(struct klp_tu *tu, const struct klp_line_range *ranges,
+			 size_t nr_ranges, char ***names, size_t *nr_names);
+void klp_strv_free(char **v, size_t n);
+
+/* What an extracted piece of text is. */
+enum klp_item_kind {
+	KLP_ITEM_INCLUDE,	/* an #include line of the unit */
+	KLP_ITEM_MACRO,		/* a #define of the unit */
+	KLP_ITEM_TYPE,		/* struct/union/enum/typedef */
+	KLP_ITEM_DECL,		/* a forward declaration of a copied function */
+	KLP_ITEM_FUNC,		/* a copied static function, unchanged */
+	KLP_ITEM_DATA,		/* a copied const variable the original lacks */
+	KLP_ITEM_EXTERN,	/* an externalized symbol (no text) */
+	KLP_ITEM_PATCHED,	/* a patched function, renamed */
+};
+
+struct klp_extern {
+	char *name;		/* in the source */
+	char *type;		/* for __typeof__(): a type, or the name itself
+				 * when a header declares it */
+	char *object;		/* "vmlinux" or a module */
+	unsigned long pos;	/* as the livepatch core counts; 0: unique */
+	bool is_func;
+	bool local;		/* static in the unit */
+	unsigned int line;	/* first use */
+};
+
+struct klp_item {
+	enum klp_item_kind kind;
+	char *name;		/* the declared name ("" for an #include) */
+	char *text;		/* source text, edits applied; NULL for EXTERN */
+	unsigned int line;	/* in the parsed text */
+	struct klp_extern *ext;	/* KLP_ITEM_EXTERN: into extract->externs */
+};
+
+struct klp_patched {
+	char *name;		/* old name */
+	char *new_name;		/* prefix + name */
+	char *prototype;	/* "int klpp_foo(struct seq_file *m, void *v)",
+				 * canonical types, for a shared header */
+	unsigned int line;
+};
+
+struct klp_extract {
+	struct klp_item *items;		/* in source order */
+	size_t nr_items;
+	struct klp_patched *patched;	/* in the order asked */
+	size_t nr_patched;
+	struct klp_extern *externs;	/* by name */
+	size_t nr_externs;
+	char **tags;			/* "struct seq_file", for forward
+					 * declarations of the prototypes */
+	size_t nr_tags;
+	char **cflags;			/* the unit's own -D/-I beyond the
+					 * kernel's, for Kbuild; not filled here */
+	size_t nr_cflags;
+};
+
+struct klp_extract_opts {
+	const char *prefix;			/* NULL: "klpp_" */
+	const char *const *functions;		/* the functions to patch */
+	size_t nr_functions;
+	const struct klp_symbol_oracle *oracle;	/* NULL: defaults above */
+};
+
+/*
+ * Extract @opts->functions from @tu.  Every problem is logged as
+ * "file:line: error: ..."; after all of them, returns -EINVAL (an
+ * unknown function, or something that cannot be livepatched safely),
+ * or 0 with *@out filled.  -ENOMEM.
+ */
+int klp_tu__extract(struct klp_tu *tu, const struct klp_extract_opts *opts,
+		    struct klp_extract **out);
+void klp_extract__free(struct klp_extract *ex);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLP_PREP_EXTRACT_H */

@@ -1,0 +1,1285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * extract.c - the closure of what patched functions need from their unit
+ *
+ * Passes, in order (klp_tu__extract()):
+ *   mark_patched	find the functions to patch, rename them, drop static
+ *   closure		walk what is marked: every reference decides copy,
+ *			externalize or leave to the headers (decide_*), and
+ *			the tokens of marked text pull in the unit's macros
+ *   emit_items		the marked text in source order, edits applied,
+ *			with the externalized declarations in place
+ *   emit_patched	the renamed functions with header prototypes
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract_internal.h"
+#include "extract_log.h"
+#include "extract_strset.h"
+
+/* What a node is marked as; a higher value wins when both apply. */
+enum mark {
+	MARK_NONE = 0,
+	MARK_INCLUDE,
+	MARK_MACRO,
+	MARK_DECL,
+	MARK_TYPE,
+	MARK_DATA,
+	MARK_FUNC,
+	MARK_PATCHED,
+};
+
+struct edit {
+	unsigned int offset, len;
+	const char *repl;		/* not owned */
+};
+
+struct ext_entry {
+	unsigned int sort_offset;	/* where its declaration goes */
+};
+
+struct ctx {
+	struct klp_tu *tu;
+	const struct klp_extract_opts *opts;
+	const struct klp_symbol_oracle *o;
+	const char *prefix;
+	struct klp_extract *ex;
+
+	unsigned char *mark;		/* per node */
+	size_t *queue;			/* nodes to walk */
+	size_t nr_queue, cap_queue;
+	struct edit *edits;
+	size_t nr_edits, cap_edits;
+	unsigned int *ext_offset;	/* per extern */
+	char **new_names;		/* per opts->functions */
+
+	struct strset walked;		/* USRs of header bodies walked */
+	struct strset macros_seen;	/* header macros scanned */
+
+	struct node *cur;		/* the node being walked */
+	unsigned int cur_line;		/* its line, for messages */
+	unsigned int errors;
+	int err;			/* -ENOMEM */
+};
+
+static const struct klp_symbol_oracle default_oracle;
+
+#define ctx_error(x, line, fmt, ...)					\
+	do {								\
+		klp_gen_err("%s:%u: error: " fmt "\n", (x)->tu->display,	\
+			    (line), ##__VA_ARGS__);			\
+		(x)->errors++;						\
+	} while (0)
+
+static void nomem(struct ctx *x)
+{
+	x->err = -ENOMEM;
+}
+
+static int patched_index(const struct ctx *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->opts->nr_functions; i++)
+		if (!strcmp(x->opts->functions[i], name))
+			return (int)i;
+	return -1;
+}
+
+static void push_node(struct ctx *x, struct node *n, enum mark m)
+{
+	size_t i = n - x->tu->nodes;
+
+	if (x->mark[i] >= m)
+		return;
+	x->mark[i] = m;
+	if (x->nr_queue == x->cap_queue) {
+		size_t *q;
+
+		x->cap_queue = x->cap_queue * 2 + 64;
+		q = realloc(x->queue, x->cap_queue * sizeof(*q));
+		if (!q) {
+			nomem(x);
+			return;
+		}
+		x->queue = q;
+	}
+	x->queue[x->nr_queue++] = i;
+}
+
+static void add_edit(struct ctx *x, unsigned int offset, unsigned int len,
+		     const char *repl)
+{
+	size_t i;
+
+	for (i = 0; i < x->nr_edits; i++)
+		if (x->edits[i].offset == offset)
+			return;
+	if (x->nr_edits == x->cap_edits) {
+		struct edit *e;
+
+		x->cap_edits = x->cap_edits * 2 + 32;
+		e = realloc(x->edits, x->cap_edits * sizeof(*e));
+		if (!e) {
+			nomem(x);
+			return;
+		}
+		x->edits = e;
+	}
+	x->edits[x->nr_edits].offset = offset;
+	x->edits[x->nr_edits].len = len;
+	x->edits[x->nr_edits].repl = repl;
+	x->nr_edits++;
+}
+
+/* Line of a location in the unit's file, or the current node's line. */
+static unsigned int use_line(struct ctx *x, CXCursor c)
+{
+	unsigned int off;
+
+	if (tu_in_main(x->tu, clang_getCursorLocation(c), &off))
+		return tu_line(x->tu, off);
+	return x->cur_line;
+}
+
+static bool cursor_in_main(struct ctx *x, CXCursor c, unsigned int *off)
+{
+	if (clang_Cursor_isNull(c))
+		return false;
+	return tu_in_main(x->tu, clang_getCursorLocation(c), off);
+}
+
+/* Does the source of @c's declaration carry one of @words before @stop? */
+static bool decl_has_word(struct ctx *x, CXCursor c, const char *const *words)
+{
+	CXSourceRange r = clang_getCursorExtent(c);
+	CXToken *toks;
+	unsigned int n, i, k;
+	bool found = false;
+
+	clang_tokenize(x->tu->tu, r, &toks, &n);
+	for (i = 0; i < n && !found; i++) {
+		CXString s;
+		const char *t;
+
+		if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
+			continue;
+		/* Stop at a function body. */
+		s = clang_getTokenSpelling(x->tu->tu, toks[i]);
+		t = clang_getCString(s);
+		for (k = 0; words[k] && !found; k++)
+			found = !strcmp(t, words[k]);
+		clang_disposeString(s);
+	}
+	clang_disposeTokens(x->tu->tu, toks, n);
+	return found;
+}
+
+/* Prefix tokens only: from the declaration's start to its name. */
+static bool prefix_has_word(struct ctx *x, CXCursor c, const char *const *words)
+{
+	CXSourceLocation start = clang_getRangeStart(clang_getCursorExtent(c));
+	CXSourceRange r = clang_getRange(start, clang_getCursorLocation(c));
+	CXToken *toks;
+	unsigned int n, i, k;
+	bool found = false;
+
+	clang_tokenize(x->tu->tu, r, &toks, &n);
+	for (i = 0; i < n && !found; i++) {
+		CXString s = clang_getTokenSpelling(x->tu->tu, toks[i]);
+		const char *t = clang_getCString(s);
+
+		for (k = 0; words[k] && !found; k++)
+			found = !strcmp(t, words[k]);
+		clang_disposeString(s);
+	}
+	clang_disposeTokens(x->tu->tu, toks, n);
+	return found;
+}
+
+static const char *const init_words[] = {
+	"__init", "__exit", "__initdata", "__initconst", "__exitdata",
+	"__meminit", "__meminitdata", "__meminitconst", "__ref", "__refdata",
+	"__init_or_module", "__initdata_or_module", NULL,
+};
+
+static const char *const percpu_words[] = {
+	"DEFINE_PER_CPU", "DEFINE_PER_CPU_SHARED_ALIGNED",
+	"DEFINE_PER_CPU_ALIGNED", "DEFINE_PER_CPU_READ_MOSTLY",
+	"DEFINE_PER_CPU_PAGE_ALIGNED", "DEFINE_PER_CPU_FIRST",
+	"DEFINE_PER_CPU_DECRYPTED", "DEFINE_PER_CPU_SECTION",
+	"DECLARE_PER_CPU", "__percpu", NULL,
+};
+
+static bool type_is_nameable(const char *spelling)
+{
+	return !strstr(spelling, "(unnamed") && !strstr(spelling, "(anonymous");
+}
+
+/*
+ * Externalize @name: a declaration of the running kernel's symbol.
+ * @decl is a declaration of it; @local: static in the unit.  @soft:
+ * found only in a header's inline body, so not finding the symbol is no
+ * error (the reference may be compiled away).
+ */
+static void externalize(struct ctx *x, CXCursor decl, const char *name,
+			bool is_func, bool local, bool soft, unsigned int line)
+{
+	const struct klp_symbol_oracle *o = x->o;
+	struct klp_extract *ex = x->ex;
+	CXCursor canon = clang_getCanonicalCursor(decl);
+	unsigned int canon_off = 0, def_off = 0, sort_off;
+	const char *object = o->object ? o->object : "vmlinux";
+	unsigned long pos = 0;
+	struct klp_extern *e;
+	char *type;
+	size_t i;
+	bool in_main;
+
+	for (i = 0; i < ex->nr_externs; i++)
+		if (!strcmp(ex->externs[i].name, name))
+			return;
+
+	in_main = cursor_in_main(x, canon, &canon_off);
+	if (!in_main) {
+		/* A header declares it: the declaration follows it. */
+		type = strdup(name);
+		sort_off = x->tu->last_include_end;
+	} else {
+		CXCursor def = clang_getCursorDefinition(decl);
+
+		type = cx_strdup(clang_getTypeSpelling(clang_getCursorType(decl)));
+		if (type && !type_is_nameable(type)) {
+			ctx_error(x, line, "cannot name the type of '%s' (%s) to declare it; "
+				  "give the type a name in the source", name, type);
+			free(type);
+			return;
+		}
+		sort_off = canon_off;
+		if (cursor_in_main(x, def, &def_off) && def_off < sort_off)
+			sort_off = def_off;
+	}
+	if (!type) {
+		nomem(x);
+		return;
+	}
+	if (o->locate) {
+		const char *obj = NULL;
+		int err;
+
+		if (soft && o->exported && o->exported(o->ctx, name)) {
+			free(type);
+			return;
+		}
+		err = o->locate(o->ctx, name, local, &obj, &pos);
+		if (err) {
+			free(type);
+			if (soft)
+				return;
+			if (local)
+				ctx_error(x, line, "cannot find '%s' of this unit in the original %s",
+					  name, object);
+			else
+				klp_gen_warn("%s:%u: warning: '%s' is neither exported nor found in %s; "
+					     "left as it is\n", x->tu->display, line, name, object);
+			return;
+		}
+		if (obj)
+			object = obj;
+	}
+
+	e = realloc(ex->externs, (ex->nr_externs + 1) * sizeof(*e));
+	if (!e) {
+		free(type);
+		nomem(x);
+		return;
+	}
+	ex->externs = e;
+	{
+		unsigned int *eo = realloc(x->ext_offset, (ex->nr_externs + 1) * sizeof(*eo));
+
+		if (!eo) {
+			free(type);
+			nomem(x);
+			return;
+		}
+		x->ext_offset = eo;
+	}
+	e = &ex->externs[ex->nr_externs];
+	memset(e, 0, sizeof(*e));
+	e->name = strdup(name);
+	e->object = strdup(object);
+	e->type = type;
+	e->pos = pos;
+	e->is_func = is_func;
+	e->local = local;
+	e->line = line;
+	x->ext_offset[ex->nr_externs] = sort_off;
+	ex->nr_externs++;
+	if (!e->name || !e->object)
+		nomem(x);
+}
+
+static void walk_types(struct ctx *x, CXCursor c);
+static void walk_header_body(struct ctx *x, CXCursor def);
+
+static bool is_exported(struct ctx *x, const char *name)
+{
+	return x->o->exported && x->o->exported(x->o->ctx, name);
+}
+
+/* A type of the unit's file is needed: mark its definition. */
+static void decide_type(struct ctx *x, CXCursor ref)
+{
+	CXCursor def = clang_getCursorDefinition(ref);
+	unsigned int off;
+	struct node *n;
+
+	if (clang_Cursor_isNull(def))
+		def = ref;
+	if (!cursor_in_main(x, def, &off))
+		return;
+	n = tu_node_at(x->tu, off, def);
+	if (n)
+		push_node(x, n, MARK_TYPE);
+}
+
+static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
+{
+	CXCursor def = clang_getCursorDefinition(ref);
+	enum CXLinkageKind linkage = clang_getCursorLinkage(ref);
+	unsigned int def_off, use_off, line = use_line(x, use);
+	bool def_main = cursor_in_main(x, def, &def_off);
+	char *name = cx_strdup(clang_getCursorSpelling(ref));
+	CXFile file;
+	int pi;
+
+	if (!name) {
+		nomem(x);
+		return;
+	}
+	clang_getExpansionLocation(clang_getCursorLocation(ref), &file, NULL, NULL, NULL);
+	if (!file)		/* a builtin */
+		goto out;
+
+	pi = def_main ? patched_index(x, name) : -1;
+	if (pi >= 0) {
+		/* Call the new code directly; rename where the name is
+		 * spelled in the text (not inside a macro). */
+		CXSourceLocation loc = clang_getCursorLocation(use);
+		unsigned int sp_off, ex_off;
+		CXFile sp_file;
+
+		clang_getSpellingLocation(loc, &sp_file, NULL, NULL, &sp_off);
+		if (sp_file && clang_File_isEqual(sp_file, x->tu->main) &&
+		    tu_in_main(x->tu, loc, &ex_off) && ex_off == sp_off &&
+		    x->cur && sp_off >= x->cur->start && sp_off < x->cur->end &&
+		    !strncmp(x->tu->text + sp_off, name, strlen(name))) {
+			use_off = sp_off;
+			add_edit(x, use_off, strlen(name), x->new_names[pi]);
+			goto out;
+		}
+		/* Named through a macro: the old function it is. */
+	}
+
+	if (linkage == CXLinkage_Internal) {
+		if (clang_Cursor_isNull(def))
+			goto out;
+		if (!def_main) {
+			/* A header's static inline: its body is compiled into
+			 * the module, look for what it references. */
+			walk_header_body(x, def);
+			goto out;
+		}
+		if (prefix_has_word(x, def, init_words)) {
+			ctx_error(x, line, "'%s' is __init/__exit code, freed after boot; "
+				  "a livepatch cannot use it", name);
+			goto out;
+		}
+		if (x->o->callable ? x->o->callable(x->o->ctx, name)
+				   : !clang_Cursor_isFunctionInlined(def)) {
+			externalize(x, def, name, true, true, false, line);
+		} else {
+			CXCursor canon = clang_getCanonicalCursor(def);
+			unsigned int canon_off;
+			struct node *n = tu_node_at(x->tu, def_off, def);
+
+			if (n)
+				push_node(x, n, MARK_FUNC);
+			if (!clang_equalCursors(canon, def) &&
+			    cursor_in_main(x, canon, &canon_off) && canon_off < def_off) {
+				n = tu_node_at(x->tu, canon_off, canon);
+				if (n)
+					push_node(x, n, MARK_DECL);
+			}
+		}
+		goto out;
+	}
+
+	/* External linkage: the running kernel has it. */
+	if (def_main && prefix_has_word(x, def, init_words)) {
+		ctx_error(x, line, "'%s' is __init/__exit code, freed after boot; "
+			  "a livepatch cannot use it", name);
+		goto out;
+	}
+	if (!is_exported(x, name)) {
+		if (!x->o->exported && !def_main)
+			goto out;	/* nothing known: leave it to the headers */
+		externalize(x, ref, name, true, false, false, line);
+	}
+out:
+	free(name);
+}
+
+static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
+{
+	CXCursor parent = clang_getCursorSemanticParent(ref);
+	enum CX_StorageClass sc = clang_Cursor_getStorageClass(ref);
+	enum CXLinkageKind linkage = clang_getCursorLinkage(ref);
+	CXCursor def = clang_getCursorDefinition(ref);
+	unsigned int line = use_line(x, use), off;
+	enum CXCursorKind pk = clang_getCursorKind(parent);
+	char *name;
+
+	if (pk != CXCursor_TranslationUnit && pk != CXCursor_UnexposedDecl)
+		return;		/* a local; static locals are seen at their
+				 * declaration (closure_visit) */
+	if (clang_Cursor_isNull(def))
+		def = ref;
+	name = cx_strdup(clang_getCursorSpelling(ref));
+	if (!name) {
+		nomem(x);
+		return;
+	}
+	if (linkage == CXLinkage_Internal || sc == CX_SC_Static) {
+		if (!cursor_in_main(x, def, &off))
+			goto out;	/* a header's static: the module's own */
+		if (decl_has_word(x, def, percpu_words)) {
+			ctx_error(x, line, "'%s' is a per-CPU variable of the unit; klp-prep does not "
+				  "externalize per-CPU data yet", name);
+			goto out;
+		}
+		if (prefix_has_word(x, def, init_words) || decl_has_word(x, def, init_words)) {
+			ctx_error(x, line, "'%s' is __init/__exit data, freed after boot", name);
+			goto out;
+		}
+		if (!x->o->has_data || x->o->has_data(x->o->ctx, name)) {
+			externalize(x, def, name, false, true, false, line);
+		} else if (clang_isConstQualifiedType(clang_getCursorType(def))) {
+			/* Folded away in the original: a copy is the same. */
+			struct node *n = tu_node_at(x->tu, off, def);
+
+			if (n)
+				push_node(x, n, MARK_DATA);
+		} else {
+			ctx_error(x, line, "static variable '%s' has no symbol in the original %s "
+				  "(optimized away?); its state cannot be shared", name,
+				  x->o->object ? x->o->object : "vmlinux");
+		}
+		goto out;
+	}
+	if (!is_exported(x, name)) {
+		bool main = cursor_in_main(x, def, &off);
+
+		if (main && decl_has_word(x, def, percpu_words)) {
+			ctx_error(x, line, "'%s' is a per-CPU variable; klp-prep does not "
+				  "externalize per-CPU data yet", name);
+			goto out;
+		}
+		if (x->o->exported || main)
+			externalize(x, ref, name, false, false, false, line);
+	}
+out:
+	free(name);
+}
+
+static void decide(struct ctx *x, CXCursor use, CXCursor ref)
+{
+	switch (clang_getCursorKind(ref)) {
+	case CXCursor_FunctionDecl:
+		decide_function(x, use, ref);
+		break;
+	case CXCursor_VarDecl:
+		decide_variable(x, use, ref);
+		break;
+	case CXCursor_EnumConstantDecl:
+	case CXCursor_FieldDecl:
+		decide_type(x, clang_getCursorSemanticParent(ref));
+		break;
+	case CXCursor_StructDecl:
+	case CXCursor_UnionDecl:
+	case CXCursor_EnumDecl:
+	case CXCursor_TypedefDecl:
+		decide_type(x, ref);
+		break;
+	default:
+		break;
+	}
+}
+
+static enum CXChildVisitResult closure_visit(CXCursor c, CXCursor parent,
+					     CXClientData data)
+{
+	struct ctx *x = data;
+	enum CXCursorKind kind = clang_getCursorKind(c);
+
+	(void)parent;
+	if (x->err)
+		return CXChildVisit_Break;
+	switch (kind) {
+	case CXCursor_VarDecl:
+		if (clang_Cursor_getStorageClass(c) == CX_SC_Static &&
+		    clang_getCursorKind(clang_getCursorSemanticParent(c)) == CXCursor_FunctionDecl) {
+			char *name = cx_strdup(clang_getCursorSpelling(c));
+			char *fn = cx_strdup(clang_getCursorSpelling(clang_getCursorSemanticParent(c)));
+
+			ctx_error(x, use_line(x, c), "static local variable '%s' of '%s': a copy would "
+				  "not share the original's state; klp-prep refuses it",
+				  name ? name : "?", fn ? fn : "?");
+			free(name);
+			free(fn);
+		}
+		break;
+	case CXCursor_DeclRefExpr:
+	case CXCursor_MemberRefExpr:
+	case CXCursor_TypeRef:
+		decide(x, c, clang_getCursorReferenced(c));
+		break;
+	default:
+		break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* Types only: parameters and declared types, not bodies or initializers. */
+static enum CXChildVisitResult types_visit(CXCursor c, CXCursor parent,
+					   CXClientData data)
+{
+	struct ctx *x = data;
+	enum CXCursorKind kind = clang_getCursorKind(c);
+
+	(void)parent;
+	if (kind == CXCursor_TypeRef) {
+		decide(x, c, clang_getCursorReferenced(c));
+		return CXChildVisit_Continue;
+	}
+	if (clang_isExpression(kind) || clang_isStatement(kind))
+		return CXChildVisit_Continue;
+	return CXChildVisit_Recurse;
+}
+
+static void walk_types(struct ctx *x, CXCursor c)
+{
+	clang_visitChildren(c, types_visit, x);
+}
+
+static enum CXChildVisitResult header_visit(CXCursor c, CXCursor parent,
+					    CXClientData data)
+{
+	struct ctx *x = data;
+	enum CXCursorKind kind = clang_getCursorKind(c);
+	CXCursor ref, def;
+	char *name;
+
+	(void)parent;
+	if (x->err)
+		return CXChildVisit_Break;
+	if (kind != CXCursor_DeclRefExpr)
+		return CXChildVisit_Recurse;
+	ref = clang_getCursorReferenced(c);
+	kind = clang_getCursorKind(ref);
+	if (kind != CXCursor_FunctionDecl && kind != CXCursor_VarDecl)
+		return CXChildVisit_Recurse;
+	if (kind == CXCursor_VarDecl &&
+	    clang_getCursorKind(clang_getCursorSemanticParent(ref)) != CXCursor_TranslationUnit)
+		return CXChildVisit_Recurse;
+	def = clang_getCursorDefinition(ref);
+	if (clang_getCursorLinkage(ref) == CXLinkage_Internal) {
+		if (kind == CXCursor_FunctionDecl && !clang_Cursor_isNull(def))
+			walk_header_body(x, def);
+		return CXChildVisit_Recurse;
+	}
+	if (kind == CXCursor_FunctionDecl && !clang_Cursor_isNull(def) &&
+	    !cursor_in_main(x, def, NULL))
+		return CXChildVisit_Recurse;	/* extern inline in a header */
+	name = cx_strdup(clang_getCursorSpelling(ref));
+	if (!name) {
+		nomem(x);
+		return CXChildVisit_Break;
+	}
+	if (!is_exported(x, name))
+		externalize(x, ref, name, kind == CXCursor_FunctionDecl, false, true,
+			    x->cur_line);
+	free(name);
+	return CXChildVisit_Recurse;
+}
+
+/*
+ * A header's inline function used by copied code: whatever it references
+ * that the kernel does not export must be externalized too (tracepoints
+ * and the like).  Only with an oracle that knows the exports.
+ */
+static void walk_header_body(struct ctx *x, CXCursor def)
+{
+	char *usr;
+	int r;
+
+	if (!x->o->exported)
+		return;
+	usr = cx_strdup(clang_getCursorUSR(def));
+	if (!usr) {
+		nomem(x);
+		return;
+	}
+	r = strset_add(&x->walked, usr);
+	free(usr);
+	if (r < 0)
+		nomem(x);
+	if (r <= 0)
+		return;
+	clang_visitChildren(def, header_visit, x);
+}
+
+/*
+ * Find the unit's macros named by the tokens of @r: those defined in the
+ * unit's file before @before, and, through the bodies of header macros,
+ * those the headers' macros use (pr_fmt through pr_info).
+ */
+static void scan_macros(struct ctx *x, CXSourceRange r, unsigned int before)
+{
+	struct klp_tu *tu = x->tu;
+	CXToken *toks;
+	unsigned int n, i;
+
+	clang_tokenize(tu->tu, r, &toks, &n);
+	for (i = 0; i < n && !x->err; i++) {
+		CXString s;
+		const char *name;
+		size_t first, count, k;
+		struct macro *main_def = NULL, *hdr_def = NULL;
+
+		if (clang_getTokenKind(toks[i]) != CXToken_Identifier)
+			continue;
+		s = clang_getTokenSpelling(tu->tu, toks[i]);
+		name = clang_getCString(s);
+		count = tu_macros_named(tu, name, &first);
+		for (k = first; k < first + count; k++) {
+			struct macro *m = &tu->macros[k];
+
+			if (m->in_main && m->offset < before && m->node != (size_t)-1)
+				main_def = m;
+			else if (!m->in_main && !hdr_def)
+				hdr_def = m;
+		}
+		if (main_def) {
+			push_node(x, &tu->nodes[main_def->node], MARK_MACRO);
+		} else if (hdr_def) {
+			int added = strset_add(&x->macros_seen, name);
+
+			if (added < 0)
+				nomem(x);
+			else if (added)
+				scan_macros(x, clang_getCursorExtent(hdr_def->cursor), before);
+		}
+		clang_disposeString(s);
+	}
+	clang_disposeTokens(tu->tu, toks, n);
+}
+
+static CXSourceRange node_range(struct ctx *x, const struct node *n)
+{
+	CXTranslationUnit t = x->tu->tu;
+
+	return clang_getRange(clang_getLocationForOffset(t, x->tu->main, n->start),
+			      clang_getLocationForOffset(t, x->tu->main, n->end));
+}
+
+static void walk_node(struct ctx *x, size_t i)
+{
+	struct node *n = &x->tu->nodes[i];
+
+	x->cur = n;
+	x->cur_line = n->line;
+	switch (x->mark[i]) {
+	case MARK_INCLUDE:
+		break;
+	case MARK_MACRO:
+		scan_macros(x, node_range(x, n), n->start);
+		break;
+	case MARK_DECL:
+		walk_types(x, n->cursor);
+		break;
+	default:
+		clang_visitChildren(n->cursor, closure_visit, x);
+		scan_macros(x, node_range(x, n), n->start);
+		break;
+	}
+	x->cur = NULL;
+}
+
+static void closure(struct ctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nr_queue && !x->err; i++)
+		walk_node(x, x->queue[i]);
+	/* Externalized declarations need their types. */
+	for (i = 0; i < x->ex->nr_externs && !x->err; i++) {
+		/* Types of header declarations are the headers' business;
+		 * those of the unit's own symbols come from their decls. */
+		(void)i;
+	}
+}
+
+static const char *const drop_words[] = {
+	"static", "inline", "__inline", "__inline__", "__always_inline", NULL,
+};
+
+static void mark_patched(struct ctx *x)
+{
+	struct klp_tu *tu = x->tu;
+	size_t f, i;
+
+	for (f = 0; f < x->opts->nr_functions && !x->err; f++) {
+		const char *name = x->opts->functions[f];
+		struct node *n = NULL;
+		CXSourceRange r;
+		CXToken *toks;
+		unsigned int nt, k, name_off;
+		CXFile sp_file;
+
+		for (i = 0; i < tu->nr_nodes; i++) {
+			struct node *c = &tu->nodes[i];
+
+			if (c->kind == CXCursor_FunctionDecl && !strcmp(c->name, name) &&
+			    clang_isCursorDefinition(c->cursor)) {
+				n = c;
+				break;
+			}
+		}
+		if (!n) {
+			klp_gen_err("%s: error: no definition of '%s' in the unit\n",
+				    tu->display, name);
+			x->errors++;
+			continue;
+		}
+		if (prefix_has_word(x, n->cursor, init_words)) {
+			ctx_error(x, n->line, "'%s' is __init/__exit code, freed after boot: "
+				  "nothing to livepatch", name);
+			continue;
+		}
+		if (clang_getCursorLinkage(n->cursor) == CXLinkage_Internal &&
+		    x->o->callable && !x->o->callable(x->o->ctx, name)) {
+			ctx_error(x, n->line, "'%s' has no callable symbol in the original %s "
+				  "(inlined or only cloned): patch its callers instead "
+				  "(klp-prep affected lists them)", name,
+				  x->o->object ? x->o->object : "vmlinux");
+			continue;
+		}
+		clang_getSpellingLocation(clang_getCursorLocation(n->cursor), &sp_file,
+					  NULL, NULL, &name_off);
+		if (!sp_file || !clang_File_isEqual(sp_file, tu->main) ||
+		    strncmp(tu->text + name_off, name, strlen(name))) {
+			ctx_error(x, n->line, "cannot rename '%s': its name is made by a macro", name);
+			continue;
+		}
+		push_node(x, n, MARK_PATCHED);
+		add_edit(x, name_off, strlen(name), x->new_names[f]);
+
+		/* The new function is global: drop static and inline. */
+		r = clang_getRange(clang_getLocationForOffset(tu->tu, tu->main, n->start),
+				   clang_getLocationForOffset(tu->tu, tu->main, name_off));
+		clang_tokenize(tu->tu, r, &toks, &nt);
+		for (k = 0; k < nt; k++) {
+			CXString s = clang_getTokenSpelling(tu->tu, toks[k]);
+			const char *t = clang_getCString(s);
+			size_t w;
+
+			for (w = 0; drop_words[w]; w++) {
+				unsigned int off, len = strlen(t);
+
+				if (strcmp(t, drop_words[w]))
+					continue;
+				clang_getSpellingLocation(clang_getTokenLocation(tu->tu, toks[k]),
+							  NULL, NULL, NULL, &off);
+				while (off + len < tu->size &&
+				       (tu->text[off + len] == ' ' || tu->text[off + len] == '\t'))
+					len++;
+				add_edit(x, off, len, "");
+			}
+			clang_disposeString(s);
+		}
+		clang_disposeTokens(tu->tu, toks, nt);
+	}
+}
+
+/* The unit's #include lines all stay: the copied code needs its headers. */
+static void mark_includes(struct ctx *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->tu->nr_nodes; i++)
+		if (x->tu->nodes[i].kind == CXCursor_InclusionDirective)
+			push_node(x, &x->tu->nodes[i], MARK_INCLUDE);
+}
+
+/* Output */
+
+struct piece {
+	unsigned int start, end;	/* text range; start == end: extern */
+	enum mark mark;
+	size_t node;			/* or extern index */
+	bool is_extern;
+};
+
+static int cmp_piece(const void *a, const void *b)
+{
+	const struct piece *p = a, *q = b;
+
+	if (p->start != q->start)
+		return p->start < q->start ? -1 : 1;
+	if (p->is_extern != q->is_extern)
+		return p->is_extern ? 1 : -1;
+	return p->node < q->node ? -1 : p->node > q->node;
+}
+
+static int cmp_edit(const void *a, const void *b)
+{
+	const struct edit *p = a, *q = b;
+
+	return p->offset < q->offset ? -1 : p->offset > q->offset;
+}
+
+static enum klp_item_kind item_kind(enum mark m)
+{
+	switch (m) {
+	case MARK_INCLUDE:
+		return KLP_ITEM_INCLUDE;
+	case MARK_MACRO:
+		return KLP_ITEM_MACRO;
+	case MARK_DECL:
+		return KLP_ITEM_DECL;
+	case MARK_TYPE:
+		return KLP_ITEM_TYPE;
+	case MARK_DATA:
+		return KLP_ITEM_DATA;
+	case MARK_FUNC:
+		return KLP_ITEM_FUNC;
+	default:
+		return KLP_ITEM_PATCHED;
+	}
+}
+
+/* The text of [start, end) with the edits applied. */
+static char *edited_text(struct ctx *x, unsigned int start, unsigned int end,
+			 bool want_semicolon)
+{
+	const char *t = x->tu->text;
+	size_t cap = (end - start) + 64, len = 0, i;
+	unsigned int pos = start;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+#define APPEND(s, n)							\
+	do {								\
+		size_t n_ = (n);					\
+		if (len + n_ + 2 > cap) {				\
+			char *o_ = realloc(out, cap = (len + n_ + 2) * 2); \
+			if (!o_) {					\
+				free(out);				\
+				return NULL;				\
+			}						\
+			out = o_;					\
+		}							\
+		memcpy(out + len, (s), n_);				\
+		len += n_;						\
+	} while (0)
+	for (i = 0; i < x->nr_edits; i++) {
+		const struct edit *e = &x->edits[i];
+
+		if (e->offset < pos || e->offset >= end)
+			continue;
+		APPEND(t + pos, e->offset - pos);
+		APPEND(e->repl, strlen(e->repl));
+		pos = e->offset + e->len;
+	}
+	if (pos < end)
+		APPEND(t + pos, end - pos);
+	while (len && (out[len - 1] == ' ' || out[len - 1] == '\t' || out[len - 1] == '\n'))
+		len--;
+	if (want_semicolon && (!len || out[len - 1] != ';'))
+		APPEND(";", 1);
+#undef APPEND
+	out[len] = '\0';
+	return out;
+}
+
+static int push_item(struct klp_extract *ex, enum klp_item_kind kind,
+		     const char *name, char *text, unsigned int line,
+		     struct klp_extern *ext)
+{
+	struct klp_item *it = realloc(ex->items, (ex->nr_items + 1) * sizeof(*it));
+
+	if (!it) {
+		free(text);
+		return -ENOMEM;
+	}
+	ex->items = it;
+	it = &ex->items[ex->nr_items++];
+	it->kind = kind;
+	it->name = strdup(name ? name : "");
+	it->text = text;
+	it->line = line;
+	it->ext = ext;
+	return it->name ? 0 : -ENOMEM;
+}
+
+/* Extend a declaration's range over the ';' that ends it. */
+static unsigned int semicolon_end(const struct klp_tu *tu, unsigned int end)
+{
+	unsigned int p = end;
+
+	while (p < tu->size && (tu->text[p] == ' ' || tu->text[p] == '\t'))
+		p++;
+	return p < tu->size && tu->text[p] == ';' ? p + 1 : end;
+}
+
+static void emit_items(struct ctx *x)
+{
+	struct klp_tu *tu = x->tu;
+	struct piece *p;
+	size_t nr = 0, i, j;
+
+	p = calloc(tu->nr_nodes + x->ex->nr_externs + 1, sizeof(*p));
+	if (!p) {
+		nomem(x);
+		return;
+	}
+	for (i = 0; i < tu->nr_nodes; i++) {
+		struct node *n = &tu->nodes[i];
+		enum mark m = x->mark[i];
+
+		if (m == MARK_NONE)
+			continue;
+		p[nr].mark = m;
+		p[nr].node = i;
+		p[nr].start = n->start;
+		p[nr].end = n->end;
+		if (m == MARK_MACRO || m == MARK_INCLUDE)
+			p[nr].start = tu_line_start(tu, n->start);
+		else if (!(n->kind == CXCursor_FunctionDecl &&
+			   clang_isCursorDefinition(n->cursor)))
+			p[nr].end = semicolon_end(tu, n->end);
+		nr++;
+	}
+	for (i = 0; i < x->ex->nr_externs; i++) {
+		p[nr].is_extern = true;
+		p[nr].node = i;
+		p[nr].start = p[nr].end = x->ext_offset[i];
+		nr++;
+	}
+	if (nr)
+		qsort(p, nr, sizeof(*p), cmp_piece);
+	if (x->nr_edits)
+		qsort(x->edits, x->nr_edits, sizeof(*x->edits), cmp_edit);
+
+	for (i = 0; i < nr && !x->err; i = j) {
+		struct piece cur = p[i];
+		const struct node *n;
+		char *text;
+
+		if (cur.is_extern) {
+			struct klp_extern *e = &x->ex->externs[cur.node];
+
+			if (push_item(x->ex, KLP_ITEM_EXTERN, e->name, NULL,
+				      tu_line(tu, cur.start), e))
+				nomem(x);
+			j = i + 1;
+			continue;
+		}
+		/* Merge what overlaps ("struct s {...} v;" is two nodes). */
+		for (j = i + 1; j < nr && !p[j].is_extern && p[j].start < cur.end; j++) {
+			if (p[j].end > cur.end)
+				cur.end = p[j].end;
+			if (p[j].mark > cur.mark) {
+				cur.mark = p[j].mark;
+				cur.node = p[j].node;
+			}
+		}
+		n = &tu->nodes[cur.node];
+		text = edited_text(x, cur.start, cur.end,
+				   cur.mark == MARK_TYPE || cur.mark == MARK_DECL ||
+				   cur.mark == MARK_DATA);
+		if (!text || push_item(x->ex, item_kind(cur.mark), n->name, text,
+				       tu_line(tu, cur.start), NULL))
+			nomem(x);
+	}
+	free(p);
+}
+
+/* Tag types ("struct x") in @spelling, for forward declarations. */
+static void collect_tags(struct ctx *x, const char *spelling)
+{
+	static const char *const kw[] = { "struct ", "union ", NULL };
+	size_t k, i;
+
+	for (k = 0; kw[k]; k++) {
+		const char *s = spelling;
+
+		while ((s = strstr(s, kw[k]))) {
+			const char *b = s + strlen(kw[k]), *e = b;
+			char *tag, **tags;
+
+			if (s != spelling && (s[-1] == '_' || (s[-1] >= 'a' && s[-1] <= 'z'))) {
+				s = b;
+				continue;
+			}
+			while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') ||
+			       (*e >= '0' && *e <= '9') || *e == '_')
+				e++;
+			if (e == b) {
+				s = b;
+				continue;
+			}
+			if (asprintf(&tag, "%.*s%.*s", (int)strlen(kw[k]), kw[k],
+				     (int)(e - b), b) < 0) {
+				nomem(x);
+				return;
+			}
+			for (i = 0; i < x->ex->nr_tags; i++)
+				if (!strcmp(x->ex->tags[i], tag))
+					break;
+			if (i < x->ex->nr_tags) {
+				free(tag);
+			} else {
+				tags = realloc(x->ex->tags, (x->ex->nr_tags + 1) * sizeof(*tags));
+				if (!tags) {
+					free(tag);
+					nomem(x);
+					return;
+				}
+				x->ex->tags = tags;
+				tags[x->ex->nr_tags++] = tag;
+			}
+			s = e;
+		}
+	}
+}
+
+/*
+ * A declarator "TYPE name" from a canonical type spelling: function
+ * pointers and arrays go through __typeof__, enums become their integer
+ * type (compatible, and declarable without the enum's definition).
+ */
+static char *declarator(struct ctx *x, CXType t, const char *name)
+{
+	CXType canon = clang_getCanonicalType(t);
+	char *sp, *out;
+	int r;
+
+	if (canon.kind == CXType_Enum)
+		canon = clang_getEnumDeclIntegerType(clang_getTypeDeclaration(canon));
+	sp = cx_strdup(clang_getTypeSpelling(canon));
+	if (!sp)
+		return NULL;
+	if (!type_is_nameable(sp)) {
+		free(sp);
+		return strdup("");
+	}
+	collect_tags(x, sp);
+	if (strchr(sp, '(') || strchr(sp, '['))
+		r = asprintf(&out, "__typeof__(%s)%s%s", sp, *name ? " " : "", name);
+	else if (sp[strlen(sp) - 1] == '*')
+		r = asprintf(&out, "%s%s", sp, name);
+	else
+		r = asprintf(&out, "%s%s%s", sp, *name ? " " : "", name);
+	free(sp);
+	return r < 0 ? NULL : out;
+}
+
+static char *prototype(struct ctx *x, CXCursor fn, const char *new_name,
+		       unsigned int line)
+{
+	CXType t = clang_getCursorType(fn);
+	int nargs = clang_Cursor_getNumArguments(fn), i;
+	char *head, *out = NULL;
+	size_t len;
+
+	head = declarator(x, clang_getResultType(t), new_name);
+	if (!head)
+		return NULL;
+	if (!*head)
+		goto unnameable;
+	len = strlen(head) + 2;
+	out = malloc(len);
+	if (!out) {
+		free(head);
+		return NULL;
+	}
+	snprintf(out, len, "%s(", head);
+	free(head);
+	for (i = 0; i < nargs; i++) {
+		CXCursor a = clang_Cursor_getArgument(fn, i);
+		char *an = cx_strdup(clang_getCursorSpelling(a));
+		char *d = an ? declarator(x, clang_getCursorType(a), an) : NULL;
+		char *o;
+
+		free(an);
+		if (!d) {
+			free(out);
+			return NULL;
+		}
+		if (!*d) {
+			free(d);
+			free(out);
+			goto unnameable;
+		}
+		len = strlen(out) + strlen(d) + 3;
+		o = realloc(out, len);
+		if (!o) {
+			free(d);
+			free(out);
+			return NULL;
+		}
+		out = o;
+		strcat(out, i ? ", " : "");
+		strcat(out, d);
+		free(d);
+	}
+	{
+		const char *tail = nargs <= 0 ? "void)" :
+				   clang_isFunctionTypeVariadic(t) ? ", ...)" : ")";
+		char *o = realloc(out, strlen(out) + strlen(tail) + 1);
+
+		if (!o) {
+			free(out);
+			return NULL;
+		}
+		out = o;
+		strcat(out, tail);
+	}
+	return out;
+unnameable:
+	ctx_error(x, line, "cannot write a prototype of '%s': a parameter or the result "
+		  "has an unnamed type", new_name);
+	return strdup("");
+}
+
+static void emit_patched(struct ctx *x)
+{
+	struct klp_tu *tu = x->tu;
+	size_t f, i;
+
+	x->ex->patched = calloc(x->opts->nr_functions + 1, sizeof(*x->ex->patched));
+	if (!x->ex->patched) {
+		nomem(x);
+		return;
+	}
+	for (f = 0; f < x->opts->nr_functions && !x->err; f++) {
+		struct klp_patched *p = &x->ex->patched[x->ex->nr_patched];
+
+		for (i = 0; i < tu->nr_nodes; i++)
+			if (x->mark[i] == MARK_PATCHED &&
+			    !strcmp(tu->nodes[i].name, x->opts->functions[f]))
+				break;
+		if (i == tu->nr_nodes)
+			continue;
+		p->name = strdup(x->opts->functions[f]);
+		p->new_name = strdup(x->new_names[f]);
+		p->line = tu->nodes[i].line;
+		p->prototype = prototype(x, tu->nodes[i].cursor, x->new_names[f], p->line);
+		x->ex->nr_patched++;
+		if (!p->name || !p->new_name || !p->prototype)
+			nomem(x);
+	}
+}
+
+int klp_tu__extract(struct klp_tu *tu, const struct klp_extract_opts *opts,
+		    struct klp_extract **out)
+{
+	struct ctx x = {
+		.tu = tu,
+		.opts = opts,
+		.o = opts->oracle ? opts->oracle : &default_oracle,
+		.prefix = opts->prefix ? opts->prefix : "klpp_",
+	};
+	size_t i;
+	int err;
+
+	*out = NULL;
+	x.ex = calloc(1, sizeof(*x.ex));
+	x.mark = calloc(tu->nr_nodes + 1, 1);
+	x.new_names = calloc(opts->nr_functions + 1, sizeof(*x.new_names));
+	if (!x.ex || !x.mark || !x.new_names) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < opts->nr_functions; i++)
+		if (asprintf(&x.new_names[i], "%s%s", x.prefix, opts->functions[i]) < 0) {
+			x.new_names[i] = NULL;
+			err = -ENOMEM;
+			goto out;
+		}
+
+	mark_patched(&x);
+	mark_includes(&x);
+	closure(&x);
+	emit_items(&x);
+	emit_patched(&x);
+
+	err = x.err;
+	if (!err && x.errors) {
+		klp_gen_err("%s: error: %u problem%s: no livepatch source for this unit\n",
+			    tu->display, x.errors, x.errors == 1 ? "" : "s");
+		err = -EINVAL;
+	}
+out:
+	for (i = 0; x.new_names && i < opts->nr_functions; i++)
+		free(x.new_names[i]);
+	free(x.new_names);
+	free(x.mark);
+	free(x.queue);
+	free(x.edits);
+	free(x.ext_offset);
+	strset_free(&x.walked);
+	strset_free(&x.macros_seen);
+	if (err) {
+		klp_extract__free(x.ex);
+		return err;
+	}
+	*out = x.ex;
+	return 0;
+}
+
+void klp_extract__free(struct klp_extract *ex)
+{
+	size_t i;
+
+	if (!ex)
+		return;
+	for (i = 0; i < ex->nr_items; i++) {
+		free(ex->items[i].name);
+		free(ex->items[i].text);
+	}
+	free(ex->items);
+	for (i = 0; i < ex->nr_patched; i++) {
+		free(ex->patched[i].name);
+		free(ex->patched[i].new_name);
+		free(ex->patched[i].prototype);
+	}
+	free(ex->patched);
+	for (i = 0; i < ex->nr_externs; i++) {
+		free(ex->externs[i].name);
+		free(ex->externs[i].type);
+		free(ex->externs[i].object);
+	}
+	free(ex->externs);
+	klp_strv_free(ex->tags, ex->nr_tags);
+	klp_strv_free(ex->cflags, ex->nr_cflags);
+	free(ex);
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * diff_parse.c - unified diffs: files, hunks, changed ranges on both
+ * sides, and applying them in memory
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <klp_prep/diff.h>
+#include <klp_prep/extract.h>
+
+static char log_buf[4096];
+
+static int capture_log(enum klp_gen_log_level level, const char *fmt, va_list ap)
+{
+	size_t n = strlen(log_buf);
+
+	(void)level;
+	return vsnprintf(log_buf + n, sizeof(log_buf) - n, fmt, ap);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	log_buf[0] = '\0';
+	klp_gen_set_log_fn(capture_log);
+	return 0;
+}
+
+/* A git-style fix with a message, two files, and the hunk kinds. */
+static const char fix[] =
+	"From 1234 Mon Sep 17 00:00:00 2001\n"
+	"Subject: [PATCH] proc: say hello\n"
+	"\n"
+	"--- is not a header when the next line is no '+++ '\n"
+	"---\n"
+	" fs/proc/cmdline.c | 3 ++-\n"
+	"\n"
+	"diff --git a/fs/proc/cmdline.c b/fs/proc/cmdline.c\n"
+	"index 1111111..2222222 100644\n"
+	"--- a/fs/proc/cmdline.c\n"
+	"+++ b/fs/proc/cmdline.c\n"
+	"@@ -7,7 +7,8 @@\n"
+	" \n"
+	" static int cmdline_proc_show(struct seq_file *m, void *v)\n"
+	" {\n"
+	"-\tseq_puts(m, saved_command_line);\n"
+	"+\tseq_puts(m, \"hello \");\n"
+	"+\tseq_puts(m, saved_command_line);\n"
+	" \tseq_putc(m, '\\n');\n"
+	" \treturn 0;\n"
+	" }\n"
+	"diff --git a/kernel/x.c b/kernel/x.c\n"
+	"--- a/kernel/x.c\n"
+	"+++ b/kernel/x.c\n"
+	"@@ -3,3 +3,2 @@ int x(void)\n"
+	" a\n"
+	"-b\n"
+	" c\n"
+	"@@ -20 +19,2 @@\n"
+	" z\n"
+	"+added at end\n"
+	"-- \n"
+	"2.39.2\n";
+
+static void test_parse(void **state)
+{
+	const struct klp_diff_file *f;
+	struct klp_diff *d;
+
+	(void)state;
+	assert_int_equal(klp_diff__parse(fix, strlen(fix), "fix.patch", 1, &d), 0);
+	assert_int_equal(d->nr_files, 2);
+
+	f = klp_diff__find_file(d, "fs/proc/cmdline.c");
+	assert_non_null(f);
+	assert_string_equal(f->old_path, "fs/proc/cmdline.c");
+	assert_int_equal(f->nr_hunks, 1);
+	assert_int_equal(f->hunks[0].old_start, 7);
+	assert_int_equal(f->hunks[0].new_count, 8);
+	/* One line replaced by two: old line 10, new lines 10-11. */
+	assert_int_equal(f->nr_old_ranges, 1);
+	assert_int_equal(f->old_ranges[0].first, 10);
+	assert_int_equal(f->old_ranges[0].last, 10);
+	assert_int_equal(f->nr_new_ranges, 1);
+	assert_int_equal(f->new_ranges[0].first, 10);
+	assert_int_equal(f->new_ranges[0].last, 11);
+
+	f = klp_diff__find_file(d, "kernel/x.c");
+	assert_non_null(f);
+	assert_int_equal(f->nr_hunks, 2);
+	/* A deletion is the gap's two neighbours on the new side; an
+	 * addition the gap's neighbours on the old side. */
+	assert_int_equal(f->nr_old_ranges, 2);
+	assert_int_equal(f->old_ranges[0].first, 4);
+	assert_int_equal(f->old_ranges[0].last, 4);
+	assert_int_equal(f->old_ranges[1].first, 20);
+	assert_int_equal(f->old_ranges[1].last, 21);
+	assert_int_equal(f->new_ranges[0].first, 3);
+	assert_int_equal(f->new_ranges[0].last, 4);
+	assert_int_equal(f->new_ranges[1].first, 20);
+	assert_int_equal(f->new_ranges[1].last, 20);
+	assert_null(klp_diff__find_file(d, "nope.c"));
+	klp_diff__free(d);
+}
+
+static void test_apply(void **state)
+{
+	static const char orig[] =
+		"// SPDX\n#include <linux/fs.h>\n\n\n\n\n"	/* 1-6 */
+		"\n"					/* 7 */
+		"static int cmdline_proc_show(struct seq_file *m, void *v)\n"
+		"{\n"
+		"\tseq_puts(m, saved_command_line);\n"
+		"\tseq_putc(m, '\\n');\n"
+		"\treturn 0;\n"
+		"}\n";
+	static const char *want =
+		"// SPDX\n#include <linux/fs.h>\n\n\n\n\n\n"
+		"static int cmdline_proc_show(struct seq_file *m, void *v)\n"
+		"{\n"
+		"\tseq_puts(m, \"hello \");\n"
+		"\tseq_puts(m, saved_command_line);\n"
+		"\tseq_putc(m, '\\n');\n"
+		"\treturn 0;\n"
+		"}\n";
+	struct klp_diff *d;
+	size_t size;
+	char *out;
+
+	(void)state;
+	assert_int_equal(klp_diff__parse(fix, strlen(fix), "fix.patch", 1, &d), 0);
+	assert_int_equal(klp_diff_file__apply(&d->files[0], orig, strlen(orig), &out, &size), 0);
+	assert_string_equal(out, want);
+	assert_int_equal(size, strlen(want));
+	free(out);
+
+	/* Shifted by two lines: applies at an offset, as patch does. */
+	{
+		char *shifted;
+
+		assert_true(asprintf(&shifted, "\n\n%s", orig) > 0);
+		assert_int_equal(klp_diff_file__apply(&d->files[0], shifted, strlen(shifted),
+						      &out, &size), 0);
+		assert_string_equal(out + 2, want);
+		free(out);
+		free(shifted);
+	}
+
+	/* Context that does not match: refused, never fuzzed. */
+	assert_int_equal(klp_diff_file__apply(&d->files[0], "int x;\n", 7, &out, &size),
+			 -EILSEQ);
+	assert_non_null(strstr(log_buf, "fs/proc/cmdline.c: error: hunk #1"));
+	klp_diff__free(d);
+}
+
+static void test_no_newline_at_end(void **state)
+{
+	static const char diff[] =
+		"--- a/f.c\n+++ b/f.c\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n"
+		"+c\n\\ No newline at end of file\n";
+	struct klp_diff *d;
+	size_t size;
+	char *out;
+
+	(void)state;
+	assert_int_equal(klp_diff__parse(diff, strlen(diff), "d", 1, &d), 0);
+	assert_int_equal(klp_diff_file__apply(&d->files[0], "a\nb", 3, &out, &size), 0);
+	assert_string_equal(out, "a\nc");
+	free(out);
+	klp_diff__free(d);
+}
+
+static void test_new_file_and_strip(void **state)
+{
+	static const char diff[] =
+		"--- /dev/null\n+++ b/x/y/new.c\t2024-01-01 00:00:00\n@@ -0,0 +1,2 @@\n+int n;\n+int m;\n";
+	struct klp_diff *d;
+	size_t size;
+	char *out;
+
+	(void)state;
+	assert_int_equal(klp_diff__parse(diff, strlen(diff), "d", 2, &d), 0);
+	assert_null(d->files[0].old_path);
+	assert_string_equal(d->files[0].new_path, "y/new.c");
+	assert_int_equal(d->files[0].new_ranges[0].first, 1);
+	assert_int_equal(d->files[0].new_ranges[0].last, 2);
+	assert_int_equal(klp_diff_file__apply(&d->files[0], "", 0, &out, &size), 0);
+	assert_string_equal(out, "int n;\nint m;\n");
+	free(out);
+	klp_diff__free(d);
+}
+
+static void test_malformed(void **state)
+{
+	static const char bad_header[] = "--- a/f.c\n+++ b/f.c\n@@ -1,x +1 @@\n a\n";
+	static const char short_hunk[] = "--- a/f.c\n+++ b/f.c\n@@ -1,3 +1,3 @@\n a\n";
+	static const char stray[] = "--- a/f.c\n+++ b/f.c\n@@ -1,1 +1,1 @@\n*a\n";
+	struct klp_diff *d;
+
+	(void)state;
+	assert_int_equal(klp_diff__parse(bad_header, strlen(bad_header), "p", 1, &d), -EBADMSG);
+	assert_non_null(strstr(log_buf, "p:3: error: malformed hunk header"));
+	assert_int_equal(klp_diff__parse(short_hunk, strlen(short_hunk), "p", 1, &d), -EBADMSG);
+	assert_non_null(strstr(log_buf, "ends early"));
+	assert_int_equal(klp_diff__parse(stray, strlen(stray), "p", 1, &d), -EBADMSG);
+	assert_int_equal(klp_diff__parse("hello\n", 6, "p", 1, &d), -ENODATA);
+	assert_null(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_parse, setup),
+		cmocka_unit_test_setup(test_apply, setup),
+		cmocka_unit_test_setup(test_no_newline_at_end, setup),
+		cmocka_unit_test_setup(test_new_file_and_strip, setup),
+		cmocka_unit_test_setup(test_malformed, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * extract_rules.c - the extraction's rules on small C units
+ *
+ * Each test writes a unit (and maybe a header) to a temporary directory,
+ * parses it with libclang, extracts with an oracle of plain tables, and
+ * checks what a livepatch author would see: which pieces are copied,
+ * renamed, externalized, or refused with which message.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <klp_prep/extract.h>
+
+static char tmpdir[64];
+static char log_buf[8192];
+
+static int capture_log(enum klp_gen_log_level level, const char *fmt, va_list ap)
+{
+	size_t n = strlen(log_buf);
+
+	(void)level;
+	return vsnprintf(log_buf + n, sizeof(log_buf) - n, fmt, ap);
+}
+
+/* The oracle: NULL-terminated name tables. */
+struct tables {
+	const char *const *not_callable;
+	const char *const *no_data;
+	const char *const *exported;
+	const char *const *missing;	/* locate() fails */
+	const char *dup_name;		/* locate() gives position 2 */
+};
+
+static bool in(const char *const *t, const char *name)
+{
+	for (; t && *t; t++)
+		if (!strcmp(*t, name))
+			return true;
+	return false;
+}
+
+static bool o_callable(void *ctx, const char *name)
+{
+	return !in(((struct tables *)ctx)->not_callable, name);
+}
+
+static bool o_has_data(void *ctx, const char *name)
+{
+	return !in(((struct tables *)ctx)->no_data, name);
+}
+
+static bool o_exported(void *ctx, const char *name)
+{
+	return in(((struct tables *)ctx)->exported, name);
+}
+
+static int o_locate(void *ctx, const char *name, bool local,
+		    const char **object, unsigned long *pos)
+{
+	struct tables *t = ctx;
+
+	(void)local;
+	if (in(t->missing, name))
+		return -ENOENT;
+	*object = "vmlinux";
+	*pos = t->dup_name && !strcmp(t->dup_name, name) ? 2 : 0;
+	return 0;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Extract @funcs (NULL-terminated) from @src; returns the error. */
+static int run(const char *src, const char *const *funcs, struct tables *t,
+	       struct klp_extract **ex)
+{
+	static const char *argv[] = { "-std=gnu11", "-I", NULL };
+	struct klp_symbol_oracle o = {
+		.ctx = t, .object = "vmlinux", .callable = o_callable,
+		.has_data = o_has_data, .exported = o_exported, .locate = o_locate,
+	};
+	struct klp_parse_opts po = { 0 };
+	struct klp_extract_opts eo = { 0 };
+	char path[128];
+	struct klp_tu *tu;
+	size_t n = 0;
+	int err;
+
+	argv[2] = tmpdir;
+	write_file("unit.c", src);
+	snprintf(path, sizeof(path), "%s/unit.c", tmpdir);
+	po.file = path;
+	po.display_name = "dir/unit.c";
+	po.argv = argv;
+	po.argc = 3;
+	err = klp_tu__parse(&po, &tu);
+	if (err)
+		return err;
+	while (funcs[n])
+		n++;
+	eo.functions = funcs;
+	eo.nr_functions = n;
+	eo.oracle = t ? &o : NULL;
+	err = klp_tu__extract(tu, &eo, ex);
+	klp_tu__free(tu);
+	return err;
+}
+
+static const struct klp_item *find_item(const struct klp_extract *ex,
+					enum klp_item_kind kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nr_items; i++)
+		if (ex->items[i].kind == kind && !strcmp(ex->items[i].name, name))
+			return &ex->items[i];
+	return NULL;
+}
+
+static bool text_has(const struct klp_extract *ex, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < ex->nr_items; i++)
+		if (ex->items[i].text && strstr(ex->items[i].text, needle))
+			return true;
+	return false;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/klp-extract-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	log_buf[0] = '\0';
+	klp_gen_set_log_fn(capture_log);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) ? -1 : 0;
+}
+
+static void test_rename_drops_static(void **state)
+{
+	static const char *f[] = { "foo", NULL };
+	struct klp_extract *ex;
+	const struct klp_item *it;
+
+	(void)state;
+	assert_int_equal(run("static inline int foo(int a)\n{\n\treturn a + 1;\n}\n", f, NULL, &ex), 0);
+	it = find_item(ex, KLP_ITEM_PATCHED, "foo");
+	assert_non_null(it);
+	assert_string_equal(it->text, "int klpp_foo(int a)\n{\n\treturn a + 1;\n}");
+	assert_int_equal(ex->nr_patched, 1);
+	assert_string_equal(ex->patched[0].new_name, "klpp_foo");
+	assert_string_equal(ex->patched[0].prototype, "int klpp_foo(int a)");
+	klp_extract__free(ex);
+}
+
+static void test_patched_calls_patched(void **state)
+{
+	static const char *f[] = { "a", "b", NULL };
+	struct klp_extract *ex;
+
+	(void)state;
+	assert_int_equal(run("static int b(int);\n"
+			     "int a(int x) { return b(x) * 2; }\n"
+			     "static int b(int x) { return x - 1; }\n", f, NULL, &ex), 0);
+	/* The new a calls the new b; b's forward declaration is not needed
+	 * (the generated header declares every klpp_ function). */
+	assert_true(text_has(ex, "int klpp_a(int x) { return klpp_b(x) * 2; }"));
+	assert_true(text_has(ex, "int klpp_b(int x) { return x - 1; }"));
+	assert_null(find_item(ex, KLP_ITEM_DECL, "b"));
+	assert_int_equal(ex->nr_items, 2);
+	klp_extract__free(ex);
+}
+
+static void test_closure_types(void **state)
+{
+	static const char *f[] = { "use", NULL };
+	struct klp_extract *ex;
+
+	(void)state;
+	assert_int_equal(run("struct inner { int v; };\n"
+			     "struct outer { struct inner in; };\n"
+			     "typedef struct outer outer_t;\n"
+			     "enum mode { MODE_A, MODE_B };\n"
+			     "struct unused { int u; };\n"
+			     "int use(outer_t *o) { return o->in.v == MODE_B; }\n", f, NULL, &ex), 0);
+	assert_non_null(find_item(ex, KLP_ITEM_TYPE, "inner"));
+	assert_non_null(find_item(ex, KLP_ITEM_TYPE, "outer"));
+	assert_non_null(find_item(ex, KLP_ITEM_TYPE, "outer_t"));
+	assert_non_null(find_item(ex, KLP_ITEM_TYPE, "mode"));
+	assert_null(find_item(ex, KLP_ITEM_TYPE, "unused"));
+	/* Source order, each with its ';'. */
+	assert_string_equal(ex->items[0].text, "struct inner { int v; };");
+	assert_string_equal(ex->items[3].text, "enum mode { MODE_A, MODE_B };");
+	klp_extract__free(ex);
+}
+
+static void test_macros(void **state)
+{
+	static const char *f[] = { "show", NULL };
+	struct klp_extract *ex;
+	const struct klp_item *it;
+
+	(void)state;
+	write_file("print.h", "int printk(const char *fmt, ...);\n"
+			      "#define pr_info(fmt, ...) printk(pr_fmt(fmt), ##__VA_ARGS__)\n");
+	assert_int_equal(run("#define pr_fmt(fmt) \"unit: \" fmt\n"
+			     "#include \"print.h\"\n"
+			     "#define BASE 10\n"
+			     "#define LIMIT (BASE * 2)\n"
+			     "#define UNUSED 3\n"
+			     "#define TWICE(x) \\\n\t((x) * 2)\n"
+			     "void show(int v) { pr_info(\"%d\\n\", TWICE(v) + LIMIT); }\n",
+			     f, NULL, &ex), 0);
+	/* pr_fmt comes through the header's pr_info, BASE through LIMIT. */
+	it = find_item(ex, KLP_ITEM_MACRO, "pr_fmt");
+	assert_non_null(it);
+	assert_string_equal(it->text, "#define pr_fmt(fmt) \"unit: \" fmt");
+	assert_non_null(find_item(ex, KLP_ITEM_MACRO, "BASE"));
+	assert_non_null(find_item(ex, KLP_ITEM_MACRO, "LIMIT"));
+	it = find_item(ex, KLP_ITEM_MACRO, "TWICE");
+	assert_non_null(it);
+	assert_string_equal(it->text, "#define TWICE(x) \\\n\t((x) * 2)");
+	assert_null(find_item(ex, KLP_ITEM_MACRO, "UNUSED"));
+	/* The macro stays before the #include it configures. */
+	assert_int_equal(ex->items[0].kind, KLP_ITEM_MACRO);
+	assert_int_equal(ex->items[1].kind, KLP_ITEM_INCLUDE);
+	assert_string_equal(ex->items[1].text, "#include \"print.h\"");
+	klp_extract__free(ex);
+}
+
+static void test_static_functions(void **state)
+{
+	static const char *f[] = { "entry", NULL };
+	static const char *not_callable[] = { "inl", "deep", NULL };
+	struct tables t = { .not_callable = not_callable };
+	struct klp_extract *ex;
+	const struct klp_item *it;
+
+	(void)state;
+	assert_int_equal(run("static int deep(int x) { return x + 3; }\n"
+			     "static inline int inl(int x) { return deep(x) * 2; }\n"
+			     "static int called(int x) { return x; }\n"
+			     "int entry(int x) { return inl(x) + called(x); }\n", f, &t, &ex), 0);
+	/* No symbol: copied, recursively.  A symbol: externalized. */
+	assert_non_null(find_item(ex, KLP_ITEM_FUNC, "inl"));
+	assert_non_null(find_item(ex, KLP_ITEM_FUNC, "deep"));
+	assert_null(find_item(ex, KLP_ITEM_FUNC, "called"));
+	it = find_item(ex, KLP_ITEM_EXTERN, "called");
+	assert_non_null(it);
+	assert_true(it->ext->is_func);
+	assert_true(it->ext->local);
+	assert_string_equal(it->ext->type, "int (int)");
+	assert_string_equal(it->ext->object, "vmlinux");
+	/* Source order: deep, inl, called, entry. */
+	assert_string_equal(ex->items[0].name, "deep");
+	assert_string_equal(ex->items[2].name, "called");
+	klp_extract__free(ex);
+}
+
+static void test_forward_declared_copy(void **state)
+{
+	static const char *f[] = { "entry", NULL };
+	static const char *not_callable[] = { "later", NULL };
+	struct tables t = { .not_callable = not_callable };
+	struct klp_extract *ex;
+
+	(void)state;
+	assert_int_equal(run("static int later(int);\n"
+			     "int entry(int x) { return later(x); }\n"
+			     "static int later(int x) { return -x; }\n", f, &t, &ex), 0);
+	assert_int_equal(ex->nr_items, 3);
+	assert_int_equal(ex->items[0].kind, KLP_ITEM_DECL);
+	assert_string_equal(ex->items[0].text, "static int later(int);");
+	assert_int_equal(ex->items[2].kind, KLP_ITEM_FUNC);
+	klp_extract__free(ex);
+}
+
+static void test_static_data(void **state)
+{
+	static const char *f[] = { "get", NULL };
+	static const char *no_data[] = { "folded", NULL };
+	struct tables t = { .no_data = no_data, .dup_name = "counter" };
+	struct klp_extract *ex;
+	const struct klp_item *it;
+
+	(void)state;
+	assert_int_equal(run("struct state { int n; };\n"
+			     "static struct state counter = { 5 };\n"
+			     "static const int folded = 7;\n"
+			     "int get(void) { return counter.n + folded; }\n", f, &t, &ex), 0);
+	/* Never copied: the running kernel's instance, at its position. */
+	it = find_item(ex, KLP_ITEM_EXTERN, "counter");
+	assert_non_null(it);
+	assert_false(it->ext->is_func);
+	assert_string_equal(it->ext->type, "struct state");
+	assert_int_equal(it->ext->pos, 2);
+	assert_false(text_has(ex, "= { 5 }"));
+	assert_non_null(find_item(ex, KLP_ITEM_TYPE, "state"));
+	/* Constant and folded away: the copy is the same value. */
+	it = find_item(ex, KLP_ITEM_DATA, "folded");
+	assert_non_null(it);
+	assert_string_equal(it->text, "static const int folded = 7;");
+	klp_extract__free(ex);
+}
+
+static void test_refuse_lost_data(void **state)
+{
+	static const char *f[] = { "get", NULL };
+	static const char *no_data[] = { "gone", NULL };
+	struct tables t = { .no_data = no_data };
+	struct klp_extract *ex = NULL;
+
+	(void)state;
+	assert_int_equal(run("static int gone;\n"
+			     "int get(void) { return gone++; }\n", f, &t, &ex), -EINVAL);
+	assert_null(ex);
+	assert_non_null(strstr(log_buf, "dir/unit.c:2: error: static variable 'gone' has no symbol"));
+}
+
+static void test_refuse_static_local(void **state)
+{
+	static const char *f[] = { "count", NULL };
+	struct klp_extract *ex = NULL;
+
+	(void)state;
+	assert_int_equal(run("int count(void)\n{\n\tstatic int calls;\n\treturn ++calls;\n}\n",
+			     f, NULL, &ex), -EINVAL);
+	assert_non_null(strstr(log_buf, "dir/unit.c:3: error: static local variable 'calls' of 'count'"));
+}
+
+static void test_refuse_percpu_and_init(void **state)
+{
+	static const char *f[] = { "use", NULL };
+	struct klp_extract *ex = NULL;
+
+	(void)state;
+	write_file("percpu.h", "#define DEFINE_PER_CPU(type, name) "
+			       "__attribute__((section(\".data..percpu\"))) type name\n"
+			       "#define __init __attribute__((section(\".init.text\")))\n");
+	assert_int_equal(run("#include \"percpu.h\"\n"
+			     "static DEFINE_PER_CPU(int, hits);\n"
+			     "static int __init setup(void) { return 1; }\n"
+			     "int use(void) { return hits + setup(); }\n", f, NULL, &ex), -EINVAL);
+	assert_non_null(strstr(log_buf, "dir/unit.c:4: error: 'hits' is a per-CPU variable"));
+	assert_non_null(strstr(log_buf, "dir/unit.c:4: error: 'setup' is __init/__exit code"));
+}
+
+static void test_globals(void **state)
+{
+	static const char *f[] = { "use", NULL };
+	static const char *exported[] = { "exported_fn", NULL };
+	struct tables t = { .exported = exported };
+	struct klp_extract *ex;
+	const struct klp_item *it;
+
+	(void)state;
+	write_file("g.h", "extern char *boot_line;\n"
+			  "int exported_fn(int);\n"
+			  "int private_fn(int);\n"
+			  "extern int trace_key;\n"
+			  "static inline int traced(void) { return trace_key; }\n");
+	assert_int_equal(run("#include \"g.h\"\n"
+			     "int use(void) { return boot_line[0] + exported_fn(1) + "
+			     "private_fn(2) + traced(); }\n", f, &t, &ex), 0);
+	/* Declared by a header: declared again by name, after the includes. */
+	it = find_item(ex, KLP_ITEM_EXTERN, "boot_line");
+	assert_non_null(it);
+	assert_string_equal(it->ext->type, "boot_line");
+	assert_false(it->ext->local);
+	assert_non_null(find_item(ex, KLP_ITEM_EXTERN, "private_fn"));
+	assert_null(find_item(ex, KLP_ITEM_EXTERN, "exported_fn"));
+	/* Reached only through a header's inline body. */
+	assert_non_null(find_item(ex, KLP_ITEM_EXTERN, "trace_key"));
+	assert_int_equal(ex->items[0].kind, KLP_ITEM_INCLUDE);
+	assert_int_equal(ex->items[1].kind, KLP_ITEM_EXTERN);
+	klp_extract__free(ex);
+}
+
+static void test_unknown_and_uncallable(void **state)
+{
+	static const char *f[] = { "nosuch", "inl", NULL };
+	static const char *not_callable[] = { "inl", NULL };
+	struct tables t = { .not_callable = not_callable };
+	struct klp_extract *ex = NULL;
+
+	(void)state;
+	assert_int_equal(run("static inline int inl(void) { return 1; }\n", f, &t, &ex), -EINVAL);
+	assert_non_null(strstr(log_buf, "dir/unit.c: error: no definition of 'nosuch'"));
+	assert_non_null(strstr(log_buf, "dir/unit.c:1: error: 'inl' has no callable symbol"));
+}
+
+static void test_struct_with_variable(void **state)
+{
+	static const char *f[] = { "get", NULL };
+	struct klp_extract *ex;
+
+	(void)state;
+	assert_int_equal(run("static struct cfg { int a; } cfg;\n"
+			     "int get(void) { return cfg.a; }\n", f, NULL, &ex), 0);
+	/* The type is copied without the variable, which is the kernel's. */
+	assert_string_equal(ex->items[0].text, "struct cfg { int a; };");
+	assert_non_null(find_item(ex, KLP_ITEM_EXTERN, "cfg"));
+	klp_extract__free(ex);
+}
+
+static void test_functions_in_ranges(void **state)
+{
+	static const char *argv[] = { "-std=gnu11" };
+	struct klp_line_range r[] = { { 2, 2 }, { 9, 10 } };
+	struct klp_parse_opts po = { 0 };
+	static const char src[] =
+		"int one(void)\n{\n\treturn 1;\n}\n"	/* 1-4 */
+		"int two(void)\n{\n\treturn 2;\n}\n"	/* 5-8 */
+		"int three(void)\n{\n\treturn 3;\n}\n";	/* 9-12 */
+	char path[128], **names;
+	struct klp_tu *tu;
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/lines.c", tmpdir);
+	po.file = path;
+	po.argv = argv;
+	po.argc = 1;
+	po.contents = src;	/* the file need not exist: patched text */
+	po.size = strlen(src);
+	assert_int_equal(klp_tu__parse(&po, &tu), 0);
+	assert_int_equal(klp_tu__functions_in(tu, r, 2, &names, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "one");
+	assert_string_equal(names[1], "three");
+	klp_strv_free(names, n);
+	klp_tu__free(tu);
+}
+
+static void test_parse_error_in_unit(void **state)
+{
+	static const char *f[] = { "x", NULL };
+	struct klp_extract *ex = NULL;
+
+	(void)state;
+	assert_int_equal(run("int x(void) { return undeclared; }\n", f, NULL, &ex), -EINVAL);
+	assert_non_null(strstr(log_buf, "dir/unit.c:1:22: error:"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rename_drops_static, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patched_calls_patched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closure_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_macros, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_static_functions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_declared_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_static_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_lost_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_static_local, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_percpu_and_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_globals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_and_uncallable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_struct_with_variable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_functions_in_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_error_in_unit, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
