@@ -24,6 +24,7 @@ static const struct subcommand {
 } subcommands[] = {
 	{ "dump",  cmd_dump,  "print the partition records of ELF files" },
 	{ "check", cmd_check, "hold the records against symbols and DWARF" },
+	{ "affected", cmd_affected, "the functions to patch when functions change" },
 };
 
 static void print_help(FILE *out)

@@ -1130,7 +1130,7 @@ static int finish_node(struct klp_affected *a, struct node *n)
 	n->pub.sympos = (unsigned long)pos;
 	n->pub.sympos_estimated = est;
 	if (est) {
-		ret = add_note(a, "%s: no symbol table: old_sympos counted from the records (link order), not from kallsyms",
+		ret = add_note(a, "%s: no kernel symbol table (not vmlinux or a module, or no .symtab): old_sympos counted from the records in link order, not from kallsyms",
 			       o->name);
 		if (ret)
 			return ret;
@@ -1277,23 +1277,31 @@ char *klp_affected_reason__format(const struct klp_affected_node *n,
 				  const struct klp_affected_reason *r,
 				  char *buf, size_t size)
 {
-	const char *file = path_core(r->file);
+	char site[256];
+	const char *file = site;
+
+	/* "fs/x.c:120", or "fs/x.c" / "site unknown" when the records lack it */
+	if (!str_empty(r->file) && r->line)
+		snprintf(site, sizeof(site), "%s:%u", path_core(r->file), r->line);
+	else if (!str_empty(r->file))
+		snprintf(site, sizeof(site), "%s", path_core(r->file));
+	else
+		snprintf(site, sizeof(site), "site unknown");
 
 	switch (r->kind) {
 	case KLP_REASON_CHANGED:
-		snprintf(buf, size, "%s: changed (%s:%u)", n->symbol, file,
-			 r->line);
+		snprintf(buf, size, "%s: changed (%s)", n->symbol, file);
 		break;
 	case KLP_REASON_INLINES:
-		snprintf(buf, size, "%s: inlines %s (%s:%u)%s%s%s", n->symbol,
-			 r->what, file, r->line, r->via ? " via " : "",
+		snprintf(buf, size, "%s: inlines %s (%s)%s%s%s", n->symbol,
+			 r->what, file, r->via ? " via " : "",
 			 r->via ? r->via : "",
 			 (r->flags & KLP_INLINE_F_NO_CODE) ? " [no code left]" : "");
 		break;
 	case KLP_REASON_CALLS:
-		snprintf(buf, size, "%s: %s %s (%s:%u)", n->symbol,
+		snprintf(buf, size, "%s: %s %s (%s)", n->symbol,
 			 (r->flags & KLP_CALL_F_TAIL) ? "tail-calls" : "calls",
-			 r->what, file, r->line);
+			 r->what, file);
 		break;
 	case KLP_REASON_CLONE_OF:
 		snprintf(buf, size, "%s: %s %s", n->symbol,

@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd_affected.c - klp-prep affected: which functions a livepatch must
+ * replace, and which subfunctions it must stack-check, when some change
+ *
+ * The algorithm, one pass per line: find the records (an index of a
+ * kernel build directory, explicit ELF files, or -fdump-ipa-clones
+ * dumps), mark the changes, close over inlining and cloning
+ * (klp_prep/affected.h), print a tree of reasons or JSON for
+ * `klp-prep generate` (docs/json-schema.md, section "affected").
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <klp_prep/affected.h>
+#include <klp_prep/index.h>
+#include <klp_prep/ipa_clones.h>
+
+#include "cli.h"
+#include "json_writer.h"
+
+static const char affected_usage[] =
+"usage: klp-prep affected [OPTIONS] CHANGE... (BUILD_DIR | FILE...)\n"
+"\n"
+"Print the functions a livepatch must replace when the given functions\n"
+"change: the changed ones, the callers that inlined them, the callers of\n"
+"their ABI-changed clones (.isra/.constprop/.part), recursively; each with\n"
+"its object (vmlinux or a module), old_sympos as the livepatch core counts\n"
+"it, the reasons, and the subfunctions that must be stack_only entries.\n"
+"\n"
+"Records come from a kernel build directory (vmlinux and every *.ko below\n"
+"it, through an index that later queries reuse), or from the given ELF\n"
+"files (vmlinux, modules, objects).\n"
+"\n"
+"changes (at least one):\n"
+"  -f, --function [FILE:]NAME  a changed function; FILE tells apart static\n"
+"                              functions of one name in several files\n"
+"  -l, --lines FILE:FIRST[-LAST]\n"
+"                              the functions whose definition overlaps\n"
+"                              these lines (a diff's hunks)\n"
+"options:\n"
+"      --json          machine-readable output for klp-prep generate\n"
+"      --ipa-clones DIR  read -fdump-ipa-clones dumps under DIR instead of\n"
+"                      records (a kernel built without the plugin); objects\n"
+"                      beside the dumps give the calls to clones\n"
+"      --objects       also read *.o files of BUILD_DIR (for a vmlinux whose\n"
+"                      link dropped the records)\n"
+"      --cache FILE    the index file (default BUILD_DIR/.klp-prep/affected.idx)\n"
+"      --no-cache      read every object, keep no index\n"
+"  -v                  more messages\n"
+"  -h, --help          this text\n"
+"\n"
+"exit status: 0 ok, 2 bad usage or input (no such function, unreadable\n"
+"file), 3 some function cannot be livepatched safely (reason printed).\n";
+
+struct change {
+	bool lines;
+	const char *spec;
+};
+
+/* ---- -fdump-ipa-clones --------------------------------------------------- */
+
+struct dumps {
+	char **paths;
+	size_t nr, cap;
+};
+
+static struct dumps *walk_dumps;
+
+static int collect_dump(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	size_t l = strlen(path);
+	static const char sfx[] = ".000i.ipa-clones";
+	char **p;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F || l < sizeof(sfx) ||
+	    strcmp(path + l - (sizeof(sfx) - 1), sfx))
+		return 0;
+	if (walk_dumps->nr == walk_dumps->cap) {
+		walk_dumps->cap = walk_dumps->cap ? walk_dumps->cap * 2 : 64;
+		p = realloc(walk_dumps->paths, walk_dumps->cap * sizeof(*p));
+		if (!p)
+			return -1;
+		walk_dumps->paths = p;
+	}
+	walk_dumps->paths[walk_dumps->nr] = strdup(path);
+	if (!walk_dumps->paths[walk_dumps->nr])
+		return -1;
+	walk_dumps->nr++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct ipa_input {
+	struct klp_ipa_dump **dumps;
+	size_t nr;
+	const struct klp_unit **units;
+	size_t nr_calls_known;
+};
+
+static void ipa_input__free(struct ipa_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nr; i++)
+		klp_ipa_dump__free(in->dumps[i]);
+	free(in->dumps);
+	free(in->units);
+}
+
+/* Every dump under @dir, as units of one object named "vmlinux". */
+static int read_dumps(const char *dir, struct ipa_input *in,
+		      struct klp_affected *a)
+{
+	struct dumps found = { 0 };
+	size_t i, malformed = 0, nulls = 0;
+	int ret = 0;
+
+	walk_dumps = &found;
+	if (nftw(dir, collect_dump, 32, FTW_PHYS)) {
+		fprintf(stderr, "%s: %s: error: cannot read the dumps: %s\n",
+			klp_prog, dir, strerror(errno));
+		ret = -EIO;
+		goto out;
+	}
+	if (!found.nr) {
+		fprintf(stderr, "%s: %s: error: no *.000i.ipa-clones dumps (build with KCFLAGS=-fdump-ipa-clones)\n",
+			klp_prog, dir);
+		ret = -ENOENT;
+		goto out;
+	}
+	qsort(found.paths, found.nr, sizeof(char *), cmp_str);
+	in->dumps = calloc(found.nr, sizeof(*in->dumps));
+	in->units = calloc(found.nr, sizeof(*in->units));
+	if (!in->dumps || !in->units) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < found.nr; i++) {
+		struct klp_ipa_dump *d;
+		char *objpath;
+
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%s: reading dumps [%zu/%zu]\033[K",
+				klp_prog, i + 1, found.nr);
+		ret = klp_ipa_dump__read(found.paths[i], dir, &d);
+		if (ret)
+			goto out;
+		in->dumps[in->nr] = d;
+		in->units[in->nr++] = klp_ipa_dump__unit(d);
+		objpath = klp_ipa_dump__object_path(found.paths[i]);
+		if (objpath && !access(objpath, R_OK)) {
+			if (!klp_ipa_dump__add_calls(d, objpath))
+				in->nr_calls_known++;
+		}
+		free(objpath);
+		malformed += klp_ipa_dump__stats(d)->malformed;
+		nulls += klp_ipa_dump__stats(d)->null_names;
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	if (malformed)
+		fprintf(stderr, "%s: warning: %zu malformed dump lines skipped\n",
+			klp_prog, malformed);
+	if (klp_verbose && nulls)
+		fprintf(stderr, "%s: %zu dump lines with (null) names skipped\n",
+			klp_prog, nulls);
+	ret = klp_affected__add_object(a, "vmlinux", KLP_AFFECTED_VMLINUX,
+				       KLP_AFFECTED_FROM_IPA_CLONES,
+				       in->units, in->nr);
+	ret = ret < 0 ? ret : 0;
+out:
+	walk_dumps = NULL;
+	for (i = 0; i < found.nr; i++)
+		free(found.paths[i]);
+	free(found.paths);
+	return ret;
+}
+
+/* ---- text output --------------------------------------------------------- */
+
+static const char *state_text(const struct klp_affected_node *n)
+{
+	switch (n->state) {
+	case KLP_NODE_PATCH:
+		return "patch";
+	case KLP_NODE_CLONE:
+		return "clone: cannot be replaced from source, its callers are patched";
+	case KLP_NODE_INLINED:
+		return "no code of its own: its inliners are patched";
+	case KLP_NODE_UNPATCHABLE:
+		return "CANNOT BE PATCHED SAFELY";
+	}
+	return "?";
+}
+
+static void print_subfuncs(const struct klp_affected_node *n, int indent)
+{
+	size_t i;
+
+	if (!n->nr_subfuncs)
+		return;
+	printf("%*sstack_only:", indent, "");
+	for (i = 0; i < n->nr_subfuncs; i++) {
+		const struct klp_affected_subfunc *s = &n->subfuncs[i];
+
+		printf("%s %s", i ? "," : "", s->symbol);
+		if (s->sympos)
+			printf(",%lu", s->sympos);
+		printf(" (%s%s)", klp_subfunc_kind_name(s->kind),
+		       s->tail ? ", tail call" : "");
+	}
+	printf("\n");
+}
+
+static void print_node(const struct klp_affected *a,
+		       const struct klp_affected_node *n, int depth,
+		       unsigned char *printed)
+{
+	size_t i, me = 0;
+	char buf[512];
+	int ind = 2 * depth;
+
+	for (i = 0; i < klp_affected__nr_nodes(a); i++)
+		if (klp_affected__node(a, i) == n)
+			me = i;
+	if (printed[me]) {
+		printf("%*s%s (see above)\n", ind, "", n->symbol);
+		return;
+	}
+	printed[me] = 1;
+	printf("%*s%s  [%s, %s] %s", ind, "", n->symbol, n->object,
+	       n->unit ? n->unit : "?", state_text(n));
+	if (n->state == KLP_NODE_PATCH)
+		printf(", old_sympos %lu%s", n->sympos,
+		       n->sympos_estimated ? " (estimated)" : "");
+	printf("\n");
+	for (i = 0; i < n->nr_reasons; i++)
+		printf("%*s  %s %s\n", ind, "", i ? "also:" : "why: ",
+		       klp_affected_reason__format(n, &n->reasons[i], buf,
+						   sizeof(buf)));
+	if (n->state == KLP_NODE_UNPATCHABLE)
+		printf("%*s  reason: %s\n", ind, "", n->unpatchable);
+	print_subfuncs(n, ind + 2);
+	for (i = 0; i < klp_affected__nr_nodes(a); i++) {
+		const struct klp_affected_node *c = klp_affected__node(a, i);
+
+		if (c->nr_reasons && c->reasons[0].from == n)
+			print_node(a, c, depth + 1, printed);
+	}
+}
+
+static void print_text(const struct klp_affected *a)
+{
+	size_t i, nr = klp_affected__nr_nodes(a);
+	unsigned char *printed = calloc(nr + 1, 1);
+
+	for (i = 0; i < klp_affected__nr_changes(a); i++)
+		printf("changed: %s\n", klp_affected__change(a, i));
+	printf("\n");
+	for (i = 0; printed && i < nr; i++) {
+		const struct klp_affected_node *n = klp_affected__node(a, i);
+
+		if (!n->nr_reasons || !n->reasons[0].from)
+			print_node(a, n, 0, printed);
+	}
+	free(printed);
+
+	printf("\n%zu function(s) to patch:\n", klp_affected__count(a, KLP_NODE_PATCH));
+	for (i = 0; i < nr; i++) {
+		const struct klp_affected_node *n = klp_affected__node(a, i);
+
+		if (n->state != KLP_NODE_PATCH)
+			continue;
+		printf("  %-10s %s,%lu\n", n->object, n->symbol, n->sympos);
+		print_subfuncs(n, 13);
+	}
+	if (klp_affected__count(a, KLP_NODE_UNPATCHABLE)) {
+		printf("\n%zu function(s) cannot be livepatched safely:\n",
+		       klp_affected__count(a, KLP_NODE_UNPATCHABLE));
+		for (i = 0; i < nr; i++) {
+			const struct klp_affected_node *n = klp_affected__node(a, i);
+
+			if (n->state == KLP_NODE_UNPATCHABLE)
+				printf("  %-10s %s: %s\n", n->object, n->symbol,
+				       n->unpatchable);
+		}
+	}
+	for (i = 0; i < klp_affected__nr_notes(a); i++)
+		printf("%snote: %s\n", i ? "" : "\n", klp_affected__note(a, i));
+}
+
+/* ---- JSON output --------------------------------------------------------- */
+
+static size_t node_id(const struct klp_affected *a,
+		      const struct klp_affected_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < klp_affected__nr_nodes(a); i++)
+		if (klp_affected__node(a, i) == n)
+			return i;
+	return 0;
+}
+
+static void json_node(struct json_writer *w, const struct klp_affected *a,
+		      const struct klp_affected_node *n)
+{
+	const struct klp_affected_node *c;
+	char buf[512];
+	size_t i, depth;
+
+	json_begin_object(w);
+	json_key(w, "id");
+	json_uint(w, node_id(a, n));
+	json_key(w, "symbol");
+	json_string(w, n->symbol);
+	json_key(w, "object");
+	json_string(w, n->object);
+	json_key(w, "state");
+	json_string(w, klp_node_state_name(n->state));
+	json_key(w, "sympos");
+	json_uint(w, n->sympos);
+	json_key(w, "sympos_estimated");
+	json_bool(w, n->sympos_estimated);
+	json_key(w, "origin");
+	json_string(w, n->origin);
+	json_key(w, "file");
+	json_string(w, n->file);
+	json_key(w, "line");
+	json_uint(w, n->line);
+	json_key(w, "unit");
+	json_string(w, n->unit);
+	json_key(w, "section");
+	json_string(w, n->section);
+	json_key(w, "unpatchable");
+	json_string(w, n->unpatchable);
+	json_key(w, "reasons");
+	json_begin_array(w);
+	for (i = 0; i < n->nr_reasons; i++) {
+		const struct klp_affected_reason *r = &n->reasons[i];
+
+		json_begin_object(w);
+		json_key(w, "kind");
+		json_string(w, klp_reason_kind_name(r->kind));
+		json_key(w, "what");
+		json_string(w, r->what);
+		json_key(w, "file");
+		json_string(w, r->file);
+		json_key(w, "line");
+		json_uint(w, r->line);
+		json_key(w, "via");
+		json_string(w, r->via);
+		json_key(w, "tail");
+		json_bool(w, r->kind == KLP_REASON_CALLS &&
+			     (r->flags & KLP_CALL_F_TAIL));
+		json_key(w, "from");
+		if (r->from)
+			json_uint(w, node_id(a, r->from));
+		else
+			json_null(w);
+		json_key(w, "text");
+		json_string(w, klp_affected_reason__format(n, r, buf, sizeof(buf)));
+		json_end_object(w);
+	}
+	json_end_array(w);
+	/* The primary chain back to a change, outermost first. */
+	json_key(w, "chain");
+	json_begin_array(w);
+	for (c = n, depth = 0; c && c->nr_reasons && depth < 256; depth++) {
+		const struct klp_affected_reason *r = &c->reasons[0];
+
+		json_string(w, klp_affected_reason__format(c, r, buf, sizeof(buf)));
+		/* The root: a change the user named. */
+		if (!r->from && r->kind != KLP_REASON_CHANGED) {
+			snprintf(buf, sizeof(buf), "%s: changed", r->what);
+			json_string(w, buf);
+		}
+		c = r->from;
+	}
+	json_end_array(w);
+	json_key(w, "stack_only");
+	json_begin_array(w);
+	for (i = 0; i < n->nr_subfuncs; i++) {
+		const struct klp_affected_subfunc *s = &n->subfuncs[i];
+
+		json_begin_object(w);
+		json_key(w, "symbol");
+		json_string(w, s->symbol);
+		json_key(w, "sympos");
+		json_uint(w, s->sympos);
+		json_key(w, "kind");
+		json_string(w, klp_subfunc_kind_name(s->kind));
+		json_key(w, "tail");
+		json_bool(w, s->tail);
+		json_key(w, "parent");
+		json_string(w, s->parent);
+		json_end_object(w);
+	}
+	json_end_array(w);
+	json_end_object(w);
+}
+
+static void print_json(const struct klp_affected *a, bool ipa, int status)
+{
+	static const enum klp_affected_node_state groups[] = {
+		KLP_NODE_PATCH, KLP_NODE_UNPATCHABLE, KLP_NODE_CLONE,
+		KLP_NODE_INLINED,
+	};
+	static const char *const group_keys[] = {
+		"functions", "unpatchable", "clones", "inlined",
+	};
+	struct json_writer w;
+	size_t g, i;
+
+	json_init(&w, stdout);
+	json_begin_object(&w);
+	json_key(&w, "affected");
+	json_begin_object(&w);
+	json_key(&w, "version");
+	json_uint(&w, 1);
+	json_key(&w, "source");
+	json_string(&w, ipa ? "ipa-clones" : "plugin");
+	json_key(&w, "status");
+	json_uint(&w, (uint64_t)status);
+	json_key(&w, "changes");
+	json_begin_array(&w);
+	for (i = 0; i < klp_affected__nr_changes(a); i++)
+		json_string(&w, klp_affected__change(a, i));
+	json_end_array(&w);
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		json_key(&w, group_keys[g]);
+		json_begin_array(&w);
+		for (i = 0; i < klp_affected__nr_nodes(a); i++) {
+			const struct klp_affected_node *n = klp_affected__node(a, i);
+
+			if (n->state == groups[g])
+				json_node(&w, a, n);
+		}
+		json_end_array(&w);
+	}
+	json_key(&w, "notes");
+	json_begin_array(&w);
+	for (i = 0; i < klp_affected__nr_notes(a); i++)
+		json_string(&w, klp_affected__note(a, i));
+	json_end_array(&w);
+	json_end_object(&w);
+	json_end_object(&w);
+	json_finish(&w);
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+int cmd_affected(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "function", required_argument, NULL, 'f' },
+		{ "lines", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ipa-clones", required_argument, NULL, 'I' },
+		{ "objects", no_argument, NULL, 'O' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "no-cache", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct klp_index_options iopts = { .progress = true };
+	struct change *changes = NULL;
+	struct ipa_input ipa = { 0 };
+	struct klp_index *ix = NULL;
+	struct klp_affected *a = NULL;
+	const char *ipa_dir = NULL;
+	size_t nr_changes = 0, i;
+	bool json = false;
+	int status = KLP_EXIT_USAGE, opt, ret;
+
+	changes = calloc((size_t)argc + 1, sizeof(*changes));
+	if (!changes)
+		return KLP_EXIT_USAGE;
+	while ((opt = getopt_long(argc, argv, "f:l:hv", options, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+		case 'l':
+			changes[nr_changes].lines = opt == 'l';
+			changes[nr_changes++].spec = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'I':
+			ipa_dir = optarg;
+			break;
+		case 'O':
+			iopts.objects = true;
+			break;
+		case 'C':
+			iopts.cache = optarg;
+			break;
+		case 'N':
+			iopts.cache = "";
+			break;
+		case 'v':
+			klp_verbose++;
+			break;
+		case 'h':
+			fputs(affected_usage, stdout);
+			free(changes);
+			return KLP_EXIT_OK;
+		default:
+			fputs(affected_usage, stderr);
+			free(changes);
+			return KLP_EXIT_USAGE;
+		}
+	}
+	if (!nr_changes) {
+		usage_error("affected: no change given (--function or --lines); see 'klp-prep affected --help'");
+		goto out;
+	}
+	if (optind >= argc && !ipa_dir) {
+		usage_error("affected: no BUILD_DIR or FILE given; see 'klp-prep affected --help'");
+		goto out;
+	}
+	a = klp_affected__new();
+	if (!a)
+		goto out;
+
+	/* The records. */
+	if (ipa_dir) {
+		if (read_dumps(ipa_dir, &ipa, a))
+			goto out;
+	} else if (optind == argc - 1 && is_dir(argv[optind])) {
+		if (klp_index__open_dir(argv[optind], &iopts, &ix))
+			goto out;
+	} else {
+		if (klp_index__open_files((const char *const *)argv + optind,
+					  (size_t)(argc - optind), &iopts, &ix))
+			goto out;
+	}
+	if (ix) {
+		const struct klp_index_stats *st = klp_index__stats(ix);
+
+		if (!st->objects) {
+			fprintf(stderr, "%s: error: no records in %s: build with -fplugin=<path>/klp_partition.so (and kernel-support patch 0001 for vmlinux), or use --objects or --ipa-clones\n",
+				klp_prog, argv[optind]);
+			goto out;
+		}
+		if (klp_verbose)
+			fprintf(stderr, "%s: %zu objects with records (%zu units), %zu read, %zu from the index, %zu without records%s\n",
+				klp_prog, st->objects, st->units, st->read,
+				st->cached, st->without_records,
+				st->written ? "; index written" : "");
+		if (klp_index__add_to(ix, a))
+			goto out;
+	}
+
+	/* The changes. */
+	for (i = 0; i < nr_changes; i++) {
+		ret = changes[i].lines ?
+		      klp_affected__change_lines_spec(a, changes[i].spec) :
+		      klp_affected__change_function(a, changes[i].spec);
+		if (ret)
+			goto out;
+	}
+
+	/* The closure. */
+	if (klp_affected__compute(a)) {
+		fprintf(stderr, "%s: error: out of memory\n", klp_prog);
+		goto out;
+	}
+	status = klp_affected__count(a, KLP_NODE_UNPATCHABLE) ?
+		 KLP_EXIT_UNSAFE : KLP_EXIT_OK;
+	if (json)
+		print_json(a, ipa_dir != NULL, status);
+	else
+		print_text(a);
+	if (status == KLP_EXIT_UNSAFE)
+		fprintf(stderr, "%s: error: %zu function(s) cannot be livepatched safely (see above)\n",
+			klp_prog, klp_affected__count(a, KLP_NODE_UNPATCHABLE));
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "%s: error writing the output: %s\n", klp_prog,
+			strerror(errno));
+		status = KLP_EXIT_USAGE;
+	}
+out:
+	klp_affected__free(a);
+	klp_index__free(ix);
+	ipa_input__free(&ipa);
+	free(changes);
+	return status;
+}
