@@ -222,7 +222,7 @@ static enum CXChildVisitResult index_visit(CXCursor c, CXCursor parent,
 	struct klp_tu *tu = x->tu;
 	enum CXCursorKind kind = clang_getCursorKind(c);
 	CXSourceRange r = clang_getCursorExtent(c);
-	unsigned int start, end;
+	unsigned int start = 0, end = 0;
 	struct node *n;
 	bool in_main;
 
