@@ -1163,7 +1163,7 @@ int klp_affected__compute(struct klp_affected *a)
 		if (ret)
 			return ret;
 		if (a->objs[i].source == KLP_AFFECTED_FROM_IPA_CLONES) {
-			ret = add_note(a, "%s: from -fdump-ipa-clones: .cold parts, calls to clones, nested inline chains, inlines that left no code and fentry hooks are not known; every inline is taken to spread through its caller's other copies",
+			ret = add_note(a, "%s: from -fdump-ipa-clones: call sites, nested inline chains, inlines that left no code and fentry hooks are not known, and every inline is taken to spread through its caller's other copies; .cold parts, which bodies were emitted and the calls to clones are known only from objects beside the dumps (calls by a scan of branch instructions, a heuristic)",
 				       a->objs[i].name);
 			if (ret)
 				return ret;

@@ -635,14 +635,50 @@ static const struct fsym *enclosing(const struct fsym *syms, size_t nr,
 	return NULL;
 }
 
+/* The clone FUNC starting at @off of section @shndx, or -1. */
+static int clone_at(const struct klp_ipa_dump *d, const struct fsym *syms,
+		    size_t nr, size_t shndx, GElf_Addr off)
+{
+	size_t i;
+	int f;
+
+	for (i = 0; i < nr; i++) {
+		if (syms[i].shndx != shndx || syms[i].value != off)
+			continue;
+		f = func_of(d, syms[i].name);
+		if (f >= 0 && (d->unit.funcs[f].flags & CLONE_KIND_FLAGS))
+			return f;
+	}
+	return -1;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	GElf_Addr x = *(const GElf_Addr *)a, y = *(const GElf_Addr *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * What the object says that the dump does not: which bodies were emitted
+ * (a symbol exists), their .cold parts (a "NAME.cold" symbol), and the
+ * calls to clones.  Calls across sections carry a relocation against the
+ * clone's symbol; calls within a section were resolved by the assembler,
+ * so the code is scanned for x86 branches (e8 call, e9 jmp, 0f 8x jcc,
+ * rel32) that land exactly on a clone's first byte at an offset no
+ * relocation covers.  A byte pattern inside another instruction could in
+ * principle look like such a branch: the calls found this way are a
+ * heuristic, which the dump-based answer says in its notes.
+ */
 int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 {
 	Elf *elf = NULL;
-	Elf_Scn *scn = NULL, *symscn = NULL;
+	Elf_Scn *scn = NULL, *symscn = NULL, *tscn = NULL;
 	GElf_Shdr sh, symsh;
 	Elf_Data *symdata;
 	struct fsym *fs = NULL;
-	size_t nr_fs = 0, cap_fs = 0, nsyms, i;
+	GElf_Addr *relocs = NULL;
+	size_t nr_fs = 0, cap_fs = 0, nsyms, i, k, nr_rel, cap_rel = 0;
 	int fd, ret = 0;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
@@ -670,14 +706,15 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 	}
 	if (!symscn || !(symdata = elf_getdata(symscn, NULL)) ||
 	    !symsh.sh_entsize)
-		goto out;	/* stripped: no calls to learn */
+		goto out;	/* stripped: nothing to learn */
 	nsyms = symsh.sh_size / symsh.sh_entsize;
 	for (i = 0; i < nsyms; i++) {
 		GElf_Sym s;
 		const char *name;
 
 		if (!gelf_getsym(symdata, (int)i, &s) ||
-		    GELF_ST_TYPE(s.st_info) != STT_FUNC || !s.st_size)
+		    GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+		    s.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(elf, symsh.sh_link, s.st_name);
 		if (!name)
@@ -688,27 +725,70 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 		}
 		fs[nr_fs++] = (struct fsym){ name, s.st_shndx, s.st_value, s.st_size };
 	}
-	scn = NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *rd, *td = NULL;
-		Elf_Scn *tscn;
-		GElf_Shdr tsh;
-		size_t nrel;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
-		    sh.sh_link != elf_ndxscn(symscn) || !sh.sh_entsize)
+	/* Emitted bodies and their cold parts. */
+	for (k = 0; k < d->unit.nr_funcs; k++) {
+		struct klp_func *f = &d->unit.funcs[k];
+		char *cold;
+		bool emitted = false, has_cold = false;
+
+		if (asprintf(&cold, "%s.cold", f->symbol) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < nr_fs; i++) {
+			emitted |= !strcmp(fs[i].name, f->symbol);
+			has_cold |= !strcmp(fs[i].name, cold);
+		}
+		if (emitted)
+			f->flags |= KLP_FUNC_F_EMITTED;
+		else
+			f->flags &= ~KLP_FUNC_F_EMITTED;
+		if (has_cold && emitted && !f->cold_symbol) {
+			f->cold_symbol = intern(d, cold, strlen(cold));
+			f->flags |= KLP_FUNC_F_COLD_SPLIT;
+		}
+		free(cold);
+		if (has_cold && !f->cold_symbol) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+
+	/* Each code section, with its relocations if it has any. */
+	while ((tscn = elf_nextscn(elf, tscn))) {
+		Elf_Data *rd = NULL, *td;
+		GElf_Shdr tsh;
+		const unsigned char *code;
+
+		if (!gelf_getshdr(tscn, &tsh) || !(tsh.sh_flags & SHF_EXECINSTR) ||
+		    tsh.sh_type != SHT_PROGBITS)
 			continue;
-		tscn = elf_getscn(elf, sh.sh_info);
-		if (!tscn || !gelf_getshdr(tscn, &tsh) ||
-		    !(tsh.sh_flags & SHF_EXECINSTR))
+		td = elf_getdata(tscn, NULL);
+		if (!td || !td->d_buf)
 			continue;
-		if (tsh.sh_type == SHT_PROGBITS)
-			td = elf_getdata(tscn, NULL);
-		rd = elf_getdata(scn, NULL);
-		if (!rd)
-			continue;
-		nrel = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < nrel; i++) {
+		code = td->d_buf;
+		memset(&sh, 0, sizeof(sh));
+		sh.sh_info = (GElf_Word)elf_ndxscn(tscn);
+		scn = NULL;
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr rsh;
+
+			if (gelf_getshdr(scn, &rsh) && rsh.sh_type == SHT_RELA &&
+			    rsh.sh_info == sh.sh_info && rsh.sh_entsize &&
+			    rsh.sh_link == elf_ndxscn(symscn)) {
+				sh = rsh;
+				rd = elf_getdata(scn, NULL);
+				break;
+			}
+		}
+		nr_rel = rd ? sh.sh_size / sh.sh_entsize : 0;
+		if (grow((void **)&relocs, &cap_rel, nr_rel + 1, sizeof(*relocs))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		/* Calls through relocations (to clones in other sections). */
+		for (i = 0; i < nr_rel; i++) {
 			const struct fsym *caller;
 			const char *callee;
 			GElf_Rela r;
@@ -716,8 +796,11 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 			int cf;
 			bool tail = false;
 
-			if (!gelf_getrela(rd, (int)i, &r) ||
-			    !gelf_getsym(symdata, (int)GELF_R_SYM(r.r_info), &s))
+			relocs[i] = ~(GElf_Addr)0;
+			if (!gelf_getrela(rd, (int)i, &r))
+				continue;
+			relocs[i] = r.r_offset;
+			if (!gelf_getsym(symdata, (int)GELF_R_SYM(r.r_info), &s))
 				continue;
 			callee = elf_strptr(elf, symsh.sh_link, s.st_name);
 			if (!callee || !*callee)
@@ -728,25 +811,78 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 			caller = enclosing(fs, nr_fs, sh.sh_info, r.r_offset);
 			if (!caller || !strcmp(caller->name, callee))
 				continue;
-			/* x86: e9 rel32 is jmp, a tail call; e8 is call. */
-			/*
-			 * x86: e9 rel32 is jmp and 0f 8x rel32 a conditional
-			 * jump, both tail calls; e8 rel32 is call.
-			 */
-			if (td && r.r_offset >= 2 && r.r_offset - 1 < td->d_size) {
-				const unsigned char *c = td->d_buf;
-				unsigned char op = c[r.r_offset - 1];
+			if (r.r_offset >= 2 && r.r_offset - 1 < td->d_size) {
+				unsigned char op = code[r.r_offset - 1];
 
-				tail = op == 0xe9 ||
-				       (c[r.r_offset - 2] == 0x0f &&
-					(op & 0xf0) == 0x80);
+				tail = op == 0xe9 || (code[r.r_offset - 2] == 0x0f &&
+						      (op & 0xf0) == 0x80);
 			}
 			ret = add_call(d, caller->name, callee, tail);
 			if (ret)
 				goto out;
 		}
+		qsort(relocs, nr_rel, sizeof(*relocs), cmp_addr);
+
+		/* Calls the assembler resolved: branches onto a clone's entry. */
+		for (k = 0; k < nr_fs; k++) {
+			const struct fsym *caller = &fs[k];
+			GElf_Addr at, end = caller->value + caller->size;
+
+			if (caller->shndx != sh.sh_info || end > td->d_size)
+				continue;
+			for (at = caller->value; at < end; at++) {
+				unsigned int len, opl;
+				GElf_Addr disp_at;
+				int32_t rel;
+				int cf;
+				bool tail;
+
+				GElf_Addr target;
+				bool short_jump = false;
+
+				if (code[at] == 0xe8 || code[at] == 0xe9) {
+					opl = 1;
+				} else if (code[at] == 0x0f && at + 1 < end &&
+					   (code[at + 1] & 0xf0) == 0x80) {
+					opl = 2;
+				} else if (code[at] == 0xeb || (code[at] & 0xf0) == 0x70) {
+					/* jmp/jcc rel8: a tail call to a neighbour */
+					opl = 1;
+					short_jump = true;
+				} else {
+					continue;
+				}
+				len = opl + (short_jump ? 1 : 4);
+				if (at + len > end)
+					continue;
+				disp_at = at + opl;
+				if (bsearch(&disp_at, relocs, nr_rel, sizeof(*relocs),
+					    cmp_addr))
+					continue;
+				if (short_jump) {
+					rel = (int8_t)code[disp_at];
+				} else {
+					memcpy(&rel, code + disp_at, 4);
+				}
+				target = at + len + (GElf_Addr)(int64_t)rel;
+				/* A branch inside the function is no call. */
+				if (target >= caller->value && target < end)
+					continue;
+				cf = clone_at(d, fs, nr_fs, sh.sh_info, target);
+				if (cf < 0 || !strcmp(d->unit.funcs[cf].symbol,
+						      caller->name))
+					continue;
+				tail = code[at] != 0xe8;
+				ret = add_call(d, caller->name,
+					       d->unit.funcs[cf].symbol, tail);
+				if (ret)
+					goto out;
+				at += len - 1;
+			}
+		}
 	}
 out:
+	free(relocs);
 	free(fs);
 	elf_end(elf);
 	close(fd);
