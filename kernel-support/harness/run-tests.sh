@@ -1,0 +1,337 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run-tests.sh - build (or reuse) the harness kernel, build test modules
+# against it, boot it under qemu (TCG) with a busybox initramfs, run test
+# scripts inside and report one line per test.
+#
+# Usage: run-tests.sh --version 6.12|6.1 [--plugin PATH/klp_partition.so]
+#                     [--suite DIR]... [--kernel-selftests]
+#                     [--timeout SECONDS] [--test-timeout SECONDS]
+#                     [--work-dir DIR] [--no-skip] [--jobs N]
+#                     [--kernel-build DIR]
+#
+#   --suite DIR          a directory with a Kbuild/Makefile for out-of-tree
+#                        modules and test-*.sh scripts (repeatable)
+#   --kernel-selftests   also run the kernel's own livepatch selftests
+#   --timeout            whole qemu run (default 900 s)
+#   --test-timeout       one test script inside the guest (default 300 s)
+#   --work-dir           where initramfs, logs and module builds go
+#                        (default: a new directory under /tmp)
+#   --no-skip            count a skipped test (exit status 4) as failed
+#   --kernel-build DIR   use this complete build-kernel.sh build directory
+#                        (KEY/build) as it is, whatever its key: for
+#                        iterating on tests without rebuilding the kernel
+#
+# Output: "harness: PASS|FAIL|SKIP <suite>/<test>" per test, then
+# "N passed, N failed" alone on a line.  Exit status 0 when nothing
+# failed and at least one test passed.  See kernel-support/README.md for
+# the guest layout contract.
+set -euo pipefail
+
+HARNESS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+die() {
+	echo "harness: error: $*" >&2
+	exit 1
+}
+info() {
+	echo "harness: $*" >&2
+}
+usage() {
+	sed -n '/^# Usage:/,/^# Output:/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' | head -n -1 >&2
+	exit 2
+}
+
+VERSION=""
+PLUGIN=""
+SUITES=()
+KSELFTESTS=""
+TIMEOUT=900
+TEST_TIMEOUT=300
+WORK=""
+NO_SKIP=""
+JOBS=$(nproc)
+KBUILD_DIR=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--version) VERSION=${2:?}; shift 2 ;;
+	--version=*) VERSION=${1#*=}; shift ;;
+	--plugin) PLUGIN=${2:?}; shift 2 ;;
+	--plugin=*) PLUGIN=${1#*=}; shift ;;
+	--suite) SUITES+=("${2:?}"); shift 2 ;;
+	--suite=*) SUITES+=("${1#*=}"); shift ;;
+	--kernel-selftests) KSELFTESTS=1; shift ;;
+	--timeout) TIMEOUT=${2:?}; shift 2 ;;
+	--test-timeout) TEST_TIMEOUT=${2:?}; shift 2 ;;
+	--work-dir) WORK=${2:?}; shift 2 ;;
+	--no-skip) NO_SKIP=1; shift ;;
+	--jobs|-j) JOBS=${2:?}; shift 2 ;;
+	--kernel-build) KBUILD_DIR=${2:?}; shift 2 ;;
+	-h|--help) usage ;;
+	*) echo "harness: error: unknown argument '$1'" >&2; usage ;;
+	esac
+done
+[ -n "$VERSION" ] || die "--version is required (6.12 or 6.1)"
+[ ${#SUITES[@]} -gt 0 ] || [ -n "$KSELFTESTS" ] ||
+	die "nothing to run: give --suite DIR and/or --kernel-selftests"
+
+for t in qemu-system-x86_64 busybox cpio gzip timeout readelf; do
+	command -v "$t" >/dev/null ||
+		die "'$t' not found: install the harness packages with scripts/install-deps.sh"
+done
+[ -x /bin/busybox ] && file_is_static=$(ldd /bin/busybox 2>&1 || true)
+case "${file_is_static:-}" in
+*"not a dynamic"*|*"statically linked"*) ;;
+*) die "/bin/busybox is missing or not static: install busybox-static (scripts/install-deps.sh)" ;;
+esac
+
+SUITE_DIRS=()
+for s in "${SUITES[@]}"; do
+	[ -d "$s" ] || die "suite directory '$s' does not exist"
+	s=$(cd "$s" && pwd)
+	case "$(basename "$s")" in
+	livepatch|build) die "suite '$s': the names 'livepatch' and 'build' are reserved by the harness; rename the directory" ;;
+	esac
+	SUITE_DIRS+=("$s")
+done
+
+if [ -z "$WORK" ]; then
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/klp-harness-$VERSION.XXXXXX")
+else
+	mkdir -p "$WORK"
+	WORK=$(cd "$WORK" && pwd)
+fi
+info "work directory: $WORK"
+START=$(date +%s)
+
+# ---- the kernel -----------------------------------------------------------
+if [ -n "$KBUILD_DIR" ]; then
+	OBJ=$(cd "$KBUILD_DIR" && pwd)
+	[ -f "$(dirname "$OBJ")/complete" ] ||
+		die "--kernel-build $KBUILD_DIR: not a complete build-kernel.sh build directory (no ../complete)"
+	info "using the kernel build $OBJ as it is (--kernel-build)"
+	# the plugin it was built with, if any, is the one modules get
+	PLUGIN=""
+	[ -f "$(dirname "$OBJ")/plugin/klp_partition.so" ] && PLUGIN=$(dirname "$OBJ")/plugin/klp_partition.so
+else
+	build_args=(--version "$VERSION" --jobs "$JOBS")
+	[ -n "$PLUGIN" ] && build_args+=(--plugin "$PLUGIN")
+	OBJ=$("$HARNESS_DIR/build-kernel.sh" "${build_args[@]}" | tail -1) ||
+		die "the kernel build failed (messages above)"
+fi
+KEYDIR=$(dirname "$OBJ")
+SRC=$KEYDIR/src
+grep -qx "VERSION = ${VERSION%%.*}" "$SRC/Makefile" && grep -qx "PATCHLEVEL = ${VERSION#*.}" "$SRC/Makefile" ||
+	die "$SRC is not a linux $VERSION tree"
+KCFLAGS_ARG=()
+if [ -n "$PLUGIN" ]; then
+	KCFLAGS_ARG=("KCFLAGS=-fplugin=$KEYDIR/plugin/klp_partition.so")
+fi
+KREL=$(make -s -C "$SRC" O="$OBJ" kernelrelease)
+info "kernel $KREL in $OBJ"
+
+declare -a RESULTS=()	# "suite/test STATUS"
+note_result() {
+	RESULTS+=("$1 $2")
+}
+
+# ---- staging: modules and test scripts ------------------------------------
+ROOT=$WORK/initramfs
+rm -rf "$ROOT" "$WORK/suites"
+mkdir -p "$ROOT/klp-tests" "$WORK/suites"
+TESTLIST=$ROOT/klp-tests/.harness-tests
+: >"$TESTLIST"
+
+# build_modules NAME DIR: out-of-tree modules in DIR, log in WORK
+build_modules() {
+	local name="$1" dir="$2" log="$WORK/build-$1.log"
+	info "building modules of $name"
+	if ! make -C "$OBJ" M="$dir" -j"$JOBS" "${KCFLAGS_ARG[@]}" modules >"$log" 2>&1; then
+		tail -20 "$log" >&2
+		echo "harness: error: building the modules of $name failed (log: $log)" >&2
+		return 1
+	fi
+}
+
+# The kernel's own livepatch selftests: the scripts are always staged at
+# /klp-tests/livepatch (suites source functions.sh from there); the
+# tests themselves run with --kernel-selftests.
+KST_SRC=$SRC/tools/testing/selftests/livepatch
+[ -f "$KST_SRC/functions.sh" ] || die "$KST_SRC/functions.sh missing: the source tree is incomplete"
+cp -a "$KST_SRC" "$WORK/suites/livepatch"
+kst_ok=1
+if [ -n "$KSELFTESTS" ] && [ -d "$WORK/suites/livepatch/test_modules" ]; then
+	# 6.12 and later: test modules out of tree
+	build_modules livepatch "$WORK/suites/livepatch/test_modules" || kst_ok=""
+	if [ -f "$WORK/suites/livepatch/test_klp-call_getpid.c" ]; then
+		gcc -static -O2 -o "$WORK/suites/livepatch/test_klp-call_getpid" \
+			"$WORK/suites/livepatch/test_klp-call_getpid.c" ||
+			{ echo "harness: error: building test_klp-call_getpid failed" >&2; kst_ok=""; }
+	fi
+fi
+mkdir -p "$ROOT/klp-tests/livepatch"
+(cd "$WORK/suites/livepatch" &&
+	find . \( -name '*.sh' -o -name '*.ko' -o -name settings -o -name config \
+		-o -name test_klp-call_getpid \) -type f -print0 |
+	cpio -0 -pdm --quiet "$ROOT/klp-tests/livepatch")
+if [ -n "$KSELFTESTS" ]; then
+	if [ -n "$kst_ok" ]; then
+		for t in "$ROOT"/klp-tests/livepatch/test-*.sh; do
+			echo "livepatch $(basename "$t")" >>"$TESTLIST"
+		done
+	else
+		note_result livepatch/build FAIL
+	fi
+fi
+
+for s in "${SUITE_DIRS[@]}"; do
+	name=$(basename "$s")
+	cp -a "$s" "$WORK/suites/$name"
+	if ! build_modules "$name" "$WORK/suites/$name"; then
+		note_result "$name/build" FAIL
+		continue
+	fi
+	# the suite as written, plus what the build produced that tests load
+	mkdir -p "$ROOT/klp-tests/$name"
+	cp -a "$s/." "$ROOT/klp-tests/$name/"
+	(cd "$WORK/suites/$name" && find . -name '*.ko' -print0 |
+		cpio -0 -pdm --quiet "$ROOT/klp-tests/$name")
+	n=0
+	for t in "$ROOT/klp-tests/$name"/test-*.sh; do
+		[ -f "$t" ] || continue
+		echo "$name $(basename "$t")" >>"$TESTLIST"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || { echo "harness: error: suite $s has no test-*.sh script" >&2; note_result "$name/no-tests" FAIL; }
+done
+chmod +x "$ROOT"/klp-tests/*/*.sh 2>/dev/null || true
+
+# Host-side check: with a plugin, vmlinux and every module carry the
+# partition section.
+if [ -n "$PLUGIN" ]; then
+	kos=()
+	while IFS= read -r -d '' k; do kos+=("$k"); done < <(find "$ROOT/klp-tests" -name '*.ko' -print0)
+	if "$HARNESS_DIR/check-section.sh" "$OBJ" "${kos[@]}" >&2; then
+		note_result build/partition-section PASS
+	else
+		note_result build/partition-section FAIL
+	fi
+fi
+
+# ---- the initramfs -------------------------------------------------------
+info "making the initramfs"
+make -s -C "$SRC" O="$OBJ" INSTALL_MOD_PATH="$ROOT" modules_install >"$WORK/modules_install.log" 2>&1 ||
+	die "modules_install failed (log: $WORK/modules_install.log)"
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,root,etc}
+
+# Real tools the kernel's livepatch selftests rely on (bash, GNU
+# coreutils' comm/mktemp/stat/date, procps' sysctl, kmod's module tools,
+# glibc's getconf), with the shared libraries ldd lists.
+REAL_TOOLS="bash comm mktemp stat date sysctl getconf kmod"
+KMOD_LINKS="insmod rmmod modprobe modinfo lsmod depmod"
+copy_libs() {
+	local lib
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		[ -e "$ROOT$lib" ] || cp -L --parents "$lib" "$ROOT"
+	done
+}
+for t in $REAL_TOOLS; do
+	p=$(command -v "$t") || die "'$t' not found on the host: install it (scripts/install-deps.sh)"
+	cp -L "$p" "$ROOT/bin/$t"
+	copy_libs "$p"
+done
+for l in $KMOD_LINKS; do
+	ln -s /bin/kmod "$ROOT/sbin/$l"
+done
+cp /bin/busybox "$ROOT/bin/busybox"
+for a in $(/bin/busybox --list-full); do
+	case " $REAL_TOOLS $KMOD_LINKS " in *" $(basename "$a") "*) continue ;; esac
+	[ -e "$ROOT/$a" ] || [ -L "$ROOT/$a" ] || ln -s /bin/busybox "$ROOT/$a"
+done
+
+cat >"$ROOT/init" <<EOF
+#!/bin/sh
+# klp-prep harness guest init (generated by run-tests.sh)
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root TMPDIR=/tmp
+export KDIR=/klp-tests/livepatch
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+echo
+echo "KLP-HARNESS-BOOTED \$(uname -r)"
+while read -r suite test; do
+	echo
+	echo "KLP-HARNESS-START \$suite/\$test"
+	( cd "/klp-tests/\$suite" && exec timeout $TEST_TIMEOUT "./\$test" ) </dev/null 2>&1
+	rc=\$?
+	echo
+	echo "KLP-HARNESS-RESULT \$suite/\$test \$rc"
+done </klp-tests/.harness-tests
+echo
+echo "KLP-HARNESS-DONE"
+reboot -f
+EOF
+chmod +x "$ROOT/init"
+
+INITRAMFS=$WORK/initramfs.cpio.gz
+(cd "$ROOT" && find . -print0 | cpio -0 -o -H newc --quiet -R 0:0 | gzip -6) >"$INITRAMFS"
+info "initramfs: $INITRAMFS ($(du -k "$INITRAMFS" | cut -f1) KiB)"
+
+# ---- boot ------------------------------------------------------------------
+CONSOLE=$WORK/console.log
+ntests=$(wc -l <"$TESTLIST")
+info "booting $KREL under qemu (TCG), $ntests tests, timeout ${TIMEOUT}s; console: $CONSOLE"
+BOOT_START=$(date +%s)
+set +e
+timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 512M -smp 1 \
+	-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$INITRAMFS" \
+	-append "console=ttyS0 panic=-1 loglevel=6" \
+	-nographic -no-reboot -net none -monitor none -serial stdio \
+	</dev/null >"$CONSOLE" 2>&1
+qemu_rc=$?
+set -e
+info "qemu exited with status $qemu_rc after $(( $(date +%s) - BOOT_START )) s"
+
+# ---- results ---------------------------------------------------------------
+tr -d '\r' <"$CONSOLE" >"$WORK/console.txt"
+while read -r suite test; do
+	rc=$({ grep -o "KLP-HARNESS-RESULT $suite/$test [0-9]*" "$WORK/console.txt" || true; } |
+		tail -1 | awk '{ print $3 }')
+	case "$rc" in
+	0) note_result "$suite/$test" PASS ;;
+	4) if [ -n "$NO_SKIP" ]; then note_result "$suite/$test" FAIL; else note_result "$suite/$test" SKIP; fi ;;
+	"") note_result "$suite/$test" FAIL
+	    echo "harness: $suite/$test: no result (the guest did not get to finish it)" >&2 ;;
+	*) note_result "$suite/$test" FAIL
+	   why=""
+	   [ "$rc" = 124 ] && why=" (timed out after ${TEST_TIMEOUT}s)"
+	   echo "harness: $suite/$test: exit status $rc$why" >&2 ;;
+	esac
+done <"$TESTLIST"
+if ! grep -q 'KLP-HARNESS-DONE' "$WORK/console.txt"; then
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+		why="qemu was killed after ${TIMEOUT}s"
+	else
+		why="qemu exited with status $qemu_rc"
+	fi
+	echo "harness: the guest never printed KLP-HARNESS-DONE ($why); last console lines:" >&2
+	tail -40 "$WORK/console.txt" | sed 's/^/  | /' >&2
+	note_result guest/done FAIL
+fi
+
+passed=0 failed=0 skipped=0
+for r in "${RESULTS[@]}"; do
+	name=${r% *} st=${r##* }
+	echo "harness: $st $name"
+	case "$st" in
+	PASS) passed=$((passed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+done
+echo "harness: console log: $CONSOLE"
+echo "harness: linux $KREL, $ntests tests in the guest, $skipped skipped, $(( $(date +%s) - START )) s in all"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
