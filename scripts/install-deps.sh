@@ -9,7 +9,7 @@ gcc-12 g++-12 gcc-12-plugin-dev
 libelf-dev libdw-dev libcmocka-dev
 libclang-14-dev clang-14 libclang-rt-14-dev llvm-14
 valgrind
-qemu-system-x86 busybox-static cpio xz-utils gzip kmod
+qemu-system-x86 busybox-static cpio xz-utils gzip kmod patch procps
 linux-source-6.12 linux-source-6.1
 bc bison flex libssl-dev dwarves rsync python3
 "
