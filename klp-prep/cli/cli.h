@@ -23,6 +23,7 @@ extern int klp_verbose;
 int cmd_dump(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_affected(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 /* "FILE: error: no records..." with the flag to add. */
 void report_no_records(const char *path);

@@ -25,6 +25,7 @@ static const struct subcommand {
 	{ "dump",  cmd_dump,  "print the partition records of ELF files" },
 	{ "check", cmd_check, "hold the records against symbols and DWARF" },
 	{ "affected", cmd_affected, "the functions to patch when functions change" },
+	{ "generate", cmd_generate, "a livepatch module source from a fix" },
 };
 
 static void print_help(FILE *out)

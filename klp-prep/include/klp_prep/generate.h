@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * generate.h - klp-prep generate: a livepatch module source from a fix
+ *
+ * Inputs: a kernel build directory (its compile_commands.json, vmlinux,
+ * Module.symvers, and the partition records in vmlinux when it was built
+ * with the plugin), and the fix: a unified diff against that tree, or
+ * patched copies of its files with the functions to patch.  Output: a
+ * directory with the module source, rendered from the templates:
+ *
+ *   livepatch_NAME.c	klp_func tables per object (patched functions and
+ *			their stack_only subfunctions, old side), klp_object
+ *			per target, klp_patch, init and exit
+ *   livepatch_NAME.h	prototypes of the new functions, KLP_PREP_EXTERN
+ *   UNIT.c		per patched unit ("fs_proc_cmdline.c"): the
+ *			extraction (extract.h)
+ *   Kbuild		the module's objects and per-unit flags
+ *   patched_funcs.csv	SUSE's list: object, old name[,sympos], new name
+ *
+ * The output is written to a temporary directory next to the target and
+ * renamed into place; an existing output directory is replaced only with
+ * @force.  Nothing in it depends on where the inputs were (no absolute
+ * paths) or when (no dates): the same inputs give the same bytes.
+ */
+#ifndef KLP_PREP_GENERATE_H
+#define KLP_PREP_GENERATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Returned when the fix cannot be livepatched safely (a refusal). */
+#define KLP_GENERATE_UNSAFE	(-EPERM)
+
+struct klp_generate_opts {
+	const char *build_dir;		/* the kernel's O= directory */
+	const char *compdb_dir;		/* its compile_commands.json; NULL:
+					 * @build_dir */
+	const char *diff;		/* a unified diff, or NULL */
+	int strip;			/* its -p; <0: 1 */
+	/*
+	 * Patched files instead of a diff: "TREE/PATH.c=LOCAL/FILE.c" (the
+	 * file as the tree names it, and where the patched copy is).
+	 */
+	const char *const *patched;
+	size_t nr_patched;
+	/*
+	 * The functions that changed, "NAME" or "FILE:NAME": required with
+	 * @patched; with a diff they replace what its hunks say.
+	 */
+	const char *const *functions;
+	size_t nr_functions;
+	const char *name;		/* the livepatch's name; NULL: from the
+					 * diff's file name */
+	const char *prefix;		/* NULL: "klpp_" */
+	const char *templates;		/* directory; NULL: the installed one */
+	const char *output;		/* the directory to write */
+	bool force;			/* replace an existing @output */
+	bool replace;			/* klp_patch.replace (atomic replace) */
+};
+
+/*
+ * Returns 0; KLP_GENERATE_UNSAFE when something cannot be livepatched
+ * safely (every reason logged as "file:line: error: ..."); -EINVAL for
+ * bad input; -EEXIST when @output exists and !@force; other -errno.
+ */
+int klp_generate(const struct klp_generate_opts *opts);
+
+/* The templates directory used when opts->templates is NULL. */
+const char *klp_generate_default_templates(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLP_PREP_GENERATE_H */

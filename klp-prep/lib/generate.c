@@ -1,0 +1,1264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * generate.c - klp-prep generate: from a fix to a livepatch module source
+ *
+ * Passes, in order (klp_generate()):
+ *   check_output	refuse to clobber an existing output without --force
+ *   load_build		compile database, vmlinux symbols and exports, records
+ *   load_fix		the fix's units: original and patched text, ranges
+ *   parse_units	libclang, on the patched text
+ *   find_patched	what to patch: klp-prep affected's closure on the
+ *			records, or (no records) the changed functions
+ *   extract_units	extract.h, per unit, with the symbols as the oracle
+ *   render		the templates, into a temporary directory
+ *   install		rename it into place
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <gelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <klp_prep/affected.h>
+#include <klp_prep/compdb.h>
+#include <klp_prep/diff.h>
+#include <klp_prep/extract.h>
+#include <klp_prep/generate.h>
+#include <klp_prep/index.h>
+#include <klp_prep/template.h>
+
+#include "extract_log.h"
+#include "generate_internal.h"
+
+/* A subfunction of a patched function: a stack_only entry (old side). */
+struct gen_subfunc {
+	char *symbol;
+	unsigned long sympos;
+	char *why;			/* "cold part of foo" */
+};
+
+struct gen_func {
+	char *origin;			/* source name */
+	char *symbol;			/* old_name */
+	unsigned long sympos;
+	char *reason;
+	struct gen_subfunc *subs;
+	size_t nr_subs;
+};
+
+struct gen_unit {
+	char *path;			/* in the tree: "fs/proc/cmdline.c" */
+	char *flat;			/* "fs_proc_cmdline" */
+	char *display;
+	struct klp_compile_args *args;
+	char *orig;			/* original text */
+	size_t orig_size;
+	char *patched;
+	size_t patched_size;
+	struct klp_line_range *old_ranges, *new_ranges;
+	size_t nr_old_ranges, nr_new_ranges;
+	char **changed;			/* changed functions (names) */
+	size_t nr_changed;
+	struct gen_func *funcs;		/* to patch */
+	size_t nr_funcs;
+	struct klp_tu *tu;
+	struct klp_extract *ex;
+	char *spdx;			/* the unit's SPDX line, or NULL */
+};
+
+struct gen {
+	const struct klp_generate_opts *opts;
+	char *name;
+	const char *prefix;
+	struct klp_compdb *db;
+	struct gen_symtab *st;
+	struct klp_index *ix;		/* records, NULL without */
+	struct klp_affected *aff;
+	struct gen_unit *units;
+	size_t nr_units;
+	unsigned int unsafe;		/* refusals */
+};
+
+static int gen_err_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int gen_err_input(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	klp_gen_err("%s", s ? s : "error\n");
+	free(s);
+	return -EINVAL;
+}
+
+/* ---- templates location ------------------------------------------------ */
+
+const char *klp_generate_default_templates(void)
+{
+	static char buf[PATH_MAX + 64];
+	const char *env = getenv("KLP_PREP_TEMPLATES");
+	char exe[PATH_MAX];
+	ssize_t n;
+	struct stat sb;
+
+	if (env && *env)
+		return env;
+	/* Installed: BINDIR/../share/klp-prep/templates. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, sizeof(buf), "%s/../share/klp-prep/templates", exe);
+			if (!stat(buf, &sb) && S_ISDIR(sb.st_mode))
+				return buf;
+		}
+	}
+#ifdef KLP_PREP_SOURCE_TEMPLATES
+	return KLP_PREP_SOURCE_TEMPLATES;
+#else
+	return "/usr/share/klp-prep/templates";
+#endif
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int read_whole(const char *path, char **text, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 0, n;
+	char *buf = NULL;
+
+	*text = NULL;
+	*size = 0;
+	if (!f) {
+		int err = -errno;
+
+		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+		return err;
+	}
+	do {
+		if (*size + 4096 > cap) {
+			char *b = realloc(buf, cap = cap * 2 + 65536);
+
+			if (!b) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = b;
+		}
+		n = fread(buf + *size, 1, cap - *size - 1, f);
+		*size += n;
+	} while (n);
+	fclose(f);
+	buf[*size] = '\0';
+	*text = buf;
+	return 0;
+}
+
+static char *flat_name(const char *path)
+{
+	char *s = strdup(path), *p, *dot;
+
+	if (!s)
+		return NULL;
+	dot = strrchr(s, '.');
+	if (dot)
+		*dot = '\0';
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			*p = '_';
+	return s;
+}
+
+/* The livepatch's name: a C identifier fragment. */
+static char *patch_name(const struct klp_generate_opts *o)
+{
+	const char *src = o->name;
+	char *s, *p;
+
+	if (!src && o->diff) {
+		const char *slash = strrchr(o->diff, '/');
+
+		src = slash ? slash + 1 : o->diff;
+	}
+	if (!src)
+		src = "patch";
+	s = strdup(src);
+	if (!s)
+		return NULL;
+	if (!o->name) {
+		/* "0001-proc-fix.patch" -> "0001_proc_fix" */
+		p = strrchr(s, '.');
+		if (p && p != s && (!strcmp(p, ".patch") || !strcmp(p, ".diff")))
+			*p = '\0';
+	}
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_'))
+			*p = '_';
+	return s;
+}
+
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[*n] = strdup(s);
+	if (!nv[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+static bool strv_has(char **v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* Does path @a end with the tree path @b at a '/' (or equal it)? */
+static bool same_unit(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	while (!strncmp(a, "./", 2))
+		a += 2, na -= 2;
+	while (!strncmp(b, "./", 2))
+		b += 2, nb -= 2;
+	if (na == nb)
+		return !strcmp(a, b);
+	if (na > nb)
+		return !strcmp(a + na - nb, b) && a[na - nb - 1] == '/';
+	return !strcmp(b + nb - na, a) && b[nb - na - 1] == '/';
+}
+
+/* ---- passes ------------------------------------------------------------- */
+
+static int check_output(struct gen *g)
+{
+	struct stat sb;
+
+	if (!g->opts->output || !*g->opts->output)
+		return gen_err_input("error: no output directory given\n");
+	if (!stat(g->opts->output, &sb) && !g->opts->force) {
+		klp_gen_err("%s: error: exists; pass --force to replace it\n", g->opts->output);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static int load_build(struct gen *g)
+{
+	const char *dir = g->opts->build_dir;
+	struct klp_index_options io = { .cache = "" };
+	char *vmlinux = NULL, *symvers = NULL;
+	size_t i;
+	int err;
+
+	if (!dir)
+		return gen_err_input("error: no kernel build directory given\n");
+	err = klp_compdb__open(g->opts->compdb_dir ? g->opts->compdb_dir : dir, &g->db);
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	if (asprintf(&vmlinux, "%s/vmlinux", dir) < 0 ||
+	    asprintf(&symvers, "%s/Module.symvers", dir) < 0) {
+		free(vmlinux);
+		return -ENOMEM;
+	}
+	err = gen_symtab__open(vmlinux, "vmlinux", symvers, &g->st);
+	if (!err) {
+		const char *paths[] = { vmlinux };
+
+		/* Records, when the kernel was built with the plugin. */
+		if (klp_index__open_files(paths, 1, &io, &g->ix) == 0) {
+			bool any = false;
+
+			for (i = 0; i < klp_index__nr_objects(g->ix); i++)
+				any |= klp_index__object(g->ix, i)->nr_units > 0;
+			if (!any) {
+				klp_index__free(g->ix);
+				g->ix = NULL;
+			}
+		} else {
+			g->ix = NULL;
+		}
+		if (!g->ix)
+			klp_gen_warn("%s: warning: no partition records (built without the klp-prep "
+				     "plugin): only the changed functions are patched, callers that "
+				     "inlined them are not found, .cold parts come from the symbol table\n",
+				     vmlinux);
+	}
+	free(vmlinux);
+	free(symvers);
+	return err == -ENOMEM ? err : err ? -EINVAL : 0;
+}
+
+static struct gen_unit *add_unit(struct gen *g, const char *path)
+{
+	struct gen_unit *u = realloc(g->units, (g->nr_units + 1) * sizeof(*u));
+
+	if (!u)
+		return NULL;
+	g->units = u;
+	u = &g->units[g->nr_units++];
+	memset(u, 0, sizeof(*u));
+	u->path = strdup(path);
+	u->flat = flat_name(path);
+	u->display = strdup(path);
+	if (!u->path || !u->flat || !u->display)
+		return NULL;
+	return u;
+}
+
+static int unit_sources(struct gen *g, struct gen_unit *u)
+{
+	int err = klp_compdb__find(g->db, u->path, &u->args);
+
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	err = read_whole(u->args->file, &u->orig, &u->orig_size);
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	if (!strncmp(u->orig, "// SPDX-License-Identifier:", 27) ||
+	    !strncmp(u->orig, "/* SPDX-License-Identifier:", 27)) {
+		size_t n = strcspn(u->orig, "\n");
+
+		u->spdx = strndup(u->orig, n);
+		if (!u->spdx)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool is_c_file(const char *p)
+{
+	size_t n = strlen(p);
+
+	return n > 2 && !strcmp(p + n - 2, ".c");
+}
+
+static int load_fix(struct gen *g)
+{
+	const struct klp_generate_opts *o = g->opts;
+	struct klp_diff *d = NULL;
+	size_t i;
+	int err = 0;
+
+	if (!!o->diff == !!o->nr_patched)
+		return gen_err_input("error: give either a diff or patched files\n");
+	if (o->nr_patched && !o->nr_functions)
+		return gen_err_input("error: patched files need the changed functions (--function)\n");
+
+	if (o->diff) {
+		err = klp_diff__parse_file(o->diff, o->strip < 0 ? 1 : o->strip, &d);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+		for (i = 0; i < d->nr_files && !err; i++) {
+			const struct klp_diff_file *f = &d->files[i];
+			struct gen_unit *u;
+
+			if (!f->old_path || !f->new_path) {
+				err = gen_err_input("%s: error: %s is %s by the fix; a livepatch "
+						    "cannot add or remove files\n", o->diff,
+						    f->old_path ? f->old_path : f->new_path,
+						    f->old_path ? "deleted" : "created");
+				break;
+			}
+			if (!is_c_file(f->new_path)) {
+				err = gen_err_input("%s: error: %s is not a .c file; changes to "
+						    "headers are not supported yet (patch the "
+						    "units that use the change)\n", o->diff, f->new_path);
+				break;
+			}
+			u = add_unit(g, f->new_path);
+			if (!u) {
+				err = -ENOMEM;
+				break;
+			}
+			err = unit_sources(g, u);
+			if (!err)
+				err = klp_diff_file__apply(f, u->orig, u->orig_size,
+							   &u->patched, &u->patched_size);
+			if (err == -EILSEQ)
+				err = gen_err_input("%s: error: the fix does not apply to %s "
+						    "(the build's source)\n", o->diff, u->args->file);
+			if (err)
+				break;
+			u->old_ranges = malloc((f->nr_old_ranges + 1) * sizeof(*u->old_ranges));
+			u->new_ranges = malloc((f->nr_new_ranges + 1) * sizeof(*u->new_ranges));
+			if (!u->old_ranges || !u->new_ranges) {
+				err = -ENOMEM;
+				break;
+			}
+			memcpy(u->old_ranges, f->old_ranges, f->nr_old_ranges * sizeof(*u->old_ranges));
+			memcpy(u->new_ranges, f->new_ranges, f->nr_new_ranges * sizeof(*u->new_ranges));
+			u->nr_old_ranges = f->nr_old_ranges;
+			u->nr_new_ranges = f->nr_new_ranges;
+		}
+		klp_diff__free(d);
+		return err;
+	}
+
+	for (i = 0; i < o->nr_patched && !err; i++) {
+		const char *eq = strchr(o->patched[i], '=');
+		struct gen_unit *u;
+		char *tree;
+
+		if (!eq || eq == o->patched[i] || !eq[1])
+			return gen_err_input("error: '%s': give patched files as TREE/PATH.c=FILE\n",
+					     o->patched[i]);
+		tree = strndup(o->patched[i], eq - o->patched[i]);
+		if (!tree)
+			return -ENOMEM;
+		if (!is_c_file(tree)) {
+			free(tree);
+			return gen_err_input("error: '%s' is not a .c file\n", o->patched[i]);
+		}
+		u = add_unit(g, tree);
+		free(tree);
+		if (!u)
+			return -ENOMEM;
+		err = unit_sources(g, u);
+		if (!err)
+			err = read_whole(eq + 1, &u->patched, &u->patched_size);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_units(struct gen *g)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+		struct klp_parse_opts po = {
+			.file = u->args->file,
+			.display_name = u->display,
+			.argv = (const char *const *)u->args->argv,
+			.argc = u->args->argc,
+			.contents = u->patched,
+			.size = u->patched_size,
+		};
+
+		err = klp_tu__parse(&po, &u->tu);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+	}
+	return 0;
+}
+
+/* Functions named by --function for @u ("NAME" or "FILE:NAME"). */
+static int functions_given(struct gen *g, struct gen_unit *u)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < g->opts->nr_functions; i++) {
+		const char *spec = g->opts->functions[i], *colon = strrchr(spec, ':');
+
+		if (colon) {
+			char *file = strndup(spec, colon - spec);
+			bool mine = file && same_unit(u->path, file);
+
+			free(file);
+			if (!mine)
+				continue;
+			spec = colon + 1;
+		} else if (g->nr_units > 1) {
+			/* Unqualified: it must be defined in the unit. */
+			char **names;
+			size_t n, k;
+			bool found = false;
+			struct klp_line_range all = { 1, UINT_MAX };
+
+			err = klp_tu__functions_in(u->tu, &all, 1, &names, &n);
+			if (err)
+				return err;
+			for (k = 0; k < n; k++)
+				found |= !strcmp(names[k], spec);
+			klp_strv_free(names, n);
+			if (!found)
+				continue;
+		}
+		if (!strv_has(u->changed, u->nr_changed, spec)) {
+			err = strv_push(&u->changed, &u->nr_changed, spec);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int add_func(struct gen_unit *u, const char *origin, const char *symbol,
+		    unsigned long sympos, const char *reason, struct gen_func **out)
+{
+	struct gen_func *f = realloc(u->funcs, (u->nr_funcs + 1) * sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	u->funcs = f;
+	f = &u->funcs[u->nr_funcs++];
+	memset(f, 0, sizeof(*f));
+	f->origin = strdup(origin);
+	f->symbol = strdup(symbol);
+	f->sympos = sympos;
+	f->reason = strdup(reason ? reason : "");
+	*out = f;
+	return f->origin && f->symbol && f->reason ? 0 : -ENOMEM;
+}
+
+static int add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,
+		   const char *why)
+{
+	struct gen_subfunc *s = realloc(f->subs, (f->nr_subs + 1) * sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	f->subs = s;
+	s = &s[f->nr_subs++];
+	s->symbol = strdup(symbol);
+	s->sympos = sympos;
+	s->why = strdup(why);
+	return s->symbol && s->why ? 0 : -ENOMEM;
+}
+
+/* With records: klp-prep affected's closure. */
+static int affected_closure(struct gen *g)
+{
+	size_t i, k, n;
+	char buf[512];
+	int err;
+
+	g->aff = klp_affected__new();
+	if (!g->aff)
+		return -ENOMEM;
+	err = klp_index__add_to(g->ix, g->aff);
+	if (err)
+		return err;
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+
+		for (k = 0; k < u->nr_changed; k++) {
+			char *spec;
+
+			if (asprintf(&spec, "%s:%s", u->path, u->changed[k]) < 0)
+				return -ENOMEM;
+			err = klp_affected__change_function(g->aff, spec);
+			free(spec);
+			if (err == -ENOENT) {
+				/* New in the fix: whatever calls it changed too. */
+				klp_gen_info("%s: '%s' has no code in the original build\n",
+					     u->display, u->changed[k]);
+				err = 0;
+			}
+			if (err)
+				return err == -ENOMEM ? err : -EINVAL;
+		}
+	}
+	err = klp_affected__compute(g->aff);
+	if (err)
+		return err;
+
+	n = klp_affected__nr_nodes(g->aff);
+	for (k = 0; k < n; k++) {
+		const struct klp_affected_node *nd = klp_affected__node(g->aff, k);
+		struct gen_unit *u = NULL;
+		struct gen_func *f;
+		size_t s;
+
+		if (nd->state == KLP_NODE_UNPATCHABLE) {
+			klp_gen_err("%s:%u: error: '%s' cannot be livepatched safely: %s\n",
+				    nd->file ? nd->file : nd->unit, nd->line, nd->symbol,
+				    nd->unpatchable ? nd->unpatchable : "?");
+			g->unsafe++;
+			continue;
+		}
+		if (nd->state != KLP_NODE_PATCH)
+			continue;
+		for (i = 0; i < g->nr_units && !u; i++)
+			if (nd->unit && same_unit(nd->unit, g->units[i].path))
+				u = &g->units[i];
+		if (!u) {
+			klp_gen_err("%s: error: '%s' must be patched too (%s), but its unit is not "
+				    "part of the fix; klp-prep generate does not extract from "
+				    "unchanged units yet\n", nd->unit ? nd->unit : "?", nd->symbol,
+				    nd->nr_reasons ? klp_affected_reason__format(nd, &nd->reasons[0],
+										buf, sizeof(buf)) : "?");
+			g->unsafe++;
+			continue;
+		}
+		if (strcmp(nd->object, "vmlinux")) {
+			klp_gen_err("%s: error: '%s' is in module %s; klp-prep generate patches "
+				    "vmlinux only yet\n", u->display, nd->symbol, nd->object);
+			g->unsafe++;
+			continue;
+		}
+		err = add_func(u, nd->origin, nd->symbol, nd->sympos,
+			       nd->nr_reasons ? klp_affected_reason__format(nd, &nd->reasons[0],
+									    buf, sizeof(buf)) : "",
+			       &f);
+		for (s = 0; !err && s < nd->nr_subfuncs; s++) {
+			const struct klp_affected_subfunc *sf = &nd->subfuncs[s];
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s of %s%s",
+				 klp_subfunc_kind_name(sf->kind), sf->parent ? sf->parent : nd->symbol,
+				 sf->tail ? ", reached by a tail call" : "");
+			err = add_sub(f, sf->symbol, sf->sympos, why);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Without records: the changed functions, their .cold from the symbols. */
+static int symbol_closure(struct gen *g)
+{
+	size_t i, k;
+	int err;
+
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+		struct gen_unit_oracle uo;
+
+		err = gen_unit_oracle__init(&uo, g->st, u->path, u->display);
+		if (err)
+			return err;
+		for (k = 0; k < u->nr_changed && !err; k++) {
+			const char *name = u->changed[k];
+			const struct gen_sym *s = gen_unit_oracle__local(&uo, name, STT_FUNC);
+			const struct gen_sym *cold;
+			struct gen_func *f;
+			char cname[512];
+			size_t first;
+
+			if (!s && gen_symtab__named(g->st, name, &first)) {
+				/* A global of this name. */
+				s = &g->st->syms[g->st->by_name[first]];
+				if (s->type != STT_FUNC || s->bind == STB_LOCAL)
+					s = NULL;
+			}
+			if (!s) {
+				klp_gen_err("%s: error: '%s' has no symbol in vmlinux (inlined or "
+					    "cloned); without partition records its callers cannot "
+					    "be found: rebuild the kernel with the klp-prep plugin\n",
+					    u->display, name);
+				g->unsafe++;
+				continue;
+			}
+			err = add_func(u, name, name, gen_symtab__sympos(g->st, s), "changed", &f);
+			snprintf(cname, sizeof(cname), "%s.cold", name);
+			cold = err ? NULL : gen_unit_oracle__local(&uo, cname, STT_FUNC);
+			if (cold)
+				err = add_sub(f, cname, gen_symtab__sympos(g->st, cold), "cold of ");
+			if (!err && cold) {
+				free(f->subs[f->nr_subs - 1].why);
+				if (asprintf(&f->subs[f->nr_subs - 1].why, "cold of %s", name) < 0) {
+					f->subs[f->nr_subs - 1].why = NULL;
+					err = -ENOMEM;
+				}
+			}
+		}
+		gen_unit_oracle__fini(&uo);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int find_patched(struct gen *g)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+
+		if (g->opts->nr_functions) {
+			err = functions_given(g, u);
+		} else {
+			err = klp_tu__functions_in(u->tu, u->new_ranges, u->nr_new_ranges,
+						   &u->changed, &u->nr_changed);
+		}
+		if (err)
+			return err;
+		if (!u->nr_changed) {
+			klp_gen_err("%s: error: the fix changes no function of it (only "
+				    "declarations, data or macros?); nothing a livepatch can replace\n",
+				    u->display);
+			g->unsafe++;
+		}
+	}
+	if (g->unsafe)
+		return KLP_GENERATE_UNSAFE;
+	err = g->ix ? affected_closure(g) : symbol_closure(g);
+	if (err)
+		return err;
+	return g->unsafe ? KLP_GENERATE_UNSAFE : 0;
+}
+
+static int extract_units(struct gen *g)
+{
+	size_t i, k;
+	int err = 0;
+
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+		struct gen_unit_oracle uo;
+		struct klp_extract_opts eo = { .prefix = g->prefix };
+		const char **names;
+
+		if (!u->nr_funcs)
+			continue;
+		names = calloc(u->nr_funcs, sizeof(*names));
+		if (!names)
+			return -ENOMEM;
+		for (k = 0; k < u->nr_funcs; k++)
+			names[k] = u->funcs[k].origin;
+		err = gen_unit_oracle__init(&uo, g->st, u->path, u->display);
+		if (!err) {
+			eo.functions = names;
+			eo.nr_functions = u->nr_funcs;
+			eo.oracle = &uo.oracle;
+			err = klp_tu__extract(u->tu, &eo, &u->ex);
+			gen_unit_oracle__fini(&uo);
+		}
+		free(names);
+		if (err == -EINVAL) {
+			g->unsafe++;
+			err = 0;
+		}
+		if (err)
+			return err;
+	}
+	return g->unsafe ? KLP_GENERATE_UNSAFE : 0;
+}
+
+/* ---- render -------------------------------------------------------------- */
+
+static unsigned int count_newlines(const char *s)
+{
+	unsigned int n = 0;
+
+	for (; s && *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* -D flags of the unit beyond the kernel's own, for Kbuild. */
+static bool kbuild_flag(const char *a)
+{
+	static const char *const skip[] = {
+		"-D__KERNEL__", "-DCC_USING_", "-DKBUILD_", "-D__KBUILD_", "-DMODULE",
+		"-DCONFIG_", NULL,
+	};
+	size_t i;
+
+	if (strncmp(a, "-D", 2))
+		return false;
+	for (i = 0; skip[i]; i++)
+		if (!strncmp(a, skip[i], strlen(skip[i])))
+			return false;
+	return !strchr(a, '\'') && !strchr(a, '"') && !strchr(a, ' ') && !strchr(a, '$');
+}
+
+static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
+{
+	const struct klp_extract *ex = u->ex;
+	struct klp_tdata *e;
+	char *dir = strdup(u->path), *slash;
+	size_t i, last_include = (size_t)-1;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	err |= klp_tdata__set(d, "path", u->path);
+	err |= klp_tdata__set(d, "dir", dir);
+	err |= klp_tdata__setf(d, "file", "%s.c", u->flat);
+	err |= klp_tdata__setf(d, "object", "%s.o", u->flat);
+	err |= klp_tdata__set(d, "spdx", u->spdx ? u->spdx : "// SPDX-License-Identifier: GPL-2.0");
+	free(dir);
+	klp_tdata__set_list(d, "cflags");
+	for (i = 0; i < (size_t)u->args->argc; i++) {
+		if (!kbuild_flag(u->args->argv[i]))
+			continue;
+		e = klp_tdata__add(d, "cflags");
+		err |= e ? klp_tdata__set(e, "flag", u->args->argv[i]) : -ENOMEM;
+	}
+	klp_tdata__set_list(d, "funcs");
+	for (i = 0; i < u->nr_funcs; i++) {
+		e = klp_tdata__add(d, "funcs");
+		if (!e)
+			return -ENOMEM;
+		err |= klp_tdata__set(e, "old_name", u->funcs[i].symbol);
+		err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, u->funcs[i].origin);
+		err |= klp_tdata__set(e, "reason", u->funcs[i].reason);
+	}
+	klp_tdata__set_list(d, "externs");
+	for (i = 0; i < ex->nr_externs; i++) {
+		e = klp_tdata__add(d, "externs");
+		if (!e)
+			return -ENOMEM;
+		err |= klp_tdata__set(e, "name", ex->externs[i].name);
+		err |= klp_tdata__set(e, "object", ex->externs[i].object);
+		err |= klp_tdata__setf(e, "pos", "%lu", ex->externs[i].pos);
+	}
+
+	for (i = 0; i < ex->nr_items; i++)
+		if (ex->items[i].kind == KLP_ITEM_INCLUDE)
+			last_include = i;
+	klp_tdata__set_list(d, "items");
+	for (i = 0; i < ex->nr_items; i++) {
+		const struct klp_item *it = &ex->items[i], *prev = i ? &ex->items[i - 1] : NULL;
+		bool blank = false;
+
+		if (prev) {
+			bool consecutive = prev->text &&
+				it->line == prev->line + count_newlines(prev->text) + 1;
+			bool funcs = it->kind == KLP_ITEM_FUNC || it->kind == KLP_ITEM_PATCHED ||
+				     prev->kind == KLP_ITEM_FUNC || prev->kind == KLP_ITEM_PATCHED;
+
+			blank = !(prev->kind == KLP_ITEM_EXTERN && it->kind == KLP_ITEM_EXTERN) &&
+				!(prev->kind == KLP_ITEM_INCLUDE && it->kind == KLP_ITEM_INCLUDE) &&
+				!(consecutive && !funcs);
+		}
+		e = klp_tdata__add(d, "items");
+		if (!e)
+			return -ENOMEM;
+		err |= klp_tdata__set_bool(e, "blank", blank);
+		if (it->kind == KLP_ITEM_EXTERN) {
+			err |= klp_tdata__set_bool(e, "extern", true);
+			err |= klp_tdata__set(e, "name", it->ext->name);
+			err |= klp_tdata__set(e, "type", it->ext->type);
+			err |= klp_tdata__set(e, "object", it->ext->object);
+			err |= klp_tdata__setf(e, "pos", "%lu", it->ext->pos);
+		} else {
+			err |= klp_tdata__set(e, "text", it->text);
+		}
+		if (i == last_include)
+			err |= klp_tdata__set_bool(e, "own_header", true);
+	}
+	if (last_include == (size_t)-1)
+		err |= klp_tdata__set_bool(d, "own_header_first", true);
+	return err ? -ENOMEM : 0;
+}
+
+/* A position, "" when 0 (unique): templates leave it out then. */
+static int sympos_value(struct klp_tdata *d, unsigned long pos)
+{
+	return pos ? klp_tdata__setf(d, "sympos", "%lu", pos) : klp_tdata__set(d, "sympos", "");
+}
+
+/* What the unit template needs of the patch as a whole. */
+static int unit_root_names(struct gen *g, struct klp_tdata *d)
+{
+	int err = 0;
+
+	err |= klp_tdata__set(d, "name", g->name);
+	err |= klp_tdata__setf(d, "header", "livepatch_%s.h", g->name);
+	err |= klp_tdata__set(d, "prefix", g->prefix);
+	return err ? -ENOMEM : 0;
+}
+
+static int fill_data(struct gen *g, struct klp_tdata *root)
+{
+	struct klp_tdata *obj = NULL, *e, *s;
+	size_t i, k, j;
+	int err = 0;
+
+	err |= klp_tdata__set(root, "name", g->name);
+	err |= klp_tdata__setf(root, "module", "livepatch-%s", g->name);
+	err |= klp_tdata__setf(root, "main_c", "livepatch_%s.c", g->name);
+	err |= klp_tdata__setf(root, "main_o", "livepatch_%s.o", g->name);
+	err |= klp_tdata__setf(root, "header", "livepatch_%s.h", g->name);
+	{
+		char *guard, *p;
+
+		if (asprintf(&guard, "_LIVEPATCH_%s_H", g->name) < 0)
+			return -ENOMEM;
+		for (p = guard; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p -= 'a' - 'A';
+		err |= klp_tdata__set(root, "guard", guard);
+		free(guard);
+	}
+	err |= klp_tdata__set_bool(root, "replace", g->opts->replace);
+	{
+		/* The first unit's license; a header takes the C comment. */
+		const char *spdx = "// SPDX-License-Identifier: GPL-2.0";
+
+		for (i = 0; i < g->nr_units; i++)
+			if (g->units[i].spdx) {
+				spdx = g->units[i].spdx;
+				break;
+			}
+		err |= klp_tdata__set(root, "spdx", spdx);
+		if (!strncmp(spdx, "// ", 3))
+			err |= klp_tdata__setf(root, "spdx_h", "/* %s */", spdx + 3);
+		else
+			err |= klp_tdata__set(root, "spdx_h", spdx);
+	}
+	{
+		const char *base = NULL;
+
+		if (g->opts->diff) {
+			base = strrchr(g->opts->diff, '/');
+			base = base ? base + 1 : g->opts->diff;
+		}
+		err |= klp_tdata__set(root, "fix", base ? base : "patched files");
+	}
+
+	klp_tdata__set_list(root, "units");
+	klp_tdata__set_list(root, "objects");
+	klp_tdata__set_list(root, "prototypes");
+	klp_tdata__set_list(root, "tags");
+	klp_tdata__set_list(root, "funcs");
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+
+		if (!u->ex)
+			continue;
+		e = klp_tdata__add(root, "units");
+		if (!e)
+			return -ENOMEM;
+		err = unit_data(g, u, e);
+		if (err)
+			return err;
+		for (k = 0; k < u->ex->nr_patched; k++) {
+			e = klp_tdata__add(root, "prototypes");
+			if (!e)
+				return -ENOMEM;
+			err |= klp_tdata__set(e, "prototype", u->ex->patched[k].prototype);
+			err |= klp_tdata__set(e, "path", u->path);
+		}
+		for (k = 0; k < u->ex->nr_tags; k++) {
+			bool dup = false;
+
+			for (j = 0; j < i && !dup; j++)
+				dup = g->units[j].ex &&
+				      strv_has(g->units[j].ex->tags, g->units[j].ex->nr_tags,
+					       u->ex->tags[k]);
+			for (j = 0; j < k && !dup; j++)
+				dup = !strcmp(u->ex->tags[j], u->ex->tags[k]);
+			if (dup)
+				continue;
+			e = klp_tdata__add(root, "tags");
+			if (!e)
+				return -ENOMEM;
+			err |= klp_tdata__set(e, "tag", u->ex->tags[k]);
+		}
+	}
+
+	{
+		bool tags = false;
+
+		for (i = 0; i < g->nr_units; i++)
+			tags |= g->units[i].ex && g->units[i].ex->nr_tags;
+		err |= klp_tdata__set_bool(root, "has_tags", tags);
+	}
+
+	/* One object for now: vmlinux. */
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+
+		for (k = 0; k < u->nr_funcs; k++) {
+			const struct gen_func *f = &u->funcs[k];
+
+			if (!obj) {
+				obj = klp_tdata__add(root, "objects");
+				if (!obj)
+					return -ENOMEM;
+				err |= klp_tdata__set(obj, "object", "vmlinux");
+				err |= klp_tdata__set(obj, "ident", "vmlinux");
+				err |= klp_tdata__set_bool(obj, "is_vmlinux", true);
+			}
+			e = klp_tdata__add(obj, "funcs");
+			if (!e)
+				return -ENOMEM;
+			err |= klp_tdata__set(e, "old_name", f->symbol);
+			err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
+			err |= sympos_value(e, f->sympos);
+			err |= klp_tdata__set(e, "reason", f->reason);
+			err |= klp_tdata__set(e, "path", u->path);
+			klp_tdata__set_list(e, "subfuncs");
+			for (j = 0; j < f->nr_subs; j++) {
+				s = klp_tdata__add(e, "subfuncs");
+				if (!s)
+					return -ENOMEM;
+				err |= klp_tdata__set(s, "old_name", f->subs[j].symbol);
+				err |= sympos_value(s, f->subs[j].sympos);
+				err |= klp_tdata__set(s, "why", f->subs[j].why);
+				/* The new side: klp-prep build's to fill. */
+				err |= klp_tdata__set(s, "new_name", "");
+				err |= klp_tdata__set(s, "new_sympos", "");
+			}
+			/* SUSE's patched_funcs.csv: OBJ OLD[,POS] NEW */
+			e = klp_tdata__add(root, "funcs");
+			if (!e)
+				return -ENOMEM;
+			err |= klp_tdata__set(e, "object", "vmlinux");
+			err |= klp_tdata__set(e, "old_name", f->symbol);
+			err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
+			err |= sympos_value(e, f->sympos);
+		}
+	}
+	return err ? -ENOMEM : 0;
+}
+
+static int write_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char *path;
+	FILE *f;
+	int err = 0;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	f = fopen(path, "w");
+	if (!f || fwrite(text, 1, len, f) != len) {
+		err = -errno;
+		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+	}
+	if (f && fclose(f) && !err) {
+		err = -errno;
+		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+	}
+	free(path);
+	return err;
+}
+
+static int render_to(const char *tdir, const char *tmpl, const struct klp_tdata *d,
+		     const char *outdir, const char *outname)
+{
+	size_t len;
+	char *text;
+	int err = klp_template__render_file(tdir, tmpl, d, &text, &len);
+
+	if (err)
+		return err;
+	err = write_file(outdir, outname, text, len);
+	free(text);
+	return err;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int rm_rf(const char *path)
+{
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) ? -errno : 0;
+}
+
+static int render(struct gen *g, char **tmpdir)
+{
+	const char *tdir = g->opts->templates ? g->opts->templates
+					      : klp_generate_default_templates();
+	struct klp_tdata *root = klp_tdata__new();
+	char *name = NULL;
+	size_t i;
+	int err;
+
+	*tmpdir = NULL;
+	if (!root)
+		return -ENOMEM;
+	err = fill_data(g, root);
+	if (err)
+		goto out;
+	if (asprintf(tmpdir, "%s.tmp-XXXXXX", g->opts->output) < 0) {
+		*tmpdir = NULL;
+		err = -ENOMEM;
+		goto out;
+	}
+	if (!mkdtemp(*tmpdir)) {
+		err = -errno;
+		klp_gen_err("%s: error: cannot make a temporary directory: %s\n", *tmpdir,
+			    strerror(errno));
+		free(*tmpdir);
+		*tmpdir = NULL;
+		goto out;
+	}
+	chmod(*tmpdir, 0755);
+	err = asprintf(&name, "livepatch_%s.c", g->name) < 0 ? -ENOMEM : 0;
+	if (!err)
+		err = render_to(tdir, "livepatch.c.tmpl", root, *tmpdir, name);
+	free(name);
+	name = NULL;
+	if (!err)
+		err = asprintf(&name, "livepatch_%s.h", g->name) < 0 ? -ENOMEM : 0;
+	if (!err)
+		err = render_to(tdir, "livepatch.h.tmpl", root, *tmpdir, name);
+	free(name);
+	name = NULL;
+	if (!err)
+		err = render_to(tdir, "Kbuild.tmpl", root, *tmpdir, "Kbuild");
+	if (!err)
+		err = render_to(tdir, "patched_funcs.csv.tmpl", root, *tmpdir, "patched_funcs.csv");
+	for (i = 0; !err && i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+		struct klp_tdata *d;
+
+		if (!u->ex)
+			continue;
+		d = klp_tdata__new();
+		err = d ? unit_data(g, u, d) : -ENOMEM;
+		if (!err)
+			err = unit_root_names(g, d);
+		if (!err)
+			err = asprintf(&name, "%s.c", u->flat) < 0 ? -ENOMEM : 0;
+		if (!err)
+			err = render_to(tdir, "unit.c.tmpl", d, *tmpdir, name);
+		free(name);
+		name = NULL;
+		klp_tdata__free(d);
+	}
+out:
+	klp_tdata__free(root);
+	if (err && *tmpdir) {
+		rm_rf(*tmpdir);
+		free(*tmpdir);
+		*tmpdir = NULL;
+	}
+	return err;
+}
+
+static int install(struct gen *g, const char *tmpdir)
+{
+	const char *out = g->opts->output;
+	struct stat sb;
+	char *old = NULL;
+	int err = 0;
+
+	if (!stat(out, &sb)) {
+		if (!g->opts->force) {
+			klp_gen_err("%s: error: appeared meanwhile; not replaced\n", out);
+			return -EEXIST;
+		}
+		if (asprintf(&old, "%s.old-%d", out, (int)getpid()) < 0)
+			return -ENOMEM;
+		if (rename(out, old)) {
+			err = -errno;
+			klp_gen_err("%s: error: cannot move it aside: %s\n", out, strerror(errno));
+			free(old);
+			return err;
+		}
+	}
+	if (rename(tmpdir, out)) {
+		err = -errno;
+		klp_gen_err("%s: error: cannot rename %s to it: %s\n", out, tmpdir, strerror(errno));
+		if (old)
+			rename(old, out);
+	} else if (old) {
+		rm_rf(old);
+	}
+	free(old);
+	return err;
+}
+
+static void gen_free(struct gen *g)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+
+		free(u->path);
+		free(u->flat);
+		free(u->display);
+		klp_compile_args__free(u->args);
+		free(u->args);
+		free(u->orig);
+		free(u->patched);
+		free(u->old_ranges);
+		free(u->new_ranges);
+		klp_strv_free(u->changed, u->nr_changed);
+		for (k = 0; k < u->nr_funcs; k++) {
+			free(u->funcs[k].origin);
+			free(u->funcs[k].symbol);
+			free(u->funcs[k].reason);
+			for (j = 0; j < u->funcs[k].nr_subs; j++) {
+				free(u->funcs[k].subs[j].symbol);
+				free(u->funcs[k].subs[j].why);
+			}
+			free(u->funcs[k].subs);
+		}
+		free(u->funcs);
+		klp_extract__free(u->ex);
+		klp_tu__free(u->tu);
+		free(u->spdx);
+	}
+	free(g->units);
+	klp_affected__free(g->aff);
+	klp_index__free(g->ix);
+	gen_symtab__free(g->st);
+	klp_compdb__free(g->db);
+	free(g->name);
+}
+
+int klp_generate(const struct klp_generate_opts *opts)
+{
+	struct gen g = { .opts = opts };
+	char *tmpdir = NULL;
+	int err;
+
+	g.prefix = opts->prefix ? opts->prefix : "klpp_";
+	g.name = patch_name(opts);
+	if (!g.name)
+		return -ENOMEM;
+
+	err = check_output(&g);
+	if (!err)
+		err = load_build(&g);
+	if (!err)
+		err = load_fix(&g);
+	if (!err)
+		err = parse_units(&g);
+	if (!err)
+		err = find_patched(&g);
+	if (!err)
+		err = extract_units(&g);
+	if (!err)
+		err = render(&g, &tmpdir);
+	if (!err)
+		err = install(&g, tmpdir);
+	if (err && tmpdir)
+		rm_rf(tmpdir);
+	free(tmpdir);
+	gen_free(&g);
+	return err;
+}
