@@ -27,8 +27,90 @@
 /* Depth limit for the BLOCK walk: nesting is bounded by inlining depth. */
 #define MAX_BLOCK_DEPTH 1000
 
+/*
+ * The BLOCKs that some instruction's location points into, and their
+ * enclosing BLOCKs: the inlined copies that left code.  Scope pruning
+ * (remove_unused_scope_block_p) already drops a copy that has neither
+ * statements nor sub-blocks, but it keeps BLOCKs with variables under -g
+ * and outer scopes of inlined functions with sub-blocks under -g0.  A
+ * table of pointers, valid only while this function is being output.
+ */
+struct block_set {
+	tree *slots;
+	unsigned int nr_slots;
+	unsigned int nr;
+};
+
+static unsigned int block_hash(tree block)
+{
+	return (unsigned int)((uintptr_t)block >> 4) * 2654435761u;
+}
+
+static bool block_set_has(const struct block_set *set, tree block)
+{
+	unsigned int j;
+
+	if (!set->nr_slots)
+		return false;
+	j = block_hash(block) & (set->nr_slots - 1);
+	while (set->slots[j]) {
+		if (set->slots[j] == block)
+			return true;
+		j = (j + 1) & (set->nr_slots - 1);
+	}
+	return false;
+}
+
+static bool block_set_add(struct block_set *set, tree block)
+{
+	unsigned int j, i;
+
+	if (2 * (set->nr + 1) > set->nr_slots) {
+		struct block_set bigger;
+
+		bigger.nr_slots = set->nr_slots ? 2 * set->nr_slots : 256;
+		bigger.slots = XCNEWVEC(tree, bigger.nr_slots);
+		bigger.nr = 0;
+		for (i = 0; i < set->nr_slots; i++)
+			if (set->slots[i])
+				block_set_add(&bigger, set->slots[i]);
+		XDELETEVEC(set->slots);
+		*set = bigger;
+	}
+	j = block_hash(block) & (set->nr_slots - 1);
+	while (set->slots[j]) {
+		if (set->slots[j] == block)
+			return false;
+		j = (j + 1) & (set->nr_slots - 1);
+	}
+	set->slots[j] = block;
+	set->nr++;
+	return true;
+}
+
+static void mark_blocks_with_code(struct block_set *set)
+{
+	rtx_insn *insn;
+
+	for (insn = get_insns(); insn; insn = NEXT_INSN(insn)) {
+		tree block;
+		int guard = 0;
+
+		if (!NONDEBUG_INSN_P(insn) || !INSN_HAS_LOCATION(insn))
+			continue;
+		block = LOCATION_BLOCK(INSN_LOCATION(insn));
+		/* Stop at the first BLOCK already in: its chain is too. */
+		while (block && TREE_CODE(block) == BLOCK &&
+		       guard++ < MAX_BLOCK_DEPTH && block_set_add(set, block)) {
+			if (BLOCK_FRAGMENT_ORIGIN(block))
+				block_set_add(set, BLOCK_FRAGMENT_ORIGIN(block));
+			block = BLOCK_SUPERCONTEXT(block);
+		}
+	}
+}
+
 static void walk_blocks(unsigned int func, tree block, unsigned int parent,
-			int depth)
+			const struct block_set *code, int depth)
 {
 	for (; block; block = BLOCK_CHAIN(block)) {
 		unsigned int inner = parent;
@@ -44,10 +126,12 @@ static void walk_blocks(unsigned int func, tree block, unsigned int parent,
 			if (origin && TREE_CODE(origin) == FUNCTION_DECL)
 				inner = 1 + facts_add_inline(func, parent,
 						facts_origin(origin),
-						BLOCK_SOURCE_LOCATION(block), 0);
+						BLOCK_SOURCE_LOCATION(block),
+						block_set_has(code, block) ?
+						0 : KLP_INLINE_F_NO_CODE);
 		}
 		if (depth < MAX_BLOCK_DEPTH)
-			walk_blocks(func, BLOCK_SUBBLOCKS(block), inner,
+			walk_blocks(func, BLOCK_SUBBLOCKS(block), inner, code,
 				    depth + 1);
 	}
 }
@@ -103,8 +187,13 @@ void facts_final_before(tree fndecl)
 		return;
 	func->seen_in_final = true;
 	top = DECL_INITIAL(fndecl);
-	if (top && TREE_CODE(top) == BLOCK)
-		walk_blocks(index, top, 0, 0);
+	if (top && TREE_CODE(top) == BLOCK) {
+		struct block_set code = { NULL, 0, 0 };
+
+		mark_blocks_with_code(&code);
+		walk_blocks(index, top, 0, &code, 0);
+		XDELETEVEC(code.slots);
+	}
 	record_calls(index);
 }
 
