@@ -527,6 +527,8 @@ static int save_index(const struct klp_index *ix, const char *file)
 struct found {
 	char **paths;
 	size_t nr, cap;
+	char **mods;			/* kbuild's MODULE.mod files */
+	size_t nr_mods, cap_mods;
 	bool objects;
 	size_t root_len;
 };
@@ -555,6 +557,16 @@ static int walk_one(const char *path, const struct stat *st, int type,
 	while (*rel == '/')
 		rel++;
 	want = ends_with(base, ".ko") || !strcmp(rel, "vmlinux");
+	if (walk_found->objects && ends_with(base, ".mod")) {
+		if (grow((void **)&walk_found->mods, &walk_found->cap_mods,
+			 walk_found->nr_mods + 1, sizeof(char *)))
+			return FTW_STOP;
+		walk_found->mods[walk_found->nr_mods] = strdup(path);
+		if (!walk_found->mods[walk_found->nr_mods])
+			return FTW_STOP;
+		walk_found->nr_mods++;
+		return FTW_CONTINUE;
+	}
 	if (!want && walk_found->objects && ends_with(base, ".o") &&
 	    !ends_with(base, ".mod.o") && strncmp(base, ".tmp", 4) &&
 	    strcmp(rel, "vmlinux.o"))
@@ -569,6 +581,77 @@ static int walk_one(const char *path, const struct stat *st, int type,
 		return FTW_STOP;
 	walk_found->nr++;
 	return FTW_CONTINUE;
+}
+
+/*
+ * Which module each object file went into: kbuild writes MODULE.mod with
+ * the module's object files, one path (relative to the build directory)
+ * per line.  Object files in none of them went into vmlinux.  Returns a
+ * malloc'd array of (object path, module name) pairs, NULL-terminated.
+ */
+static char **read_membership(char **mods, size_t nr_mods, size_t root_len)
+{
+	char **pairs = NULL, *line = NULL;
+	size_t nr = 0, cap = 0, lcap = 0, i;
+
+	for (i = 0; i < nr_mods; i++) {
+		const char *rel = mods[i] + root_len;
+		char *modname, *base;
+		FILE *f;
+		ssize_t n;
+
+		while (*rel == '/')
+			rel++;
+		base = strndup(rel, strlen(rel) - 4);	/* drop ".mod" */
+		modname = base ? klp_module_name(base) : NULL;
+		free(base);
+		f = fopen(mods[i], "re");
+		if (!f || !modname) {
+			free(modname);
+			if (f)
+				fclose(f);
+			continue;
+		}
+		while ((n = getline(&line, &lcap, f)) > 0) {
+			while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+				line[--n] = 0;
+			if (!n)
+				continue;
+			if (grow((void **)&pairs, &cap, nr + 3, sizeof(char *)))
+				break;
+			pairs[nr] = strdup(line);
+			pairs[nr + 1] = strdup(modname);
+			nr += 2;
+			pairs[nr] = NULL;
+		}
+		fclose(f);
+		free(modname);
+	}
+	free(line);
+	return pairs;
+}
+
+static int name_object_files(struct klp_index *ix, char **membership)
+{
+	size_t i, k;
+
+	for (i = 0; i < ix->nr_objs; i++) {
+		struct iobj *o = &ix->objs[i];
+		const char *name = "vmlinux";
+
+		if (!o->pub.is_object_file)
+			continue;
+		for (k = 0; membership && membership[k]; k += 2)
+			if (membership[k + 1] && !strcmp(membership[k], o->path))
+				name = membership[k + 1];
+		free(o->name);
+		o->name = strdup(name);
+		if (!o->name)
+			return -ENOMEM;
+		o->pub.kind = strcmp(name, "vmlinux") ? KLP_AFFECTED_MODULE :
+							KLP_AFFECTED_VMLINUX;
+	}
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -705,6 +788,7 @@ static int settle(struct klp_index *ix)
 }
 
 static int open_common(const char *root, char **paths, size_t nr,
+		       char **membership,
 		       const struct klp_index_options *opts, const char *cache,
 		       struct klp_index **out)
 {
@@ -742,6 +826,9 @@ static int open_common(const char *root, char **paths, size_t nr,
 	if (ret)
 		goto fail;
 	drop_unseen(ix);
+	ret = name_object_files(ix, membership);
+	if (ret)
+		goto fail;
 	/* Write back when anything was read, or an entry went away. */
 	if (cache && *cache &&
 	    (ix->stats.read || ix->nr_loaded != ix->stats.cached)) {
@@ -762,6 +849,7 @@ int klp_index__open_dir(const char *dir, const struct klp_index_options *opts,
 			struct klp_index **out)
 {
 	struct found found = { 0 };
+	char **membership = NULL;
 	char *cache = NULL;
 	struct stat st;
 	size_t i;
@@ -810,11 +898,18 @@ int klp_index__open_dir(const char *dir, const struct klp_index_options *opts,
 			goto out;
 		}
 	}
-	ret = open_common(dir, found.paths, found.nr, opts, cache, out);
+	membership = read_membership(found.mods, found.nr_mods, found.root_len);
+	ret = open_common(dir, found.paths, found.nr, membership, opts, cache, out);
 out:
+	for (i = 0; membership && membership[i]; i++)
+		free(membership[i]);
+	free(membership);
 	for (i = 0; i < found.nr; i++)
 		free(found.paths[i]);
 	free(found.paths);
+	for (i = 0; i < found.nr_mods; i++)
+		free(found.mods[i]);
+	free(found.mods);
 	free(cache);
 	return ret;
 }
@@ -824,7 +919,7 @@ int klp_index__open_files(const char *const *paths, size_t nr,
 			  struct klp_index **out)
 {
 	*out = NULL;
-	return open_common(NULL, (char **)paths, nr, opts, NULL, out);
+	return open_common(NULL, (char **)paths, nr, NULL, opts, NULL, out);
 }
 
 size_t klp_index__nr_objects(const struct klp_index *ix)
@@ -871,15 +966,74 @@ const struct klp_index_stats *klp_index__stats(const struct klp_index *ix)
 	return ix ? &ix->stats : NULL;
 }
 
+/*
+ * Object files that went into one linked object (vmlinux, or a module by
+ * its .mod file) become one object of the closure, their units in name
+ * order: old_sympos can then only be estimated, and says so.
+ */
+static int add_object_files(const struct klp_index *ix, struct klp_affected *a)
+{
+	size_t n = klp_index__nr_objects(ix), i, j, k, nr;
+	const struct klp_unit **units = NULL;
+	unsigned char *skip;
+	int ret = 0;
+
+	skip = calloc(n + 1, 1);
+	if (!skip)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct klp_index_object *o = klp_index__object(ix, i);
+
+		skip[i] = !o->is_object_file || is_repeat(ix, o);
+	}
+	for (i = 0; i < n; i++) {
+		const struct klp_index_object *o = klp_index__object(ix, i);
+
+		if (skip[i])
+			continue;
+		nr = 0;
+		for (j = i; j < n; j++)
+			if (!skip[j] && !strcmp(klp_index__object(ix, j)->name, o->name))
+				nr += klp_index__object(ix, j)->nr_units;
+		units = calloc(nr + 1, sizeof(*units));
+		if (!units) {
+			ret = -ENOMEM;
+			break;
+		}
+		nr = 0;
+		for (j = i; j < n; j++) {
+			const struct klp_index_object *p = klp_index__object(ix, j);
+
+			if (skip[j] || strcmp(p->name, o->name))
+				continue;
+			for (k = 0; k < p->nr_units; k++)
+				units[nr++] = p->units[k];
+			if (j > i)
+				skip[j] = 1;	/* taken into this group */
+		}
+		ret = klp_affected__add_object(a, o->name, o->kind,
+					       KLP_AFFECTED_FROM_PLUGIN, units, nr);
+		free(units);
+		if (ret < 0)
+			break;
+		ret = 0;
+	}
+	free(skip);
+	return ret;
+}
+
 int klp_index__add_to(const struct klp_index *ix, struct klp_affected *a)
 {
 	size_t i, k;
 	int obj, ret;
 
+	ret = add_object_files(ix, a);
+	if (ret)
+		return ret;
 	for (i = 0; i < klp_index__nr_objects(ix); i++) {
 		const struct klp_index_object *o = klp_index__object(ix, i);
 
-		if (is_repeat(ix, o))
+		if (o->is_object_file)
 			continue;
 		obj = klp_affected__add_object(a, o->name, o->kind,
 					       KLP_AFFECTED_FROM_PLUGIN,
@@ -887,9 +1041,6 @@ int klp_index__add_to(const struct klp_index *ix, struct klp_affected *a)
 					       o->nr_units);
 		if (obj < 0)
 			return obj;
-		/* An object file's symbols are no kernel's: no sympos from them. */
-		if (o->is_object_file)
-			continue;
 		for (k = 0; k < o->nr_symbols; k++) {
 			const struct klp_index_symbol *s = &o->symbols[k];
 

@@ -179,6 +179,19 @@ printf 'garbage' > tree/.klp-prep/affected.idx
 affected -f dup_b.c:helper tree
 expect_eq index-corrupt "status with a corrupt index" "$STATUS" "0"
 
+# -- object files (a vmlinux whose link dropped the records) ------------------
+mkdir -p objtree/drivers
+cp dup_a.o objtree/ && cp dup_b.o objtree/drivers/
+printf 'drivers/dup_b.o\n' > objtree/drivers/dup-b.mod
+affected --objects -f helper objtree
+expect_eq objects-ambiguous "status" "$STATUS" "2"
+affected --objects -f dup_b.c:helper objtree
+expect_eq objects-module "object from the .mod file" \
+	"$(jq -r '.affected.functions[0].object' <<<"$OUT")" "dup_b"
+expect_eq objects-estimated "estimated" "$(jq -r '.affected.functions[0].sympos_estimated' <<<"$OUT")" "true"
+affected --objects -f dup_a.c:helper objtree
+expect_eq objects-vmlinux "object" "$(jq -r '.affected.functions[0].object' <<<"$OUT")" "vmlinux"
+
 # -- -fdump-ipa-clones: the same question without the plugin ------------------
 mkdir -p ipa
 cp "$FIXTURES/part_split.c" "$FIXTURES/isra.c" ipa/
