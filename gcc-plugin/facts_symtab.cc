@@ -40,12 +40,12 @@ static void record_alias(cgraph_node *node)
 
 	if (!target || !target->decl || TREE_CODE(target->decl) != FUNCTION_DECL)
 		return;
-	/* The target first: alias_of refers backwards. */
+	/* facts_build_unit() puts aliases last: alias_of refers backwards. */
 	target_index = facts_func(target->decl);
 	index = facts_func(node->decl);
 	func = facts_func_at(index);
 	target_func = facts_func_at(target_index);
-	if (!func || !target_func || index <= target_index)
+	if (!func || !target_func || index == target_index)
 		return;
 
 	func->rec.flags |= KLP_FUNC_F_ALIAS | KLP_FUNC_F_EMITTED;

@@ -868,14 +868,27 @@ static void prune(void)
 			     hosts[i] || origin_inlined[origin] ||
 			     (origin_emitted[origin] &&
 			      facts.origins[origin].uid == func->uid);
-		if (func->rec.alias_of)
-			facts.funcs[func->rec.alias_of - 1].keep = true;
 	}
-	/* An alias target was kept above; an alias keeps itself if emitted. */
+	for (i = 0; i < facts.nr_funcs; i++)
+		if (facts.funcs[i].keep && facts.funcs[i].rec.alias_of)
+			facts.funcs[facts.funcs[i].rec.alias_of - 1].keep = true;
+	/*
+	 * New indexes: aliases after everything else, so that alias_of (an
+	 * alias's target is never an alias, see alias_target()) refers
+	 * backwards as the format requires.
+	 */
 	for (i = n = 0; i < facts.nr_funcs; i++) {
 		struct fact_func *func = &facts.funcs[i];
 
-		if (!func->keep)
+		if (!func->keep || func->rec.alias_of)
+			continue;
+		func->new_index = n++;
+		facts.origins[func->rec.origin].used = true;
+	}
+	for (i = 0; i < facts.nr_funcs; i++) {
+		struct fact_func *func = &facts.funcs[i];
+
+		if (!func->keep || !func->rec.alias_of)
 			continue;
 		func->new_index = n++;
 		facts.origins[func->rec.origin].used = true;
@@ -913,15 +926,16 @@ int facts_build_unit(struct klp_unit *unit)
 	unit->funcs = XCNEWVEC(struct klp_func, facts.nr_funcs + 1);
 	for (i = n = 0; i < facts.nr_funcs; i++) {
 		struct fact_func *func = &facts.funcs[i];
-		struct klp_func *rec = &unit->funcs[n];
+		struct klp_func *rec;
 
 		if (!func->keep)
 			continue;
+		rec = &unit->funcs[func->new_index];
 		*rec = func->rec;
 		rec->origin = facts.origins[func->rec.origin].new_index;
 		if (rec->alias_of)
 			rec->alias_of = facts.funcs[rec->alias_of - 1].new_index + 1;
-		if (rec->alias_of > n)	/* only backward references */
+		if (rec->alias_of > func->new_index)	/* never forwards */
 			rec->alias_of = 0;
 		n++;
 	}

@@ -557,6 +557,45 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }
 
+static void test_oddities(void **state)
+{
+	struct compiled c;
+	const struct klp_func *f, *target;
+	size_t i;
+	bool inner = false;
+	(void)state;
+
+	compile_fixture(&c, "oddities", NULL);
+	f = find_func(c.unit, "asm_renamed");
+	assert_flags(f->flags, KLP_FUNC_F_EMITTED | KLP_FUNC_F_PUBLIC, 0);
+	assert_int_equal(f->nr_steps, 0);
+
+	/* IPA-ICF: twin_b became an alias of twin_a. */
+	target = find_func(c.unit, "twin_a");
+	f = find_func(c.unit, "twin_b");
+	assert_flags(f->flags, KLP_FUNC_F_EMITTED | KLP_FUNC_F_ALIAS, 0);
+	assert_int_equal(f->alias_of, func_index(c.unit, target) + 1);
+
+	/* An ifunc is an alias of its resolver. */
+	target = find_func(c.unit, "resolve_pick");
+	f = find_func(c.unit, "picked");
+	assert_flags(f->flags, KLP_FUNC_F_ALIAS, 0);
+	assert_int_equal(f->alias_of, func_index(c.unit, target) + 1);
+
+	f = find_func(c.unit, "tc.avx2");
+	assert_flags(f->flags, KLP_FUNC_F_EMITTED | KLP_FUNC_F_OTHER_CLONE, 0);
+	find_func(c.unit, "tc.default");
+
+	/* The nested function: a body of its own, inlined into outer. */
+	for (i = 0; i < c.unit->nr_funcs; i++)
+		if (!strncmp(c.unit->funcs[i].symbol, "inner.", 6))
+			inner = true;
+	assert_true(inner);
+	assert_flags(find_func(c.unit, "variadic")->flags, KLP_FUNC_F_EMITTED, 0);
+	assert_flags(find_func(c.unit, "weakling")->flags, KLP_FUNC_F_EMITTED, 0);
+	release(&c);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,6 +609,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_inline_vanish),
 		cmocka_unit_test(test_init_notrace),
 		cmocka_unit_test(test_function_sections),
+		cmocka_unit_test(test_oddities),
 	};
 
 	if (argc != 5) {
