@@ -515,6 +515,32 @@ static int functions_given(struct gen *g, struct gen_unit *u)
 	return 0;
 }
 
+/*
+ * The records name files as the compiler was given them, often absolute:
+ * a reason in the output names them relative to the source tree, so the
+ * output does not depend on where the tree was.
+ */
+static char *tree_relative(const struct gen_unit *u, const char *text)
+{
+	size_t nf = strlen(u->args->file), np = strlen(u->path), nr;
+	char *root, *out, *p;
+
+	if (nf <= np)
+		return strdup(text);
+	nr = nf - np;
+	root = strndup(u->args->file, nr);
+	out = strdup(text);
+	if (!root || !out) {
+		free(root);
+		free(out);
+		return NULL;
+	}
+	while ((p = strstr(out, root)))
+		memmove(p, p + nr, strlen(p + nr) + 1);
+	free(root);
+	return out;
+}
+
 static int add_func(struct gen_unit *u, const char *origin, const char *symbol,
 		    unsigned long sympos, const char *reason, struct gen_func **out)
 {
@@ -528,7 +554,7 @@ static int add_func(struct gen_unit *u, const char *origin, const char *symbol,
 	f->origin = strdup(origin);
 	f->symbol = strdup(symbol);
 	f->sympos = sympos;
-	f->reason = strdup(reason ? reason : "");
+	f->reason = tree_relative(u, reason ? reason : "");
 	*out = f;
 	return f->origin && f->symbol && f->reason ? 0 : -ENOMEM;
 }
@@ -627,10 +653,14 @@ static int affected_closure(struct gen *g)
 			const struct klp_affected_subfunc *sf = &nd->subfuncs[s];
 			char why[256];
 
+			char *rel;
+
 			snprintf(why, sizeof(why), "%s of %s%s",
 				 klp_subfunc_kind_name(sf->kind), sf->parent ? sf->parent : nd->symbol,
 				 sf->tail ? ", reached by a tail call" : "");
-			err = add_sub(f, sf->symbol, sf->sympos, why);
+			rel = tree_relative(u, why);
+			err = rel ? add_sub(f, sf->symbol, sf->sympos, rel) : -ENOMEM;
+			free(rel);
 		}
 		if (err)
 			return err;
@@ -673,7 +703,8 @@ static int symbol_closure(struct gen *g)
 				g->unsafe++;
 				continue;
 			}
-			err = add_func(u, name, name, gen_symtab__sympos(g->st, s), "changed", &f);
+			snprintf(cname, sizeof(cname), "%s: changed (%s)", name, u->path);
+			err = add_func(u, name, name, gen_symtab__sympos(g->st, s), cname, &f);
 			snprintf(cname, sizeof(cname), "%s.cold", name);
 			cold = err ? NULL : gen_unit_oracle__local(&uo, cname, STT_FUNC);
 			if (cold)

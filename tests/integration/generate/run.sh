@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run.sh - golden-output tests of klp-prep generate
+#
+# The small tree here is compiled with gcc-12 and the real klp_partition
+# plugin into a "vmlinux" (a final link, so symbols have addresses), with
+# a compile_commands.json and a Module.symvers, as a kernel build has.
+# Each fix in cases/ is turned into a module source and compared with
+# expected/CASE/, file by file: a reviewer sees the generated source change
+# in the diff of expected/.  Refusals are checked by exit status and
+# message.  The unit files are compiled (-Werror) against the tree.
+#
+# Usage: run.sh KLP_PREP PLUGIN WORK_DIR [--update]
+#   --update  rewrite expected/ from this run (then review the git diff)
+# Prints "ok NAME" or "FAIL NAME: why"; exits with the number of failures.
+set -uo pipefail
+
+KLP=${1:?klp-prep binary}
+PLUGIN=${2:?klp_partition.so}
+WORK=${3:?work dir}
+UPDATE=${4:-}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CC=${CC:-gcc-12}
+KFLAGS="-O2 -fno-strict-aliasing -fno-common -fno-PIE -mcmodel=kernel -mno-red-zone -ffreestanding -mfentry -pg -std=gnu11"
+FAILS=0
+
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
+
+rm -rf "$WORK" && mkdir -p "$WORK/build" "$WORK/out" || exit 99
+cp -r "$HERE/tree" "$WORK/src" || exit 99
+cd "$WORK/build" || exit 99
+
+UNITS="fs/proc/cmdline.c kernel/calc.c lib/other.c"
+for u in $UNITS; do
+	o=${u//\//_}
+	o=${o%.c}.o
+	$CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ $KFLAGS \
+		-fplugin="$PLUGIN" -c "$WORK/src/$u" -o "$o" 2>"$o.log" ||
+		{ cat "$o.log" >&2; fail "compile-$u" "gcc-12 with the plugin failed"; }
+done
+ld -o vmlinux -e 0 --unresolved-symbols=ignore-all \
+	fs_proc_cmdline.o kernel_calc.o lib_other.o 2>/dev/null ||
+	fail link "ld failed"
+printf '0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL\t\n' _printk seq_puts seq_putc seq_printf \
+	>Module.symvers
+# What scripts/clang-tools/gen_compile_commands.py writes, with the
+# flags the units were compiled with (the plugin's among them).
+python3 - "$WORK" "$KFLAGS" "$PLUGIN" $UNITS >compile_commands.json <<'PY'
+import json, sys
+work, kflags, plugin, units = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+out = []
+for u in units:
+    o = u.replace('/', '_')[:-2] + '.o'
+    cmd = ['gcc', '-nostdinc', '-I' + work + '/src/include', '-D__KERNEL__'] + \
+        kflags.split() + ['-fplugin=' + plugin, '-c', '-o', o, work + '/src/' + u]
+    out.append({'directory': work + '/build', 'file': work + '/src/' + u,
+                'arguments': cmd})
+json.dump(out, sys.stdout, indent=1)
+PY
+
+# generate CASE [ARGS...]: output in $WORK/out/CASE, status in $STATUS
+generate() {
+	local case=$1
+	shift
+	"$KLP" generate -k "$WORK/build" -o "$WORK/out/$case" "$@" \
+		"$HERE/cases/$case.diff" 2>"$WORK/out/$case.stderr"
+	STATUS=$?
+}
+
+# golden CASE: compare with expected/CASE, and compile the unit files
+golden() {
+	local case=$1 f
+	if [ "$STATUS" != 0 ]; then
+		fail "$case" "exit status $STATUS: $(head -c 600 "$WORK/out/$case.stderr")"
+		return
+	fi
+	if [ "$UPDATE" == --update ]; then
+		rm -rf "$HERE/expected/$case"
+		mkdir -p "$HERE/expected" && cp -r "$WORK/out/$case" "$HERE/expected/$case"
+	fi
+	if diff -ru "$HERE/expected/$case" "$WORK/out/$case" >"$WORK/out/$case.diff"; then
+		ok "$case"
+	else
+		fail "$case" "differs from expected/$case:
+$(head -40 "$WORK/out/$case.diff")"
+	fi
+	if grep -rq "$WORK" "$WORK/out/$case"; then
+		fail "$case-paths" "the output names the work directory"
+	else
+		ok "$case-paths"
+	fi
+	for f in "$WORK/out/$case"/*.c; do
+		case $(basename "$f") in livepatch_*) continue ;; esac
+		dir=$(sed -n 's/^CFLAGS_.* -I\$(srctree)\/\([^ ]*\).*/\1/p' "$WORK/out/$case/Kbuild" | head -1)
+		if $CC -nostdinc -I"$WORK/src/include" -I"$WORK/src/$dir" -D__KERNEL__ \
+			$KFLAGS -Wall -Werror -c "$f" -o "$WORK/out/$case.o" 2>"$WORK/out/$case.cc.log"; then
+			ok "$case-compiles"
+		else
+			fail "$case-compiles" "$(head -20 "$WORK/out/$case.cc.log")"
+		fi
+	done
+}
+
+expect_grep() { # NAME PATTERN FILE
+	if grep -q -- "$2" "$3"; then ok "$1"; else fail "$1" "no '$2' in: $(head -c 600 "$3")"; fi
+}
+
+# -- the classic: a non-exported global, used through KLP_PREP_EXTERN ------
+generate cmdline
+golden cmdline
+
+# -- a static inline changes: both callers are patched, the helper copied --
+generate inline-two
+golden inline-two
+expect_grep inline-two-both "klpp_calc_a" "$WORK/out/inline-two/livepatch_inline_two.h"
+expect_grep inline-two-both-b "klpp_calc_b" "$WORK/out/inline-two/livepatch_inline_two.h"
+
+# -- the running kernel's static, at its position among equal names --------
+generate static-var
+golden static-var
+# lib/other.c's initialized counter is in .data, before calc.c's in .bss.
+pos=$(nm -n "$WORK/build/vmlinux" | awk '$3=="counter"{n++; if ($2=="b") print n}')
+expect_grep static-var-extern "KLP_PREP_EXTERN(counter, \"vmlinux.counter,$pos\", int);" \
+	"$WORK/out/static-var/kernel_calc.c"
+
+# -- the original's .cold part: a stack_only entry after the function --------
+generate cold
+golden cold
+expect_grep cold-stack-only '.old_name = "calc_check.cold",' "$WORK/out/cold/livepatch_cold.c"
+
+# -- refusals ---------------------------------------------------------------
+generate static-local
+if [ "$STATUS" == 3 ]; then ok static-local-status; else fail static-local-status "exit $STATUS, want 3"; fi
+expect_grep static-local-message "kernel/calc.c:42: error: static local variable 'calls' of 'calc_bump'" \
+	"$WORK/out/static-local.stderr"
+if [ -e "$WORK/out/static-local" ]; then fail static-local-no-output "an output was written"; else ok static-local-no-output; fi
+
+# -- an existing output is kept unless --force; the same input, same bytes --
+generate cmdline
+if [ "$STATUS" == 2 ]; then ok keep-existing; else fail keep-existing "exit $STATUS, want 2"; fi
+expect_grep keep-existing-message "exists; pass --force" "$WORK/out/cmdline.stderr"
+cp -r "$WORK/out/cmdline" "$WORK/out/cmdline.first"
+generate cmdline --force
+if [ "$STATUS" == 0 ] && diff -r "$WORK/out/cmdline.first" "$WORK/out/cmdline" >/dev/null; then
+	ok byte-stable
+else
+	fail byte-stable "a second run (status $STATUS) wrote different bytes"
+fi
+if ls -d "$WORK/out"/cmdline.tmp-* "$WORK/out"/cmdline.old-* 2>/dev/null | grep -q .; then
+	fail no-leftovers "temporary directories left behind"
+else
+	ok no-leftovers
+fi
+
+[ $FAILS -gt 100 ] && FAILS=100
+exit $FAILS

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Another unit with a static "counter": positions must tell them apart. */
+#include <linux/kernel.h>
+
+static int counter = 3;
+int panic_timeout;
+
+int other_count(void)
+{
+	return counter++;
+}
