@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# check-copy.sh - check that kernel-support/stack_only/stack_only.h, which
+# the CMocka test tests/unit/test_stack_ranges.c compiles, is byte for byte
+# the kernel/livepatch/stack_only.h that each kernel-support series adds,
+# so that the unit test tests the code the kernel runs.
+#
+# Usage: check-copy.sh [REPO_DIR]
+set -eu
+
+REPO=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+COPY=$REPO/kernel-support/stack_only/stack_only.h
+TARGET=kernel/livepatch/stack_only.h
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+found=0
+fail=0
+for p in "$REPO"/kernel-support/patches/*/[0-9][0-9][0-9][0-9]-*.patch; do
+	[ -f "$p" ] || continue
+	grep -q "^+++ b/$TARGET\$" "$p" || continue
+	if ! grep -q "^--- /dev/null\$" "$p"; then
+		echo "check-copy: $p modifies $TARGET instead of creating it" >&2
+		fail=1
+		continue
+	fi
+	# The new file's only hunk: every line after its @@ header starts
+	# with '+', up to the next non-'+' line.
+	awk -v t="+++ b/$TARGET" '
+		$0 == t { f = 1; next }
+		f == 1 && /^@@ / { f = 2; next }
+		f == 2 && /^\+/ { print substr($0, 2); next }
+		f == 2 { exit }
+	' "$p" > "$tmp"
+	found=$((found + 1))
+	if cmp -s "$tmp" "$COPY"; then
+		echo "check-copy: $p: $TARGET identical to the copy"
+	else
+		echo "check-copy: $p: $TARGET differs from $COPY:" >&2
+		diff -u "$COPY" "$tmp" >&2 || true
+		fail=1
+	fi
+done
+
+if [ "$found" -eq 0 ]; then
+	echo "check-copy: no kernel-support patch creates $TARGET" >&2
+	exit 1
+fi
+exit $fail
