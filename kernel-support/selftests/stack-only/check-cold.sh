@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# check-cold.sh NM DIR - the test objects in DIR must contain the .cold
+# parts the tests rely on, as local function symbols.  Without them (GCC
+# did not split, e.g. at -Os or with the kernel's empty __cold) the tests
+# would pass for the wrong reason, so the build fails instead.
+set -eu
+NM=$1
+DIR=$2
+fail=0
+for pair in test_klp_so_mod.o:test_klp_so_func.cold \
+	    test_klp_so_lp.o:klpp_test_klp_so_func.cold \
+	    test_klp_so_lp2.o:klpp_test_klp_so_func.cold; do
+	obj=${pair%%:*}
+	sym=${pair#*:}
+	if $NM "$DIR/$obj" | grep -q " t $sym\$"; then
+		echo "  COLD    $obj: $sym"
+	else
+		echo "error: $obj has no local function $sym: GCC did not split it (is the module built at -O2?)" >&2
+		fail=1
+	fi
+done
+exit $fail
