@@ -19,7 +19,8 @@ add_library(klp_generate STATIC
 	lib/extract_tu.c
 	lib/template.c
 	lib/generate.c
-	lib/generate_symbols.c)
+	lib/generate_symbols.c
+	lib/generate_convert.c)
 target_include_directories(klp_generate PUBLIC
 	${CMAKE_CURRENT_SOURCE_DIR}/include ${KLP_FORMAT_INCLUDE_DIR})
 target_include_directories(klp_generate SYSTEM PUBLIC ${KLP_LLVM_DIR}/include)

@@ -21,6 +21,7 @@
 
 static const char generate_usage[] =
 "usage: klp-prep generate [OPTIONS] -k BUILD_DIR -o OUT_DIR (FIX.diff | -p TREE_FILE=PATCHED_FILE... -f NAME...)\n"
+"       klp-prep generate --convert MODULE.ko\n"
 "\n"
 "Write the source of a livepatch module for a fix to a kernel build: the\n"
 "patched functions renamed (klpp_NAME), what they need from their unit,\n"
@@ -76,6 +77,7 @@ enum {
 	OPT_TEMPLATES,
 	OPT_FORCE,
 	OPT_COMPDB,
+	OPT_CONVERT,
 };
 
 int cmd_generate(int argc, char **argv)
@@ -92,11 +94,13 @@ int cmd_generate(int argc, char **argv)
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "compdb", required_argument, NULL, OPT_COMPDB },
+		{ "convert", required_argument, NULL, OPT_CONVERT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct klp_generate_opts o = { .strip = 1 };
 	const char **patched = NULL, **functions = NULL;
+	const char *convert = NULL;
 	int c, err, ret;
 	char *end;
 
@@ -143,6 +147,9 @@ int cmd_generate(int argc, char **argv)
 		case OPT_COMPDB:
 			o.compdb_dir = optarg;
 			break;
+		case OPT_CONVERT:
+			convert = optarg;
+			break;
 		case 'v':
 			klp_verbose++;
 			break;
@@ -159,6 +166,22 @@ int cmd_generate(int argc, char **argv)
 			ret = KLP_EXIT_USAGE;
 			goto out;
 		}
+	}
+	if (convert) {
+		unsigned int nr_syms, nr_relocs;
+
+		if (optind < argc) {
+			usage_error("generate --convert takes one module, no diff");
+			ret = KLP_EXIT_USAGE;
+			goto out;
+		}
+		err = klp_generate_convert_module(convert, &nr_syms, &nr_relocs);
+		if (!err)
+			fprintf(stderr, "%s: %s: %u livepatch symbol%s, %u relocation%s moved to .klp.rela sections\n",
+				klp_prog, convert, nr_syms, nr_syms == 1 ? "" : "s",
+				nr_relocs, nr_relocs == 1 ? "" : "s");
+		ret = err ? KLP_EXIT_USAGE : KLP_EXIT_OK;
+		goto out;
 	}
 	if (optind < argc)
 		o.diff = argv[optind++];

@@ -69,6 +69,18 @@ struct klp_generate_opts {
  */
 int klp_generate(const struct klp_generate_opts *opts);
 
+/*
+ * The post-link step, on a built livepatch module: its weak undefined
+ * ".klp.sym.OBJ.NAME,POS" symbols (KLP_PREP_EXTERN) become livepatch
+ * symbols (SHN_LIVEPATCH) and the relocations against them move to
+ * .klp.rela.OBJ.SECTION sections, as
+ * Documentation/livepatch/module-elf-format.rst describes.  Rewrites
+ * @ko in place; running it again changes nothing.  *@nr_syms and
+ * *@nr_relocs count what it converted.  Returns 0 or -errno (logged).
+ */
+int klp_generate_convert_module(const char *ko, unsigned int *nr_syms,
+				unsigned int *nr_relocs);
+
 /* The templates directory used when opts->templates is NULL. */
 const char *klp_generate_default_templates(void);
 

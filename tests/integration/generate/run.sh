@@ -111,6 +111,29 @@ expect_grep() { # NAME PATTERN FILE
 generate cmdline
 golden cmdline
 
+# -- the post-link step on the compiled unit: livepatch symbols, .klp.rela --
+cp "$WORK/out/cmdline.o" "$WORK/out/convert.o"
+if "$KLP" generate --convert "$WORK/out/convert.o" 2>"$WORK/out/convert.stderr"; then
+	ok convert
+else
+	fail convert "exit $?: $(cat "$WORK/out/convert.stderr")"
+fi
+expect_grep convert-count "1 livepatch symbol, 1 relocation" "$WORK/out/convert.stderr"
+readelf -sW "$WORK/out/convert.o" >"$WORK/out/convert.syms"
+readelf -SW "$WORK/out/convert.o" >"$WORK/out/convert.sections"
+readelf -rW "$WORK/out/convert.o" >"$WORK/out/convert.relocs"
+expect_grep convert-shn-livepatch "GLOBAL DEFAULT OS \[0xff20\] .klp.sym.vmlinux.saved_command_line,0" \
+	"$WORK/out/convert.syms"
+expect_grep convert-section ".klp.rela.vmlinux..text *RELA .* AIo " "$WORK/out/convert.sections"
+if awk '/^Relocation section .\.rela\.text/{r=1; next} /^Relocation section/{r=0} r' \
+	"$WORK/out/convert.relocs" | grep -q klp.sym; then
+	fail convert-moved "a relocation against a livepatch symbol stayed in .rela.text"
+else
+	ok convert-moved
+fi
+"$KLP" generate --convert "$WORK/out/convert.o" 2>"$WORK/out/convert.stderr"
+expect_grep convert-again "0 livepatch symbols, 0 relocations" "$WORK/out/convert.stderr"
+
 # -- a static inline changes: both callers are patched, the helper copied --
 generate inline-two
 golden inline-two

@@ -12,6 +12,8 @@
 #include <linux/seq_file.h>
 #include "livepatch_cmdline.h"
 
+KLP_PREP_EXTERN(saved_command_line, "vmlinux.saved_command_line,0", saved_command_line);
+
 int klpp_cmdline_proc_show(struct seq_file *m, void *v)
 {
 	seq_puts(m, "klp-prep: ");

@@ -4,6 +4,7 @@
 
 static int counter = 3;
 int panic_timeout;
+char *saved_command_line = "console=ttyS0";
 
 int other_count(void)
 {
