@@ -10,9 +10,11 @@
  * which emitted functions hold code of which source function.  For every
  * source function that DWARF shows inlined somewhere, this asks the
  * closure what to patch if it changed, and checks that every function
- * holding its code (at any depth, with code left: low_pc or ranges) is in
- * the answer: patched, a dirty clone, or refused as unpatchable.  A miss
- * would be a function the livepatch leaves running old code.
+ * holding its code (at any depth, with code left: low_pc or ranges), and
+ * every function with a call site into one of its clones
+ * (DW_TAG_call_site whose DW_AT_call_origin is a clone's concrete DIE),
+ * is in the answer: patched, a dirty clone, or refused as unpatchable.  A
+ * miss would be a function the livepatch leaves running old code.
  *
  * Extra functions in the answer are counted, not failed: the closure is
  * conservative on purpose (an early inline spreads through every copy of
@@ -104,6 +106,32 @@ static bool has_code(Dwarf_Die *die)
 	return off > 0;
 }
 
+static const char *symbol_at(Dwarf_Addr addr);
+
+/*
+ * A call to a clone (foo.isra.0) is code that depends on foo too: when
+ * foo changes, the clone's ABI may, and the caller must be patched.
+ * DW_AT_call_origin of such a call names the clone's concrete DIE.
+ */
+static int add_clone_call(Dwarf_Die *site, const char *symbol, const char *cu)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die callee;
+	Dwarf_Addr low;
+	const char *decl = NULL, *origin, *csym;
+
+	if (!dwarf_attr(site, DW_AT_call_origin, &attr) &&
+	    !dwarf_attr(site, DW_AT_abstract_origin, &attr))
+		return 0;
+	if (!dwarf_formref_die(&attr, &callee) || dwarf_lowpc(&callee, &low))
+		return 0;
+	csym = symbol_at(low);
+	origin = die_origin_name(&callee, &decl);
+	if (!csym || !origin || !strcmp(csym, origin) || !strchr(csym, '.'))
+		return 0;
+	return add_pair(symbol, cu, origin, decl);
+}
+
 static int walk_inlines(Dwarf_Die *die, const char *symbol, const char *cu)
 {
 	Dwarf_Die child;
@@ -123,6 +151,11 @@ static int walk_inlines(Dwarf_Die *die, const char *symbol, const char *cu)
 				if (ret)
 					return ret;
 			}
+		}
+		if (tag == DW_TAG_call_site || tag == DW_TAG_GNU_call_site) {
+			ret = add_clone_call(&child, symbol, cu);
+			if (ret)
+				return ret;
 		}
 		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block) {
 			ret = walk_inlines(&child, symbol, cu);
@@ -160,6 +193,16 @@ static int read_symbols(Elf *elf)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+static const char *symbol_at(Dwarf_Addr addr)
+{
+	size_t i;
+
+	for (i = 0; i < nr_syms; i++)
+		if (syms[i].addr == addr)
+			return syms[i].name;
+	return NULL;
 }
 
 static int read_dwarf(const char *path)
@@ -321,7 +364,7 @@ int main(int argc, char **argv)
 		}
 		klp_affected__free(a);
 	}
-	printf("%s: %zu inlined functions checked against DWARF (%zu inline pairs), %zu missed, "
+	printf("%s: %zu functions checked against DWARF (%zu holder pairs: inlined copies and calls to clones), %zu missed, "
 	       "%zu extra by inlining (conservative), %zu functions to patch in all, %zu not matched by name\n",
 	       path, checked, nr_pairs, missed, extra, patched, skipped);
 	for (i = 0; i < nr_done; i++)
