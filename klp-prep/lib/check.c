@@ -87,6 +87,35 @@ static unsigned int step_flag(unsigned int kind)
 	return 0;
 }
 
+/* Steps as the suffixes they stand for: ".constprop.0.isra.1". */
+static const char *format_suffixes(const struct klp_step *steps,
+				   unsigned int nr, char *buf, size_t size)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < nr && used < size; i++) {
+		const char *word = klp_step__name(steps[i].kind);
+		bool numbered = steps[i].kind != KLP_STEP_LOCALALIAS &&
+				steps[i].kind != KLP_STEP_COLD;
+		int n;
+
+		if (!word)
+			n = snprintf(buf + used, size - used, ".step%u.%u",
+				     steps[i].kind, steps[i].number);
+		else if (numbered)
+			n = snprintf(buf + used, size - used, ".%s.%u", word,
+				     steps[i].number);
+		else
+			n = snprintf(buf + used, size - used, ".%s", word);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return nr ? buf : "no suffix";
+}
+
 /*
  * What is wrong with @f as the record of clone symbol @sym (name parsed in
  * @n); NULL if nothing.
@@ -108,12 +137,10 @@ static const char *clone_mismatch(const struct klp_unit *unit,
 		return buf;
 	}
 	if (!same_steps(f, n)) {
-		snprintf(buf, size, "symbol %s: the name says %s, the record says %s",
+		snprintf(buf, size, "symbol %s: the name says %s, the record's steps say %s",
 			 sym->name,
-			 klp_steps__format(n->steps, n->nr_steps, a, sizeof(a)),
-			 f->nr_steps ? klp_steps__format(f->steps, f->nr_steps,
-							 b, sizeof(b))
-				     : "no steps");
+			 format_suffixes(n->steps, n->nr_steps, a, sizeof(a)),
+			 format_suffixes(f->steps, f->nr_steps, b, sizeof(b)));
 		return buf;
 	}
 	for (i = 0; i < n->nr_steps; i++)
