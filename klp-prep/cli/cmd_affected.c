@@ -193,6 +193,68 @@ out:
 
 /* ---- text output --------------------------------------------------------- */
 
+/*
+ * Records name files as the compiler was given them: absolute paths in an
+ * O= kernel build.  People read "fs/proc/cmdline.c"; the source tree's
+ * directory is shown once.  (JSON keeps the paths as they are.)
+ */
+static char *src_prefix;
+
+static void find_src_prefix(const struct klp_affected *a)
+{
+	size_t i, l = 0;
+
+	for (i = 0; i < klp_affected__nr_nodes(a); i++) {
+		const char *u = klp_affected__node(a, i)->unit;
+
+		if (!u || u[0] != '/')
+			return;
+		if (!src_prefix) {
+			const char *slash = strrchr(u, '/');
+
+			src_prefix = strndup(u, (size_t)(slash - u) + 1);
+			if (!src_prefix)
+				return;
+			l = strlen(src_prefix);
+			continue;
+		}
+		while (l && strncmp(u, src_prefix, l))
+			l--;
+		while (l && src_prefix[l - 1] != '/')
+			l--;
+		src_prefix[l] = 0;
+	}
+	/* One unit's directory is no tree: go up to where include/ would be. */
+	if (src_prefix && klp_affected__nr_nodes(a)) {
+		char *p = strstr(src_prefix, "/include/");
+
+		if (p)
+			p[1] = 0;
+	}
+	if (src_prefix && strlen(src_prefix) <= 1) {
+		free(src_prefix);
+		src_prefix = NULL;
+	}
+}
+
+/* @s with every occurrence of the source prefix removed, into @buf. */
+static const char *rel(const char *s, char *buf, size_t size)
+{
+	size_t l, o = 0;
+	const char *p;
+
+	if (!s || !src_prefix)
+		return s;
+	l = strlen(src_prefix);
+	while ((p = strstr(s, src_prefix)) && o + (size_t)(p - s) < size) {
+		memcpy(buf + o, s, (size_t)(p - s));
+		o += (size_t)(p - s);
+		s = p + l;
+	}
+	snprintf(buf + o, size - o, "%s", s);
+	return buf;
+}
+
 static const char *state_text(const struct klp_affected_node *n)
 {
 	switch (n->state) {
@@ -232,7 +294,7 @@ static void print_node(const struct klp_affected *a,
 		       unsigned char *printed)
 {
 	size_t i, me = 0;
-	char buf[512];
+	char buf[512], rbuf[512];
 	int ind = 2 * depth;
 
 	for (i = 0; i < klp_affected__nr_nodes(a); i++)
@@ -244,15 +306,15 @@ static void print_node(const struct klp_affected *a,
 	}
 	printed[me] = 1;
 	printf("%*s%s  [%s, %s] %s", ind, "", n->symbol, n->object,
-	       n->unit ? n->unit : "?", state_text(n));
+	       n->unit ? rel(n->unit, rbuf, sizeof(rbuf)) : "?", state_text(n));
 	if (n->state == KLP_NODE_PATCH)
 		printf(", old_sympos %lu%s", n->sympos,
 		       n->sympos_estimated ? " (estimated)" : "");
 	printf("\n");
 	for (i = 0; i < n->nr_reasons; i++)
 		printf("%*s  %s %s\n", ind, "", i ? "also:" : "why: ",
-		       klp_affected_reason__format(n, &n->reasons[i], buf,
-						   sizeof(buf)));
+		       rel(klp_affected_reason__format(n, &n->reasons[i], buf,
+						       sizeof(buf)), rbuf, sizeof(rbuf)));
 	if (n->state == KLP_NODE_UNPATCHABLE)
 		printf("%*s  reason: %s\n", ind, "", n->unpatchable);
 	print_subfuncs(n, ind + 2);
@@ -268,9 +330,14 @@ static void print_text(const struct klp_affected *a)
 {
 	size_t i, nr = klp_affected__nr_nodes(a);
 	unsigned char *printed = calloc(nr + 1, 1);
+	char rbuf[512];
 
+	find_src_prefix(a);
+	if (src_prefix)
+		printf("source: %s\n", src_prefix);
 	for (i = 0; i < klp_affected__nr_changes(a); i++)
-		printf("changed: %s\n", klp_affected__change(a, i));
+		printf("changed: %s\n", rel(klp_affected__change(a, i), rbuf,
+					     sizeof(rbuf)));
 	printf("\n");
 	for (i = 0; printed && i < nr; i++) {
 		const struct klp_affected_node *n = klp_affected__node(a, i);
@@ -302,6 +369,8 @@ static void print_text(const struct klp_affected *a)
 	}
 	for (i = 0; i < klp_affected__nr_notes(a); i++)
 		printf("%snote: %s\n", i ? "" : "\n", klp_affected__note(a, i));
+	free(src_prefix);
+	src_prefix = NULL;
 }
 
 /* ---- JSON output --------------------------------------------------------- */
