@@ -70,6 +70,14 @@ struct gen_unit {
 	struct klp_tu *tu;
 	struct klp_extract *ex;
 	char *spdx;			/* the unit's SPDX line, or NULL */
+	size_t obj;			/* into gen->objs */
+};
+
+/* An object the fix patches: vmlinux (always objs[0]) or a module. */
+struct gen_object {
+	char *name;			/* as the livepatch core names it */
+	char *path;			/* vmlinux or the .ko */
+	struct gen_symtab *st;
 };
 
 struct gen {
@@ -77,7 +85,8 @@ struct gen {
 	char *name;
 	const char *prefix;
 	struct klp_compdb *db;
-	struct gen_symtab *st;
+	struct gen_object *objs;
+	size_t nr_objs;
 	struct klp_index *ix;		/* records, NULL without */
 	struct klp_affected *aff;
 	struct gen_unit *units;
@@ -270,12 +279,33 @@ static int check_output(struct gen *g)
 	return 0;
 }
 
+static int add_object(struct gen *g, const char *name, const char *path,
+		      bool is_module, const char *symvers)
+{
+	struct gen_object *o = realloc(g->objs, (g->nr_objs + 1) * sizeof(*o));
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	g->objs = o;
+	o = &g->objs[g->nr_objs];
+	memset(o, 0, sizeof(*o));
+	o->name = strdup(name);
+	o->path = strdup(path);
+	if (!o->name || !o->path) {
+		free(o->name);
+		free(o->path);
+		return -ENOMEM;
+	}
+	g->nr_objs++;
+	err = gen_symtab__open(path, name, is_module, symvers, &o->st);
+	return err == -ENOMEM ? err : err ? -EINVAL : 0;
+}
+
 static int load_build(struct gen *g)
 {
 	const char *dir = g->opts->build_dir;
-	struct klp_index_options io = { .cache = "" };
 	char *vmlinux = NULL, *symvers = NULL;
-	size_t i;
 	int err;
 
 	if (!dir)
@@ -288,32 +318,132 @@ static int load_build(struct gen *g)
 		free(vmlinux);
 		return -ENOMEM;
 	}
-	err = gen_symtab__open(vmlinux, "vmlinux", symvers, &g->st);
-	if (!err) {
-		const char *paths[] = { vmlinux };
-
-		/* Records, when the kernel was built with the plugin. */
-		if (klp_index__open_files(paths, 1, &io, &g->ix) == 0) {
-			bool any = false;
-
-			for (i = 0; i < klp_index__nr_objects(g->ix); i++)
-				any |= klp_index__object(g->ix, i)->nr_units > 0;
-			if (!any) {
-				klp_index__free(g->ix);
-				g->ix = NULL;
-			}
-		} else {
-			g->ix = NULL;
-		}
-		if (!g->ix)
-			klp_gen_warn("%s: warning: no partition records (built without the klp-prep "
-				     "plugin): only the changed functions are patched, callers that "
-				     "inlined them are not found, .cold parts come from the symbol table\n",
-				     vmlinux);
-	}
+	err = add_object(g, "vmlinux", vmlinux, false, symvers);
 	free(vmlinux);
 	free(symvers);
-	return err == -ENOMEM ? err : err ? -EINVAL : 0;
+	return err;
+}
+
+/*
+ * The object a unit was linked into: a module when it was compiled with
+ * -DMODULE (its name from KBUILD_MODNAME, the .ko beside its object),
+ * else vmlinux.
+ */
+static int unit_object(struct gen *g, struct gen_unit *u)
+{
+	const char *modname = NULL;
+	bool module = false;
+	char *name, *p, *ko = NULL, *dir;
+	size_t i;
+	int k, err = 0;
+
+	for (k = 0; k < u->args->argc; k++) {
+		const char *a = u->args->argv[k];
+
+		if (!strcmp(a, "-DMODULE"))
+			module = true;
+		else if (!strncmp(a, "-DKBUILD_MODNAME=", 17))
+			modname = a + 17;
+	}
+	u->obj = 0;
+	if (!module)
+		return 0;
+	if (!modname) {
+		klp_gen_err("%s: error: compiled for a module without -DKBUILD_MODNAME\n",
+			    u->display);
+		return -EINVAL;
+	}
+	name = strdup(modname + (*modname == '"' ? 1 : 0));
+	if (!name)
+		return -ENOMEM;
+	p = strchr(name, '"');
+	if (p)
+		*p = '\0';
+	for (p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	for (i = 0; i < g->nr_objs; i++)
+		if (!strcmp(g->objs[i].name, name)) {
+			u->obj = i;
+			free(name);
+			return 0;
+		}
+	/* Out of tree, the .ko is beside the source; in tree, under O=. */
+	dir = strdup(u->args->file);
+	if (!dir) {
+		free(name);
+		return -ENOMEM;
+	}
+	p = strrchr(dir, '/');
+	if (p)
+		*p = '\0';
+	if (asprintf(&ko, "%s/%s.ko", dir, name) < 0)
+		ko = NULL;
+	free(dir);
+	if (ko && access(ko, R_OK)) {
+		char *rel = strdup(u->path);
+
+		free(ko);
+		ko = NULL;
+		if (rel) {
+			p = strrchr(rel, '/');
+			if (p)
+				*p = '\0';
+			if (asprintf(&ko, "%s/%s/%s.ko", g->opts->build_dir, p ? rel : ".", name) < 0)
+				ko = NULL;
+			free(rel);
+		}
+	}
+	if (!ko) {
+		free(name);
+		return -ENOMEM;
+	}
+	if (access(ko, R_OK)) {
+		klp_gen_err("%s: error: it is part of module %s, but %s is not there; "
+			    "build the module first\n", u->display, name, ko);
+		err = -EINVAL;
+	} else {
+		err = add_object(g, name, ko, true, NULL);
+		u->obj = g->nr_objs - 1;
+	}
+	free(name);
+	free(ko);
+	return err;
+}
+
+/* The partition records of every object, when built with the plugin. */
+static int load_records(struct gen *g)
+{
+	struct klp_index_options io = { .cache = "" };
+	const char **paths;
+	size_t i;
+	bool any = false;
+	int err;
+
+	for (i = 0; i < g->nr_units; i++) {
+		err = unit_object(g, &g->units[i]);
+		if (err)
+			return err;
+	}
+	paths = calloc(g->nr_objs, sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	for (i = 0; i < g->nr_objs; i++)
+		paths[i] = g->objs[i].path;
+	if (klp_index__open_files(paths, g->nr_objs, &io, &g->ix) == 0) {
+		for (i = 0; i < klp_index__nr_objects(g->ix); i++)
+			any |= klp_index__object(g->ix, i)->nr_units > 0;
+	}
+	free(paths);
+	if (!any) {
+		klp_index__free(g->ix);
+		g->ix = NULL;
+		klp_gen_warn("%s: warning: no partition records (built without the klp-prep "
+			     "plugin): only the changed functions are patched, callers that "
+			     "inlined them are not found, .cold parts come from the symbol table\n",
+			     g->objs[0].path);
+	}
+	return 0;
 }
 
 static struct gen_unit *add_unit(struct gen *g, const char *path)
@@ -639,9 +769,9 @@ static int affected_closure(struct gen *g)
 			g->unsafe++;
 			continue;
 		}
-		if (strcmp(nd->object, "vmlinux")) {
-			klp_gen_err("%s: error: '%s' is in module %s; klp-prep generate patches "
-				    "vmlinux only yet\n", u->display, nd->symbol, nd->object);
+		if (strcmp(nd->object, g->objs[u->obj].name)) {
+			klp_gen_err("%s: error: '%s' is in %s, but the unit was linked into %s\n",
+				    u->display, nd->symbol, nd->object, g->objs[u->obj].name);
 			g->unsafe++;
 			continue;
 		}
@@ -676,9 +806,10 @@ static int symbol_closure(struct gen *g)
 
 	for (i = 0; i < g->nr_units; i++) {
 		struct gen_unit *u = &g->units[i];
+		const struct gen_symtab *st = g->objs[u->obj].st;
 		struct gen_unit_oracle uo;
 
-		err = gen_unit_oracle__init(&uo, g->st, u->path, u->display);
+		err = gen_unit_oracle__init(&uo, st, g->objs[0].st, u->path, u->display);
 		if (err)
 			return err;
 		for (k = 0; k < u->nr_changed && !err; k++) {
@@ -689,26 +820,26 @@ static int symbol_closure(struct gen *g)
 			char cname[512];
 			size_t first;
 
-			if (!s && gen_symtab__named(g->st, name, &first)) {
+			if (!s && gen_symtab__named(st, name, &first)) {
 				/* A global of this name. */
-				s = &g->st->syms[g->st->by_name[first]];
+				s = &st->syms[st->by_name[first]];
 				if (s->type != STT_FUNC || s->bind == STB_LOCAL)
 					s = NULL;
 			}
 			if (!s) {
-				klp_gen_err("%s: error: '%s' has no symbol in vmlinux (inlined or "
+				klp_gen_err("%s: error: '%s' has no symbol in %s (inlined or "
 					    "cloned); without partition records its callers cannot "
 					    "be found: rebuild the kernel with the klp-prep plugin\n",
-					    u->display, name);
+					    u->display, name, g->objs[u->obj].name);
 				g->unsafe++;
 				continue;
 			}
 			snprintf(cname, sizeof(cname), "%s: changed (%s)", name, u->path);
-			err = add_func(u, name, name, gen_symtab__sympos(g->st, s), cname, &f);
+			err = add_func(u, name, name, gen_symtab__sympos(st, s), cname, &f);
 			snprintf(cname, sizeof(cname), "%s.cold", name);
 			cold = err ? NULL : gen_unit_oracle__local(&uo, cname, STT_FUNC);
 			if (cold)
-				err = add_sub(f, cname, gen_symtab__sympos(g->st, cold), "cold of ");
+				err = add_sub(f, cname, gen_symtab__sympos(st, cold), "cold of ");
 			if (!err && cold) {
 				free(f->subs[f->nr_subs - 1].why);
 				if (asprintf(&f->subs[f->nr_subs - 1].why, "cold of %s", name) < 0) {
@@ -773,7 +904,8 @@ static int extract_units(struct gen *g)
 			return -ENOMEM;
 		for (k = 0; k < u->nr_funcs; k++)
 			names[k] = u->funcs[k].origin;
-		err = gen_unit_oracle__init(&uo, g->st, u->path, u->display);
+		err = gen_unit_oracle__init(&uo, g->objs[u->obj].st, g->objs[0].st, u->path,
+					    u->display);
 		if (!err) {
 			eo.functions = names;
 			eo.nr_functions = u->nr_funcs;
@@ -926,7 +1058,7 @@ static int unit_root_names(struct gen *g, struct klp_tdata *d)
 static int fill_data(struct gen *g, struct klp_tdata *root)
 {
 	struct klp_tdata *obj = NULL, *e, *s;
-	size_t i, k, j;
+	size_t i, k, j, o;
 	int err = 0;
 
 	err |= klp_tdata__set(root, "name", g->name);
@@ -1020,49 +1152,61 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 		err |= klp_tdata__set_bool(root, "has_tags", tags);
 	}
 
-	/* One object for now: vmlinux. */
-	for (i = 0; i < g->nr_units; i++) {
-		struct gen_unit *u = &g->units[i];
+	/* One klp_object per object with functions, vmlinux first. */
+	for (o = 0; o < g->nr_objs; o++) {
+		const struct gen_object *go = &g->objs[o];
 
-		for (k = 0; k < u->nr_funcs; k++) {
-			const struct gen_func *f = &u->funcs[k];
+		obj = NULL;
+		for (i = 0; i < g->nr_units; i++) {
+			struct gen_unit *u = &g->units[i];
 
-			if (!obj) {
-				obj = klp_tdata__add(root, "objects");
-				if (!obj)
+			if (u->obj != o)
+				continue;
+			for (k = 0; k < u->nr_funcs; k++) {
+				const struct gen_func *f = &u->funcs[k];
+				char *ident, *p;
+
+				if (!obj) {
+					obj = klp_tdata__add(root, "objects");
+					if (!obj || !(ident = strdup(go->name)))
+						return -ENOMEM;
+					for (p = ident; *p; p++)
+						if (*p == '-')
+							*p = '_';
+					err |= klp_tdata__set(obj, "object", go->name);
+					err |= klp_tdata__set(obj, "ident", ident);
+					err |= klp_tdata__set_bool(obj, "is_vmlinux", o == 0);
+					free(ident);
+				}
+				e = klp_tdata__add(obj, "funcs");
+				if (!e)
 					return -ENOMEM;
-				err |= klp_tdata__set(obj, "object", "vmlinux");
-				err |= klp_tdata__set(obj, "ident", "vmlinux");
-				err |= klp_tdata__set_bool(obj, "is_vmlinux", true);
-			}
-			e = klp_tdata__add(obj, "funcs");
-			if (!e)
-				return -ENOMEM;
-			err |= klp_tdata__set(e, "old_name", f->symbol);
-			err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
-			err |= sympos_value(e, f->sympos);
-			err |= klp_tdata__set(e, "reason", f->reason);
-			err |= klp_tdata__set(e, "path", u->path);
-			klp_tdata__set_list(e, "subfuncs");
-			for (j = 0; j < f->nr_subs; j++) {
-				s = klp_tdata__add(e, "subfuncs");
-				if (!s)
+				err |= klp_tdata__set(e, "old_name", f->symbol);
+				err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
+				err |= sympos_value(e, f->sympos);
+				err |= klp_tdata__set(e, "reason", f->reason);
+				err |= klp_tdata__set(e, "path", u->path);
+				klp_tdata__set_list(e, "subfuncs");
+				for (j = 0; j < f->nr_subs; j++) {
+					s = klp_tdata__add(e, "subfuncs");
+					if (!s)
+						return -ENOMEM;
+					err |= klp_tdata__set(s, "old_name", f->subs[j].symbol);
+					err |= sympos_value(s, f->subs[j].sympos);
+					err |= klp_tdata__set(s, "why", f->subs[j].why);
+					/* The new side: klp-prep build's to fill. */
+					err |= klp_tdata__set(s, "new_name", "");
+					err |= klp_tdata__set(s, "new_sympos", "");
+				}
+				/* SUSE's patched_funcs.csv: OBJ OLD[,POS] NEW */
+				e = klp_tdata__add(root, "funcs");
+				if (!e)
 					return -ENOMEM;
-				err |= klp_tdata__set(s, "old_name", f->subs[j].symbol);
-				err |= sympos_value(s, f->subs[j].sympos);
-				err |= klp_tdata__set(s, "why", f->subs[j].why);
-				/* The new side: klp-prep build's to fill. */
-				err |= klp_tdata__set(s, "new_name", "");
-				err |= klp_tdata__set(s, "new_sympos", "");
+				err |= klp_tdata__set(e, "object", go->name);
+				err |= klp_tdata__set(e, "old_name", f->symbol);
+				err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
+				err |= sympos_value(e, f->sympos);
 			}
-			/* SUSE's patched_funcs.csv: OBJ OLD[,POS] NEW */
-			e = klp_tdata__add(root, "funcs");
-			if (!e)
-				return -ENOMEM;
-			err |= klp_tdata__set(e, "object", "vmlinux");
-			err |= klp_tdata__set(e, "old_name", f->symbol);
-			err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
-			err |= sympos_value(e, f->sympos);
 		}
 	}
 	return err ? -ENOMEM : 0;
@@ -1256,7 +1400,12 @@ static void gen_free(struct gen *g)
 	free(g->units);
 	klp_affected__free(g->aff);
 	klp_index__free(g->ix);
-	gen_symtab__free(g->st);
+	for (i = 0; i < g->nr_objs; i++) {
+		free(g->objs[i].name);
+		free(g->objs[i].path);
+		gen_symtab__free(g->objs[i].st);
+	}
+	free(g->objs);
 	klp_compdb__free(g->db);
 	free(g->name);
 }
@@ -1277,6 +1426,8 @@ int klp_generate(const struct klp_generate_opts *opts)
 		err = load_build(&g);
 	if (!err)
 		err = load_fix(&g);
+	if (!err)
+		err = load_records(&g);
 	if (!err)
 		err = parse_units(&g);
 	if (!err)

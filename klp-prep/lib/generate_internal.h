@@ -25,7 +25,8 @@ struct gen_sym {
 
 struct gen_symtab {
 	char *path;
-	char *object;			/* "vmlinux" */
+	char *object;			/* "vmlinux" or the module's name */
+	bool is_module;			/* positions in .symtab order */
 	struct gen_sym *syms;		/* .symtab order, defined ones only */
 	size_t nr;
 	size_t *by_name;		/* indexes sorted by name, then address */
@@ -35,9 +36,13 @@ struct gen_symtab {
 	bool have_exports;
 };
 
-/* Read @path's .symtab and @symvers (may be NULL or missing: no exports). */
-int gen_symtab__open(const char *path, const char *object, const char *symvers,
-		     struct gen_symtab **out);
+/*
+ * Read @path's .symtab and @symvers (may be NULL or missing: no exports).
+ * @is_module: positions are counted in .symtab order, as
+ * module_kallsyms_on_each_symbol() walks them, not by address.
+ */
+int gen_symtab__open(const char *path, const char *object, bool is_module,
+		     const char *symvers, struct gen_symtab **out);
 void gen_symtab__free(struct gen_symtab *st);
 
 /* Symbols named @name: first index into by_name and the count. */
@@ -47,7 +52,9 @@ size_t gen_symtab__named(const struct gen_symtab *st, const char *name,
 /* The oracle for one unit (its basename picks the STT_FILE groups). */
 struct gen_unit_oracle {
 	struct klp_symbol_oracle oracle;
-	const struct gen_symtab *st;
+	const struct gen_symtab *st;	/* the unit's object */
+	const struct gen_symtab *vmlinux;	/* for a module's unit: globals
+					 * it does not define */
 	const char *display;		/* the unit, for messages */
 	char *basename;
 	unsigned int *groups;
@@ -55,7 +62,8 @@ struct gen_unit_oracle {
 };
 
 int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *st,
-			  const char *unit_path, const char *display);
+			  const struct gen_symtab *vmlinux, const char *unit_path,
+			  const char *display);
 void gen_unit_oracle__fini(struct gen_unit_oracle *uo);
 
 /* The unit's local symbol @name of type @type (STT_*), or NULL. */

@@ -4,10 +4,11 @@
  * extraction asks about one unit
  *
  * Positions (old_sympos and the POS of .klp.sym.OBJ.NAME,POS) are counted
- * as the livepatch core does for vmlinux: klp_find_object_symbol() walks
+ * as the livepatch core does: for vmlinux klp_find_object_symbol() walks
  * kallsyms_on_each_match_symbol(), which visits equal names in address
- * order (scripts/kallsyms.c sorts names, then addresses); 0 when the name
- * is unique.
+ * order (scripts/kallsyms.c sorts names, then addresses); for a module,
+ * module_kallsyms_on_each_symbol(), in the module's .symtab order.  0
+ * when the name is unique.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,13 +70,13 @@ static int cmp_by_name(const void *a, const void *b)
 
 	if (c)
 		return c;
-	if (x->value != y->value)
+	if (!sort_st->is_module && x->value != y->value)
 		return x->value < y->value ? -1 : 1;
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-int gen_symtab__open(const char *path, const char *object, const char *symvers,
-		     struct gen_symtab **out)
+int gen_symtab__open(const char *path, const char *object, bool is_module,
+		     const char *symvers, struct gen_symtab **out)
 {
 	struct gen_symtab *st;
 	Elf_Scn *scn = NULL;
@@ -87,6 +88,7 @@ int gen_symtab__open(const char *path, const char *object, const char *symvers,
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
+	st->is_module = is_module;
 	st->path = strdup(path);
 	st->object = strdup(object);
 	if (!st->path || !st->object)
@@ -303,7 +305,7 @@ static bool o_exported(void *ctx, const char *name)
 {
 	const struct gen_unit_oracle *uo = ctx;
 
-	return strset_has(&uo->st->exports, name);
+	return strset_has(&(uo->vmlinux ? uo->vmlinux : uo->st)->exports, name);
 }
 
 static int o_locate(void *ctx, const char *name, bool local,
@@ -325,28 +327,41 @@ static int o_locate(void *ctx, const char *name, bool local,
 			return -EEXIST;
 		}
 	} else {
-		n = gen_symtab__named(st, name, &first);
-		for (k = 0; k < n && !s; k++) {
-			const struct gen_sym *c = &st->syms[st->by_name[first + k]];
+		const struct gen_symtab *in[] = { st, uo->vmlinux };
+		size_t t;
 
-			if (c->bind != STB_LOCAL)
-				s = c;
+		/* The module's own globals, else the kernel's. */
+		for (t = 0; t < 2 && !s; t++) {
+			if (!in[t] || (t && in[t] == st))
+				continue;
+			n = gen_symtab__named(in[t], name, &first);
+			for (k = 0; k < n && !s; k++) {
+				const struct gen_sym *c = &in[t]->syms[in[t]->by_name[first + k]];
+
+				if (c->bind != STB_LOCAL) {
+					s = c;
+					st = in[t];
+				}
+			}
 		}
 	}
 	if (!s)
 		return -ENOENT;
+	*object = st->object;
 	*pos = gen_symtab__sympos(st, s);
 	return 0;
 }
 
 int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *st,
-			  const char *unit_path, const char *display)
+			  const struct gen_symtab *vmlinux, const char *unit_path,
+			  const char *display)
 {
 	const char *slash = strrchr(unit_path, '/');
 	size_t i;
 
 	memset(uo, 0, sizeof(*uo));
 	uo->st = st;
+	uo->vmlinux = vmlinux;
 	uo->display = display;
 	uo->basename = strdup(slash ? slash + 1 : unit_path);
 	uo->groups = calloc(st->nr_files + 1, sizeof(*uo->groups));
@@ -364,7 +379,7 @@ int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *s
 	uo->oracle.object = st->object;
 	uo->oracle.callable = o_callable;
 	uo->oracle.has_data = o_has_data;
-	uo->oracle.exported = st->have_exports ? o_exported : NULL;
+	uo->oracle.exported = (vmlinux ? vmlinux : st)->have_exports ? o_exported : NULL;
 	uo->oracle.locate = o_locate;
 	return 0;
 }

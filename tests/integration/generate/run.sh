@@ -43,17 +43,24 @@ done
 ld -o vmlinux -e 0 --unresolved-symbols=ignore-all \
 	fs_proc_cmdline.o kernel_calc.o lib_other.o 2>/dev/null ||
 	fail link "ld failed"
+# A module, built out of tree: the .ko beside its source.
+MODFLAGS="-DMODULE -DKBUILD_MODNAME=\"calcmod\""
+$CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ $MODFLAGS $KFLAGS -fplugin="$PLUGIN" \
+	-c "$WORK/src/drivers/calcmod.c" -o calcmod.o 2>calcmod.log &&
+	ld -r -o "$WORK/src/drivers/calcmod.ko" calcmod.o ||
+	fail module "building calcmod.ko failed: $(cat calcmod.log)"
 printf '0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL\t\n' _printk seq_puts seq_putc seq_printf \
 	>Module.symvers
 # What scripts/clang-tools/gen_compile_commands.py writes, with the
 # flags the units were compiled with (the plugin's among them).
-python3 - "$WORK" "$KFLAGS" "$PLUGIN" $UNITS >compile_commands.json <<'PY'
+python3 - "$WORK" "$KFLAGS" "$PLUGIN" $UNITS drivers/calcmod.c >compile_commands.json <<'PY'
 import json, sys
 work, kflags, plugin, units = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 out = []
 for u in units:
     o = u.replace('/', '_')[:-2] + '.o'
-    cmd = ['gcc', '-nostdinc', '-I' + work + '/src/include', '-D__KERNEL__'] + \
+    mod = ['-DMODULE', '-DKBUILD_MODNAME="calcmod"'] if u.startswith('drivers/') else []
+    cmd = ['gcc', '-nostdinc', '-I' + work + '/src/include', '-D__KERNEL__'] + mod + \
         kflags.split() + ['-fplugin=' + plugin, '-c', '-o', o, work + '/src/' + u]
     out.append({'directory': work + '/build', 'file': work + '/src/' + u,
                 'arguments': cmd})
@@ -152,6 +159,14 @@ expect_grep static-var-extern "KLP_PREP_EXTERN(counter, \"vmlinux.counter,$pos\"
 generate cold
 golden cold
 expect_grep cold-stack-only '.old_name = "calc_check.cold",' "$WORK/out/cold/livepatch_cold.c"
+
+# -- a module's unit: its object, its statics, the kernel's globals ---------
+generate module
+golden module
+expect_grep module-object '.name = "calcmod",' "$WORK/out/module/livepatch_module.c"
+expect_grep module-static 'KLP_PREP_EXTERN(hits, "calcmod.hits,0", int);' "$WORK/out/module/drivers_calcmod.c"
+expect_grep module-kernel 'KLP_PREP_EXTERN(panic_timeout, "vmlinux.panic_timeout,0", panic_timeout);' \
+	"$WORK/out/module/drivers_calcmod.c"
 
 # -- refusals ---------------------------------------------------------------
 generate static-local
