@@ -71,6 +71,7 @@ struct gen_unit {
 	struct klp_extract *ex;
 	char *spdx;			/* the unit's SPDX line, or NULL */
 	size_t obj;			/* into gen->objs */
+	bool records;			/* its object has its records */
 };
 
 /* An object the fix patches: vmlinux (always objs[0]) or a module. */
@@ -411,13 +412,29 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 	return err;
 }
 
+/* Does @ix hold records of unit @u in @u's object? */
+static bool unit_has_records(const struct gen *g, const struct gen_unit *u)
+{
+	size_t i, k;
+
+	for (i = 0; i < klp_index__nr_objects(g->ix); i++) {
+		const struct klp_index_object *o = klp_index__object(g->ix, i);
+
+		if (strcmp(o->path, g->objs[u->obj].path) && strcmp(o->name, g->objs[u->obj].name))
+			continue;
+		for (k = 0; k < o->nr_units; k++)
+			if (o->units[k]->source && same_unit(o->units[k]->source, u->path))
+				return true;
+	}
+	return false;
+}
+
 /* The partition records of every object, when built with the plugin. */
 static int load_records(struct gen *g)
 {
 	struct klp_index_options io = { .cache = "" };
 	const char **paths;
 	size_t i;
-	bool any = false;
 	int err;
 
 	for (i = 0; i < g->nr_units; i++) {
@@ -430,18 +447,18 @@ static int load_records(struct gen *g)
 		return -ENOMEM;
 	for (i = 0; i < g->nr_objs; i++)
 		paths[i] = g->objs[i].path;
-	if (klp_index__open_files(paths, g->nr_objs, &io, &g->ix) == 0) {
-		for (i = 0; i < klp_index__nr_objects(g->ix); i++)
-			any |= klp_index__object(g->ix, i)->nr_units > 0;
-	}
-	free(paths);
-	if (!any) {
-		klp_index__free(g->ix);
+	if (klp_index__open_files(paths, g->nr_objs, &io, &g->ix))
 		g->ix = NULL;
-		klp_gen_warn("%s: warning: no partition records (built without the klp-prep "
-			     "plugin): only the changed functions are patched, callers that "
-			     "inlined them are not found, .cold parts come from the symbol table\n",
-			     g->objs[0].path);
+	free(paths);
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+
+		u->records = g->ix && unit_has_records(g, u);
+		if (!u->records)
+			klp_gen_warn("%s: warning: no partition records of it in %s (built without "
+				     "the klp-prep plugin): only the changed functions are patched, "
+				     "callers that inlined them are not found, .cold parts come "
+				     "from the symbol table\n", u->display, g->objs[u->obj].path);
 	}
 	return 0;
 }
@@ -720,7 +737,7 @@ static int affected_closure(struct gen *g)
 	for (i = 0; i < g->nr_units; i++) {
 		struct gen_unit *u = &g->units[i];
 
-		for (k = 0; k < u->nr_changed; k++) {
+		for (k = 0; k < u->nr_changed && u->records; k++) {
 			char *spec;
 
 			if (asprintf(&spec, "%s:%s", u->path, u->changed[k]) < 0)
@@ -758,7 +775,7 @@ static int affected_closure(struct gen *g)
 		if (nd->state != KLP_NODE_PATCH)
 			continue;
 		for (i = 0; i < g->nr_units && !u; i++)
-			if (nd->unit && same_unit(nd->unit, g->units[i].path))
+			if (nd->unit && g->units[i].records && same_unit(nd->unit, g->units[i].path))
 				u = &g->units[i];
 		if (!u) {
 			klp_gen_err("%s: error: '%s' must be patched too (%s), but its unit is not "
@@ -809,6 +826,8 @@ static int symbol_closure(struct gen *g)
 		const struct gen_symtab *st = g->objs[u->obj].st;
 		struct gen_unit_oracle uo;
 
+		if (u->records)
+			continue;
 		err = gen_unit_oracle__init(&uo, st, g->objs[0].st, u->path, u->display);
 		if (err)
 			return err;
@@ -880,7 +899,15 @@ static int find_patched(struct gen *g)
 	}
 	if (g->unsafe)
 		return KLP_GENERATE_UNSAFE;
-	err = g->ix ? affected_closure(g) : symbol_closure(g);
+	/* Units with records: klp-prep affected; the others: symbols. */
+	err = 0;
+	for (i = 0; i < g->nr_units; i++)
+		if (g->units[i].records) {
+			err = affected_closure(g);
+			break;
+		}
+	if (!err)
+		err = symbol_closure(g);
 	if (err)
 		return err;
 	return g->unsafe ? KLP_GENERATE_UNSAFE : 0;
@@ -952,12 +979,32 @@ static bool kbuild_flag(const char *a)
 	return !strchr(a, '\'') && !strchr(a, '"') && !strchr(a, ' ') && !strchr(a, '$');
 }
 
+/*
+ * Is the unit part of the kernel's source tree (so $(srctree)/DIR finds
+ * its local headers), rather than an out-of-tree module's?
+ */
+static bool in_kernel_tree(const struct gen_unit *u)
+{
+	size_t nf = strlen(u->args->file), np = strlen(u->path);
+	char *probe;
+	bool yes;
+
+	if (nf <= np)
+		return false;
+	if (asprintf(&probe, "%.*sscripts/Makefile.build", (int)(nf - np), u->args->file) < 0)
+		return false;
+	yes = !access(probe, R_OK);
+	free(probe);
+	return yes;
+}
+
 static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 {
 	const struct klp_extract *ex = u->ex;
 	struct klp_tdata *e;
 	char *dir = strdup(u->path), *slash;
 	size_t i, last_include = (size_t)-1;
+	bool has_cflags;
 	int err = 0;
 
 	if (!dir)
@@ -969,17 +1016,21 @@ static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 		strcpy(dir, ".");
 	err |= klp_tdata__set(d, "path", u->path);
 	err |= klp_tdata__set(d, "dir", dir);
+	err |= klp_tdata__set_bool(d, "in_tree", in_kernel_tree(u));
 	err |= klp_tdata__setf(d, "file", "%s.c", u->flat);
 	err |= klp_tdata__setf(d, "object", "%s.o", u->flat);
 	err |= klp_tdata__set(d, "spdx", u->spdx ? u->spdx : "// SPDX-License-Identifier: GPL-2.0");
 	free(dir);
 	klp_tdata__set_list(d, "cflags");
+	has_cflags = in_kernel_tree(u);
 	for (i = 0; i < (size_t)u->args->argc; i++) {
 		if (!kbuild_flag(u->args->argv[i]))
 			continue;
 		e = klp_tdata__add(d, "cflags");
 		err |= e ? klp_tdata__set(e, "flag", u->args->argv[i]) : -ENOMEM;
+		has_cflags = true;
 	}
+	err |= klp_tdata__set_bool(d, "has_cflags", has_cflags);
 	klp_tdata__set_list(d, "funcs");
 	for (i = 0; i < u->nr_funcs; i++) {
 		e = klp_tdata__add(d, "funcs");

@@ -100,8 +100,7 @@ $(head -40 "$WORK/out/$case.diff")"
 	fi
 	for f in "$WORK/out/$case"/*.c; do
 		case $(basename "$f") in livepatch_*) continue ;; esac
-		dir=$(sed -n 's/^CFLAGS_.* -I\$(srctree)\/\([^ ]*\).*/\1/p' "$WORK/out/$case/Kbuild" | head -1)
-		if $CC -nostdinc -I"$WORK/src/include" -I"$WORK/src/$dir" -D__KERNEL__ \
+		if $CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ \
 			$KFLAGS -Wall -Werror -c "$f" -o "$WORK/out/$case.o" 2>"$WORK/out/$case.cc.log"; then
 			ok "$case-compiles"
 		else
