@@ -596,6 +596,35 @@ static void test_oddities(void **state)
 	release(&c);
 }
 
+/* ld -r concatenates the blocks; each stays a unit of its own. */
+static void test_ld_r(void **state)
+{
+	struct compiled a, b;
+	struct klp_object *obj;
+	char cmd[2048], combined[512];
+	const struct klp_unit *u0, *u1;
+	(void)state;
+
+	compile_fixture(&a, "cold_split", NULL);
+	compile_fixture(&b, "constprop", NULL);
+	release(&a);
+	release(&b);
+	snprintf(combined, sizeof(combined), "%s/combined.o", work_dir);
+	snprintf(cmd, sizeof(cmd), "ld -r -o '%s' '%s/cold_split.o' '%s/constprop.o'",
+		 combined, work_dir, work_dir);
+	assert_int_equal(system(cmd), 0);
+	obj = klp_object__open(combined, 0);
+	assert_non_null(obj);
+	assert_int_equal(klp_object__nr_units(obj), 2);
+	u0 = klp_object__unit(obj, 0);
+	u1 = klp_object__unit(obj, 1);
+	assert_true(ends_with(u0->source, "cold_split.c"));
+	assert_true(ends_with(u1->source, "constprop.c"));
+	assert_non_null(find_func(u0, "hot_path"));
+	assert_non_null(find_func(u1, "scale.constprop.0"));
+	klp_object__free(obj);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +639,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_init_notrace),
 		cmocka_unit_test(test_function_sections),
 		cmocka_unit_test(test_oddities),
+		cmocka_unit_test(test_ld_r),
 	};
 
 	if (argc != 5) {
