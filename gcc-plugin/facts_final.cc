@@ -229,15 +229,20 @@ static char *dup_section(section *sect)
 void facts_final_after(tree fndecl)
 {
 	struct fact_func *func;
+	unsigned int index;
 	section *hot, *cold;
 
 	if (!fndecl || TREE_CODE(fndecl) != FUNCTION_DECL ||
 	    !TREE_ASM_WRITTEN(fndecl))
 		return;
-	func = facts_func_at(facts_func(fndecl));
+	index = facts_func(fndecl);
+	func = facts_func_at(index);
 	if (func->rec.flags & KLP_FUNC_F_EMITTED)
 		return;
 	func->rec.flags |= KLP_FUNC_F_EMITTED;
+	/* A name can change after the FUNC was made (target_clones renames
+	 * the original "foo.default"): the symbol is what was written. */
+	facts_func_rename(index, facts_decl_name(fndecl));
 
 	/*
 	 * The sections, as assemble_start_function and final_scan_insn chose

@@ -435,12 +435,45 @@ struct fact_origin *facts_origin_at(unsigned int index)
 	return index < facts.nr_origins ? &facts.origins[index] : NULL;
 }
 
+/* Set the steps of @func from its symbol and its origin's name. */
+static void set_steps(struct fact_func *func)
+{
+	const struct fact_origin *origin = &facts.origins[func->rec.origin];
+	const char *symbol = func->rec.symbol;
+	size_t len = strlen(origin->rec.name);
+
+	XDELETEVEC(func->rec.steps);
+	func->rec.steps = NULL;
+	func->rec.nr_steps = 0;
+	/*
+	 * The steps are the suffixes GCC appended to the origin's name.  A
+	 * nested function or an __asm__ name may contain dots of its own:
+	 * those are part of the origin's name, not steps.
+	 */
+	if (origin->uid == func->uid)
+		return;
+	if (!strncmp(symbol, origin->rec.name, len) && symbol[len] == '.')
+		func->rec.flags |= parse_steps(symbol + len, &func->rec);
+	else if (strchr(symbol, '.'))
+		func->rec.flags |= parse_steps(strchr(symbol, '.'), &func->rec);
+}
+
+void facts_func_rename(unsigned int index, const char *symbol)
+{
+	struct fact_func *func = facts_func_at(index);
+
+	if (!func || !symbol || !*symbol || !strcmp(func->rec.symbol, symbol))
+		return;
+	free((void *)func->rec.symbol);
+	func->rec.symbol = xstrdup(symbol);
+	set_steps(func);
+}
+
 /* The FUNC index of the body or symbol @fndecl, added when new. */
 unsigned int facts_func(tree fndecl)
 {
 	struct fact_func *func;
-	const char *symbol, *origin_name;
-	size_t origin_len;
+	const char *symbol;
 	cgraph_node *node;
 	int found;
 
@@ -458,22 +491,7 @@ unsigned int facts_func(tree fndecl)
 	if (TREE_PUBLIC(fndecl))
 		func->rec.flags |= KLP_FUNC_F_PUBLIC;
 
-	/*
-	 * The steps are the suffixes GCC appended to the origin's name.  A
-	 * nested function or an __asm__ name may contain dots of its own:
-	 * those are part of the origin's name, not steps.
-	 */
-	origin_name = facts.origins[func->rec.origin].rec.name;
-	origin_len = strlen(origin_name);
-	if (facts.origins[func->rec.origin].uid != func->uid) {
-		if (!strncmp(symbol, origin_name, origin_len) &&
-		    symbol[origin_len] == '.')
-			func->rec.flags |= parse_steps(symbol + origin_len,
-						       &func->rec);
-		else if (strchr(symbol, '.'))
-			func->rec.flags |= parse_steps(strchr(symbol, '.'),
-						       &func->rec);
-	}
+	set_steps(func);
 
 	node = cgraph_node::get(fndecl);
 	if (node) {

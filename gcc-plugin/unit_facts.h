@@ -94,6 +94,7 @@ unsigned int facts_add_ipa_inline(unsigned int func, unsigned int parent,
 				  unsigned int callee, location_t call_site);
 void facts_add_call(unsigned int func, const char *callee,
 		    location_t call_site, unsigned int flags);
+void facts_func_rename(unsigned int index, const char *symbol);
 void facts_func_derive(unsigned int index, unsigned int from);
 void facts_set_params(unsigned int func, struct klp_param *params,
 		      unsigned int nr_params, bool return_dropped);
