@@ -264,6 +264,15 @@ static void test_cold_split(void **state)
 	assert_null(f->cold_symbol);
 	assert_flags(origin_of(c.unit, f)->flags, KLP_ORIGIN_F_COLD, 0);
 	release(&c);
+
+	/* No partitioning, no cold part, and the unit says so. */
+	compile_fixture(&c, "cold_split", "-fno-reorder-blocks-and-partition");
+	assert_flags(c.unit->flags, 0, KLP_UNIT_F_PARTITIONING);
+	f = find_func(c.unit, "hot_path");
+	assert_flags(f->flags, KLP_FUNC_F_EMITTED, KLP_FUNC_F_COLD_SPLIT);
+	assert_null(f->cold_symbol);
+	assert_null(f->cold_section);
+	release(&c);
 }
 
 static void test_part_split(void **state)
@@ -352,6 +361,15 @@ static void test_constprop(void **state)
 	assert_int_equal(call->flags, KLP_CALL_F_TAIL);
 	assert_int_equal(call->call_line, line_of(&c, "int use1("));
 	find_call(c.unit, "use2", "scale.constprop.0");
+	release(&c);
+
+	/* -flive-patching=inline-only-static: no IPA-CP clone. */
+	compile_fixture(&c, "constprop", "-flive-patching=inline-only-static");
+	assert_flags(c.unit->flags, KLP_UNIT_F_LIVE_PATCHING, 0);
+	assert_false(has_func(c.unit, "scale.constprop.0"));
+	f = find_func(c.unit, "scale");
+	assert_flags(f->flags, KLP_FUNC_F_EMITTED, KLP_FUNC_F_CONSTPROP);
+	assert_int_equal(c.unit->nr_calls, 0);
 	release(&c);
 }
 
