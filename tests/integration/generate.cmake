@@ -12,3 +12,16 @@ add_test(NAME generate_golden
 		${CMAKE_CURRENT_BINARY_DIR}/generate-work)
 set_tests_properties(generate_golden PROPERTIES
 	ENVIRONMENT "CC=${KLP_PLUGIN_GCC}")
+
+# End to end in the harness kernel (qemu): three fixes generated from
+# diffs, built, converted, loaded; behaviour checked in the guest.  Needs
+# the harness kernel (built and cached by kernel-support/harness, same
+# key as the kernel tests); skipped (77) when none can be had.
+if(KLP_KERNEL_TESTS)
+	add_test(NAME generate_e2e
+		COMMAND ${CMAKE_CURRENT_LIST_DIR}/generate/e2e/run.sh
+			$<TARGET_FILE:klp-prep> $<TARGET_FILE:klp_partition>
+			${CMAKE_CURRENT_BINARY_DIR}/generate-e2e)
+	set_tests_properties(generate_e2e PROPERTIES
+		SKIP_RETURN_CODE 77 TIMEOUT 2400 LABELS "kernel")
+endif()
