@@ -256,6 +256,31 @@ static unsigned int origin_flags(tree decl)
 }
 
 /*
+ * The origin's name as the source gave it.  Two passes rename a decl in
+ * place rather than cloning it: target_clones (multiple_target.cc) turns
+ * foo into "foo.default", and LTO promotes statics to "foo.lto_priv.N".
+ * Take the DECL_NAME back when the assembler name is it plus such a suffix.
+ */
+static char *origin_name(tree decl)
+{
+	const char *asm_name = facts_decl_name(decl);
+	tree id = DECL_NAME(decl);
+	const char *name, *rest;
+	size_t len;
+
+	if (!id || TREE_CODE(id) != IDENTIFIER_NODE)
+		return xstrdup(asm_name);
+	name = IDENTIFIER_POINTER(id);
+	len = strlen(name);
+	if (strncmp(asm_name, name, len) || asm_name[len] != '.')
+		return xstrdup(asm_name);
+	rest = asm_name + len + 1;
+	if (!strcmp(rest, "default") || !strncmp(rest, "lto_priv.", 9))
+		return xstrdup(name);
+	return xstrdup(asm_name);
+}
+
+/*
  * Where each definition ends, noted as the front end finishes parsing it
  * (c-parser.cc sets cfun->function_end_locus at the closing brace): by the
  * time a function is first seen inlined, its own body may be released.
@@ -310,7 +335,7 @@ unsigned int facts_origin(tree fndecl)
 	origin = &facts.origins[facts.nr_origins];
 	memset(origin, 0, sizeof(*origin));
 	origin->uid = DECL_UID(decl);
-	origin->rec.name = xstrdup(facts_decl_name(decl));
+	origin->rec.name = origin_name(decl);
 	loc = expand_location(DECL_SOURCE_LOCATION(decl));
 	origin->rec.file = dup_or_null(loc.file);
 	origin->rec.line = loc.line > 0 ? loc.line : 0;
@@ -450,7 +475,7 @@ static void set_steps(struct fact_func *func)
 	 * nested function or an __asm__ name may contain dots of its own:
 	 * those are part of the origin's name, not steps.
 	 */
-	if (origin->uid == func->uid)
+	if (!strcmp(symbol, origin->rec.name))
 		return;
 	if (!strncmp(symbol, origin->rec.name, len) && symbol[len] == '.')
 		func->rec.flags |= parse_steps(symbol + len, &func->rec);

@@ -36,3 +36,8 @@ add_test(NAME plugin_bad_input
 		${plugin_work}/bad-input ${plugin_fixtures} $<TARGET_FILE:klp-prep>)
 # Exit 77: a part needs a tool that is missing (another GCC).
 set_tests_properties(plugin_bad_input PROPERTIES SKIP_RETURN_CODE 77)
+
+add_test(NAME plugin_dwarf_check
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/plugin_dwarf_check.sh
+		$<TARGET_FILE:klp_partition> ${KLP_PLUGIN_GCC} $<TARGET_FILE:klp-prep>
+		${plugin_work}/dwarf-check ${plugin_fixtures})

@@ -600,9 +600,13 @@ static void test_oddities(void **state)
 	assert_flags(f->flags, KLP_FUNC_F_ALIAS, 0);
 	assert_int_equal(f->alias_of, func_index(c.unit, target) + 1);
 
+	/* target_clones renames tc to tc.default in place: origin tc. */
 	f = find_func(c.unit, "tc.avx2");
 	assert_flags(f->flags, KLP_FUNC_F_EMITTED | KLP_FUNC_F_OTHER_CLONE, 0);
-	find_func(c.unit, "tc.default");
+	assert_string_equal(origin_of(c.unit, f)->name, "tc");
+	f = find_func(c.unit, "tc.default");
+	assert_string_equal(origin_of(c.unit, f)->name, "tc");
+	assert_steps(f, 1, KLP_STEP_OTHER, 0);
 
 	/* The nested function: a body of its own, inlined into outer. */
 	for (i = 0; i < c.unit->nr_funcs; i++)
