@@ -38,7 +38,7 @@ check "$obj/vmlinux"
 n=0
 if [ -f "$obj/modules.order" ]; then
 	while read -r m; do
-		m=${m%.o}.ko
+		m=${m%.ko}; m=${m%.o}.ko
 		m=${m#kernel/}
 		[ -f "$obj/$m" ] || continue
 		check "$obj/$m"

@@ -9,7 +9,7 @@
 #                     [--suite DIR]... [--kernel-selftests]
 #                     [--timeout SECONDS] [--test-timeout SECONDS]
 #                     [--work-dir DIR] [--no-skip] [--jobs N]
-#                     [--kernel-build DIR]
+#                     [--kernel-build DIR] [--klp-prep PATH/klp-prep]
 #
 #   --suite DIR          a directory with a Kbuild/Makefile for out-of-tree
 #                        modules and test-*.sh scripts (repeatable)
@@ -19,6 +19,9 @@
 #   --work-dir           where initramfs, logs and module builds go
 #                        (default: a new directory under /tmp)
 #   --no-skip            count a skipped test (exit status 4) as failed
+#   --klp-prep PATH      with --plugin: run "klp-prep check" over every
+#                        object of the kernel build that carries records,
+#                        vmlinux, its modules and the test modules
 #   --kernel-build DIR   use this complete build-kernel.sh build directory
 #                        (KEY/build) as it is, whatever its key: for
 #                        iterating on tests without rebuilding the kernel
@@ -53,6 +56,7 @@ WORK=""
 NO_SKIP=""
 JOBS=$(nproc)
 KBUILD_DIR=""
+KLP_PREP=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--version) VERSION=${2:?}; shift 2 ;;
@@ -68,6 +72,7 @@ while [ $# -gt 0 ]; do
 	--no-skip) NO_SKIP=1; shift ;;
 	--jobs|-j) JOBS=${2:?}; shift 2 ;;
 	--kernel-build) KBUILD_DIR=${2:?}; shift 2 ;;
+	--klp-prep) KLP_PREP=${2:?}; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "harness: error: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -85,6 +90,11 @@ case "${file_is_static:-}" in
 *"not a dynamic"*|*"statically linked"*) ;;
 *) die "/bin/busybox is missing or not static: install busybox-static (scripts/install-deps.sh)" ;;
 esac
+
+if [ -n "$KLP_PREP" ]; then
+	[ -x "$KLP_PREP" ] || die "--klp-prep $KLP_PREP: not an executable (build it: cmake --build build --target klp-prep)"
+	KLP_PREP=$(readlink -f "$KLP_PREP")
+fi
 
 SUITE_DIRS=()
 for s in "${SUITES[@]}"; do
@@ -217,6 +227,32 @@ if [ -n "$PLUGIN" ]; then
 	else
 		note_result build/partition-section FAIL
 	fi
+fi
+
+# klp-prep check over the whole build: every object with records (objects
+# built without KCFLAGS, e.g. the boot code, have none), vmlinux, the
+# kernel's modules and the test modules.
+if [ -n "$PLUGIN" ] && [ -n "$KLP_PREP" ]; then
+	info "klp-prep check over the kernel build"
+	files="$WORK/klp-prep-check.files"
+	without=0
+	while IFS= read -r -d '' o; do
+		if readelf -S -W "$o" 2>/dev/null | grep -qF ' .klp_prep.partition '; then
+			printf '%s\0' "$o"
+		else
+			without=$((without + 1))
+		fi
+	done < <(find "$OBJ" -name '*.o' ! -name '*.mod.o' -print0) >"$files"
+	printf '%s\0' "$OBJ/vmlinux" >>"$files"
+	find "$OBJ" "$ROOT/klp-tests" -name '*.ko' -print0 >>"$files"
+	nfiles=$(tr -cd '\0' <"$files" | wc -c)
+	if xargs -0 "$KLP_PREP" check <"$files" >"$WORK/klp-prep-check.log" 2>&1; then
+		note_result build/klp-prep-check PASS
+	else
+		note_result build/klp-prep-check FAIL
+		grep -v ': 0 mismatches' "$WORK/klp-prep-check.log" | head -20 >&2
+	fi
+	info "klp-prep check: $nfiles files ($without objects without records skipped), log: $WORK/klp-prep-check.log"
 fi
 
 # ---- the initramfs -------------------------------------------------------
