@@ -817,14 +817,34 @@ static void mark_patched(struct ctx *x)
 	}
 }
 
-/* The unit's #include lines all stay: the copied code needs its headers. */
+/*
+ * The unit's #include lines stay: the copied code needs its headers.  Not
+ * those inside a declaration (kernel/sched/core.c builds a table by
+ * including "features.h" in an initializer): out of it they make no sense.
+ */
 static void mark_includes(struct ctx *x)
 {
-	size_t i;
+	struct klp_tu *tu = x->tu;
+	size_t i, k;
 
-	for (i = 0; i < x->tu->nr_nodes; i++)
-		if (x->tu->nodes[i].kind == CXCursor_InclusionDirective)
-			push_node(x, &x->tu->nodes[i], MARK_INCLUDE);
+	for (i = 0; i < tu->nr_nodes; i++) {
+		struct node *n = &tu->nodes[i];
+		bool inside = false;
+
+		if (n->kind != CXCursor_InclusionDirective)
+			continue;
+		for (k = 0; k < tu->nr_nodes && !inside; k++) {
+			const struct node *d = &tu->nodes[k];
+
+			if (d->start > n->start)
+				break;
+			inside = d->kind != CXCursor_InclusionDirective &&
+				 d->kind != CXCursor_MacroDefinition &&
+				 d->start < n->start && n->start < d->end;
+		}
+		if (!inside)
+			push_node(x, n, MARK_INCLUDE);
+	}
 }
 
 /* Output */

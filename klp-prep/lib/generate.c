@@ -1017,6 +1017,8 @@ static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 	err |= klp_tdata__set(d, "path", u->path);
 	err |= klp_tdata__set(d, "dir", dir);
 	err |= klp_tdata__set_bool(d, "in_tree", in_kernel_tree(u));
+	/* Headers differ between built-in and module code (#ifndef MODULE). */
+	err |= klp_tdata__set_bool(d, "builtin", u->obj == 0);
 	err |= klp_tdata__setf(d, "file", "%s.c", u->flat);
 	err |= klp_tdata__setf(d, "object", "%s.o", u->flat);
 	err |= klp_tdata__set(d, "spdx", u->spdx ? u->spdx : "// SPDX-License-Identifier: GPL-2.0");

@@ -8,6 +8,10 @@
  * that it does not export are declared with KLP_PREP_EXTERN
  * (livepatch_inline_two.h).
  */
+
+/* Built into vmlinux, as the unit was: its headers see what they saw. */
+#undef MODULE
+
 #include <linux/kernel.h>
 #include "livepatch_inline_two.h"
 

@@ -8,6 +8,10 @@
  * that it does not export are declared with KLP_PREP_EXTERN
  * (livepatch_static_var.h).
  */
+
+/* Built into vmlinux, as the unit was: its headers see what they saw. */
+#undef MODULE
+
 #define pr_fmt(fmt) "calc: " fmt
 
 #include <linux/kernel.h>
