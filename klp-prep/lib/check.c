@@ -275,6 +275,32 @@ static bool sections_differ(const struct klp_object *obj,
 	       strcmp(section, sym->section);
 }
 
+/*
+ * A public function defined in several units: a weak definition that
+ * another overrides.  A link keeps one symbol, the overriding one; the
+ * others' code stays without a name.  Does some other unit's record of
+ * @name describe @sym's section?
+ */
+static bool overridden(const struct klp_checker *c, size_t i, const char *name,
+		       const struct klp_symbol *sym)
+{
+	const struct klp_object *obj = c->obj;
+	size_t j;
+
+	for (j = 0; j < obj->nr_units; j++) {
+		const struct klp_func *g;
+
+		if (j == i)
+			continue;
+		g = klp_unit__find_func(obj->units[j], name);
+		if (g && (g->flags & KLP_FUNC_F_PUBLIC) &&
+		    (g->flags & KLP_FUNC_F_EMITTED) &&
+		    !sections_differ(obj, sym, g->section))
+			return true;
+	}
+	return false;
+}
+
 static void missing_symbol(struct klp_checker *c, const struct klp_unit *unit,
 			   const char *record, const char *name,
 			   const char *section, const char *what)
@@ -322,7 +348,8 @@ static void check_record(struct klp_checker *c, size_t i,
 					    sym->name,
 					    sym->bind == STB_LOCAL ? "local" : "global",
 					    public ? "public" : "local");
-		if (sections_differ(obj, sym, f->section))
+		if (sections_differ(obj, sym, f->section) &&
+		    !(public && overridden(c, i, f->symbol, sym)))
 			klp_checker__report(c, KLP_CHECK_SYMTAB, f->symbol, unit,
 					    "symbol %s: in section %s, the record says %s",
 					    sym->name, sym->section, f->section);

@@ -422,8 +422,18 @@ static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
 	name = display_name(&names);
 	at = subprogram_symbol(d, die);
 	if (!at) {
-		/* A final link leaves DWARF of discarded code behind. */
-		if (obj->elf_type == ET_REL)
+		/*
+		 * A final link leaves DWARF of discarded code behind; any
+		 * link leaves that of a weak definition another overrode
+		 * (its name is on the other's code).
+		 */
+		const struct klp_symbol *sym;
+		bool named_elsewhere = false;
+
+		klp_object__for_each_symbol_by_name(obj, name, sym)
+			if (sym->bind != STB_LOCAL)
+				named_elsewhere = true;
+		if (obj->elf_type == ET_REL && !named_elsewhere)
 			klp_checker__report(d->c, KLP_CHECK_DWARF, name, u,
 					    "function %s: DWARF has code of it at an address without a function symbol",
 					    name);

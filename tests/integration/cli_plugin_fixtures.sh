@@ -106,6 +106,17 @@ has out "twice.o: 0 mismatches (6 suffixed symbols, 12 records; DWARF: 12 subpro
 run 0 dump --json twice.o
 json 'len(d["files"][0]["units"]) == 2 and d["files"][0]["units"][1]["block_offset"] == d["files"][0]["units"][0]["block_size"]'
 
+# A weak definition overridden by another unit's (the kernel's __weak
+# hooks): the link names only the strong one, in its own section; the
+# weak one's record and DWARF are no mismatch.
+printf 'extern int work(int);\n__attribute__((weak)) int hook(int x) { return work(x) * 3; }\nint use_hook(int x) { return hook(x) + 1; }\n' > weak.c
+printf 'extern int work(int);\n__attribute__((section(".init.text"))) int hook(int x) { return work(x) + 7; }\n' > strong.c
+compile weak.c weak.o
+compile strong.c strong.o
+ld -r weak.o strong.o -o overridden.o || exit 1
+run 0 check overridden.o
+has out "overridden.o: 0 mismatches (0 suffixed symbols, 3 records; DWARF: 2 subprograms"
+
 # ---- records of another compilation: check catches it ----
 compile "$fixtures/inline_chain.c" noinline.o \
 	-fno-inline-small-functions -fno-inline-functions-called-once
