@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <klp_partition.h>
 #include <klp_prep/log.h>
@@ -62,12 +63,23 @@ void usage_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The plugin to name in hints: this build tree's, if it is still there. */
+static const char *plugin_path(void)
+{
+	const char *built = KLP_PLUGIN_BUILD_PATH;
+
+	if (*built && !access(built, R_OK))
+		return built;
+	return "<path>/klp_partition.so";
+}
+
 void report_no_records(const char *path)
 {
 	fprintf(stderr,
 		"%s: %s: error: no %s section: compiled without the klp-prep plugin\n"
-		"%s: %s: note: rebuild it with gcc-12 -fplugin=<path>/klp_partition.so (in a kernel build: make KCFLAGS=-fplugin=<path>/klp_partition.so)\n",
-		klp_prog, path, ".klp_prep.partition", klp_prog, path);
+		"%s: %s: note: rebuild it with gcc-12 -fplugin=%s (in a kernel build: make KCFLAGS=-fplugin=%s)\n",
+		klp_prog, path, ".klp_prep.partition", klp_prog, path,
+		plugin_path(), plugin_path());
 }
 
 /* Library messages come as whole lines; say whose they are. */

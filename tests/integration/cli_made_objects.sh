@@ -117,7 +117,8 @@ has out "a.o: 0 mismatches"
 # ---- no records: say so, show the flag; exit 1 ----
 run 1 dump plain_a.o
 has err "klp-prep: plain_a.o: error: no .klp_prep.partition section: compiled without the klp-prep plugin"
-has err "-fplugin=<path>/klp_partition.so"
+has err "klp-prep: plain_a.o: note: rebuild it with gcc-12 -fplugin="
+has err "klp_partition.so (in a kernel build: make KCFLAGS=-fplugin="
 run 1 check plain_a.o
 has err "compiled without the klp-prep plugin"
 run 1 dump --json plain_a.o
