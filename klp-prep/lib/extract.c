@@ -57,6 +57,8 @@ struct ctx {
 	unsigned int *ext_offset;	/* per extern */
 	char **new_names;		/* per opts->functions */
 
+	char **owned;			/* replacement texts of edits */
+	size_t nr_owned;
 	struct strset walked;		/* USRs of header bodies walked */
 	struct strset macros_seen;	/* header macros scanned */
 
@@ -109,6 +111,19 @@ static void push_node(struct ctx *x, struct node *n, enum mark m)
 		x->queue = q;
 	}
 	x->queue[x->nr_queue++] = i;
+}
+
+static int strv_push_owned(struct ctx *x, char *s)
+{
+	char **v = realloc(x->owned, (x->nr_owned + 1) * sizeof(*v));
+
+	if (!v) {
+		nomem(x);
+		return -ENOMEM;
+	}
+	x->owned = v;
+	v[x->nr_owned++] = s;
+	return 0;
 }
 
 static void add_edit(struct ctx *x, unsigned int offset, unsigned int len,
@@ -215,6 +230,15 @@ static const char *const percpu_words[] = {
 	"DECLARE_PER_CPU", "__percpu", NULL,
 };
 
+/* Constant data: a const type, or an array of const elements. */
+static bool is_const_data(CXType t)
+{
+	while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+	       t.kind == CXType_VariableArray || t.kind == CXType_DependentSizedArray)
+		t = clang_getArrayElementType(t);
+	return clang_isConstQualifiedType(t);
+}
+
 static bool type_is_nameable(const char *spelling)
 {
 	return !strstr(spelling, "(unnamed") && !strstr(spelling, "(anonymous");
@@ -226,6 +250,44 @@ static bool type_is_nameable(const char *spelling)
  * found only in a header's inline body, so not finding the symbol is no
  * error (the reference may be compiled away).
  */
+static struct klp_extern *push_extern(struct ctx *x, const char *name, const char *symbol,
+				      char *type, const char *object, unsigned long pos,
+				      unsigned int sort_off)
+{
+	struct klp_extract *ex = x->ex;
+	struct klp_extern *e;
+	unsigned int *eo;
+
+	e = realloc(ex->externs, (ex->nr_externs + 1) * sizeof(*e));
+	if (!e) {
+		free(type);
+		nomem(x);
+		return NULL;
+	}
+	ex->externs = e;
+	eo = realloc(x->ext_offset, (ex->nr_externs + 1) * sizeof(*eo));
+	if (!eo) {
+		free(type);
+		nomem(x);
+		return NULL;
+	}
+	x->ext_offset = eo;
+	e = &ex->externs[ex->nr_externs];
+	memset(e, 0, sizeof(*e));
+	e->name = strdup(name);
+	e->symbol = strdup(symbol);
+	e->object = strdup(object);
+	e->type = type;
+	e->pos = pos;
+	x->ext_offset[ex->nr_externs] = sort_off;
+	ex->nr_externs++;
+	if (!e->name || !e->symbol || !e->object) {
+		nomem(x);
+		return NULL;
+	}
+	return e;
+}
+
 static void externalize(struct ctx *x, CXCursor decl, const char *name,
 			bool is_func, bool local, bool soft, unsigned int line)
 {
@@ -241,7 +303,7 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 	bool in_main;
 
 	for (i = 0; i < ex->nr_externs; i++)
-		if (!strcmp(ex->externs[i].name, name))
+		if (!ex->externs[i].static_local && !strcmp(ex->externs[i].name, name))
 			return;
 
 	in_main = cursor_in_main(x, canon, &canon_off);
@@ -292,40 +354,17 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 			object = obj;
 	}
 
-	e = realloc(ex->externs, (ex->nr_externs + 1) * sizeof(*e));
-	if (!e) {
-		free(type);
-		nomem(x);
+	e = push_extern(x, name, name, type, object, pos, sort_off);
+	if (!e)
 		return;
-	}
-	ex->externs = e;
-	{
-		unsigned int *eo = realloc(x->ext_offset, (ex->nr_externs + 1) * sizeof(*eo));
-
-		if (!eo) {
-			free(type);
-			nomem(x);
-			return;
-		}
-		x->ext_offset = eo;
-	}
-	e = &ex->externs[ex->nr_externs];
-	memset(e, 0, sizeof(*e));
-	e->name = strdup(name);
-	e->object = strdup(object);
-	e->type = type;
-	e->pos = pos;
 	e->is_func = is_func;
 	e->local = local;
 	e->line = line;
-	x->ext_offset[ex->nr_externs] = sort_off;
-	ex->nr_externs++;
-	if (!e->name || !e->object)
-		nomem(x);
 }
 
 static void walk_types(struct ctx *x, CXCursor c);
 static void walk_header_body(struct ctx *x, CXCursor def);
+static void decide_static_local(struct ctx *x, CXCursor var);
 
 static bool is_exported(struct ctx *x, const char *name)
 {
@@ -469,7 +508,7 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 		}
 		if (!x->o->has_data || x->o->has_data(x->o->ctx, name)) {
 			externalize(x, def, name, false, true, false, line);
-		} else if (clang_isConstQualifiedType(clang_getCursorType(def))) {
+		} else if (is_const_data(clang_getCursorType(def))) {
 			/* Folded away in the original: a copy is the same. */
 			struct node *n = tu_node_at(x->tu, off, def);
 
@@ -533,16 +572,8 @@ static enum CXChildVisitResult closure_visit(CXCursor c, CXCursor parent,
 	switch (kind) {
 	case CXCursor_VarDecl:
 		if (clang_Cursor_getStorageClass(c) == CX_SC_Static &&
-		    clang_getCursorKind(clang_getCursorSemanticParent(c)) == CXCursor_FunctionDecl) {
-			char *name = cx_strdup(clang_getCursorSpelling(c));
-			char *fn = cx_strdup(clang_getCursorSpelling(clang_getCursorSemanticParent(c)));
-
-			ctx_error(x, use_line(x, c), "static local variable '%s' of '%s': a copy would "
-				  "not share the original's state; klp-prep refuses it",
-				  name ? name : "?", fn ? fn : "?");
-			free(name);
-			free(fn);
-		}
+		    clang_getCursorKind(clang_getCursorSemanticParent(c)) == CXCursor_FunctionDecl)
+			decide_static_local(x, c);
 		break;
 	case CXCursor_DeclRefExpr:
 	case CXCursor_MemberRefExpr:
@@ -553,6 +584,97 @@ static enum CXChildVisitResult closure_visit(CXCursor c, CXCursor parent,
 		break;
 	}
 	return CXChildVisit_Recurse;
+}
+
+/*
+ * A function's static local, in a function that is copied: its state
+ * must stay the original's.  When the original has its symbol ("var.N"),
+ * the declaration is replaced in place by an externalized one; a constant
+ * the original folded away stays as it is; anything else is refused.
+ */
+static void decide_static_local(struct ctx *x, CXCursor var)
+{
+	const struct klp_symbol_oracle *o = x->o;
+	CXCursor fn = clang_getCursorSemanticParent(var);
+	char *name = cx_strdup(clang_getCursorSpelling(var));
+	char *fname = cx_strdup(clang_getCursorSpelling(fn));
+	char *type = NULL, *text = NULL;
+	unsigned int line = use_line(x, var), start, end;
+	const char *symbol = NULL, *object = NULL;
+	unsigned long pos = 0;
+	struct klp_extern *e;
+	int r = -ENOENT;
+	size_t i;
+
+	if (!name || !fname) {
+		nomem(x);
+		goto out;
+	}
+	for (i = 0; i < x->opts->nr_added; i++)
+		if (line >= x->opts->added[i].first && line <= x->opts->added[i].last)
+			goto out;	/* new in the fix: the module's own */
+	if (o->static_local && x->opts->spell_extern)
+		r = o->static_local(o->ctx, fname, name, &symbol, &object, &pos);
+	if (r == -ENOENT && o->static_local && x->opts->spell_extern &&
+	    is_const_data(clang_getCursorType(var)))
+		goto out;	/* folded away: a constant copy is the same */
+	if (r == -EEXIST) {
+		ctx_error(x, line, "static local variable '%s' of '%s': the original has several "
+			  "candidates (%s) and its symbols cannot tell whose is whose; "
+			  "klp-prep refuses it", name, fname, symbol ? symbol : "?");
+		goto out;
+	}
+	if (r) {
+		ctx_error(x, line, "static local variable '%s' of '%s': the original's cannot "
+			  "be found, and a copy would not share its state; klp-prep refuses it",
+			  name, fname);
+		goto out;
+	}
+	/* The declaration, up to its ';', in the text being copied. */
+	if (!tu_in_main(x->tu, clang_getRangeStart(clang_getCursorExtent(var)), &start) ||
+	    !tu_in_main(x->tu, clang_getRangeEnd(clang_getCursorExtent(var)), &end) ||
+	    !x->cur || start < x->cur->start || end > x->cur->end) {
+		ctx_error(x, line, "static local variable '%s' of '%s' is declared by a macro; "
+			  "klp-prep cannot replace its declaration", name, fname);
+		goto out;
+	}
+	while (end < x->tu->size && (x->tu->text[end] == ' ' || x->tu->text[end] == '\t'))
+		end++;
+	if (end >= x->tu->size || x->tu->text[end] != ';') {
+		ctx_error(x, line, "static local variable '%s' of '%s' shares its declaration "
+			  "with others; declare it on its own", name, fname);
+		goto out;
+	}
+	type = cx_strdup(clang_getTypeSpelling(clang_getCursorType(var)));
+	if (!type) {
+		nomem(x);
+		goto out;
+	}
+	if (!type_is_nameable(type)) {
+		ctx_error(x, line, "cannot name the type of static local '%s' (%s)", name, type);
+		free(type);
+		goto out;
+	}
+	e = push_extern(x, name, symbol, type, object ? object : "vmlinux", pos, (unsigned int)-1);
+	if (!e)
+		goto out;
+	e->local = true;
+	e->static_local = true;
+	e->line = line;
+	text = x->opts->spell_extern(x->opts->spell_ctx, e);
+	if (!text) {
+		nomem(x);
+		goto out;
+	}
+	/* The edit owns nothing: keep the text with the extraction. */
+	if (strv_push_owned(x, text)) {
+		free(text);
+		goto out;
+	}
+	add_edit(x, start, end + 1 - start, text);
+out:
+	free(name);
+	free(fname);
 }
 
 /* Types only: parameters and declared types, not bodies or initializers. */
@@ -998,6 +1120,8 @@ static void emit_items(struct ctx *x)
 		nr++;
 	}
 	for (i = 0; i < x->ex->nr_externs; i++) {
+		if (x->ex->externs[i].static_local)
+			continue;	/* declared in place */
 		p[nr].is_extern = true;
 		p[nr].node = i;
 		p[nr].start = p[nr].end = x->ext_offset[i];
@@ -1266,6 +1390,7 @@ out:
 	free(x.queue);
 	free(x.edits);
 	free(x.ext_offset);
+	klp_strv_free(x.owned, x.nr_owned);
 	strset_free(&x.walked);
 	strset_free(&x.macros_seen);
 	if (err) {
@@ -1295,6 +1420,7 @@ void klp_extract__free(struct klp_extract *ex)
 	free(ex->patched);
 	for (i = 0; i < ex->nr_externs; i++) {
 		free(ex->externs[i].name);
+		free(ex->externs[i].symbol);
 		free(ex->externs[i].type);
 		free(ex->externs[i].object);
 	}

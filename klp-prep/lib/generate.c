@@ -913,6 +913,34 @@ static int find_patched(struct gen *g)
 	return g->unsafe ? KLP_GENERATE_UNSAFE : 0;
 }
 
+static const char *templates_dir(const struct gen *g)
+{
+	return g->opts->templates ? g->opts->templates : klp_generate_default_templates();
+}
+
+/* One externalized declaration, as templates/extern.tmpl spells it. */
+static char *spell_extern(void *ctx, const struct klp_extern *e)
+{
+	const struct gen *g = ctx;
+	struct klp_tdata *d = klp_tdata__new();
+	char *text = NULL;
+	size_t len;
+	int err = -ENOMEM;
+
+	if (d && !klp_tdata__set(d, "name", e->name) &&
+	    !klp_tdata__set(d, "symbol", e->symbol) &&
+	    !klp_tdata__set(d, "object", e->object) &&
+	    !klp_tdata__setf(d, "pos", "%lu", e->pos) &&
+	    !klp_tdata__set(d, "type", e->type))
+		err = klp_template__render_file(templates_dir(g), "extern.tmpl", d, &text, &len);
+	klp_tdata__free(d);
+	if (err)
+		return NULL;
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	return text;
+}
+
 static int extract_units(struct gen *g)
 {
 	size_t i, k;
@@ -921,7 +949,11 @@ static int extract_units(struct gen *g)
 	for (i = 0; i < g->nr_units; i++) {
 		struct gen_unit *u = &g->units[i];
 		struct gen_unit_oracle uo;
-		struct klp_extract_opts eo = { .prefix = g->prefix };
+		struct klp_extract_opts eo = {
+			.prefix = g->prefix,
+			.spell_extern = spell_extern,
+			.spell_ctx = g,
+		};
 		const char **names;
 
 		if (!u->nr_funcs)
@@ -936,6 +968,8 @@ static int extract_units(struct gen *g)
 		if (!err) {
 			eo.functions = names;
 			eo.nr_functions = u->nr_funcs;
+			eo.added = u->new_ranges;
+			eo.nr_added = u->nr_new_ranges;
 			eo.oracle = &uo.oracle;
 			err = klp_tu__extract(u->tu, &eo, &u->ex);
 			gen_unit_oracle__fini(&uo);
@@ -1075,11 +1109,10 @@ static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 			return -ENOMEM;
 		err |= klp_tdata__set_bool(e, "blank", blank);
 		if (it->kind == KLP_ITEM_EXTERN) {
-			err |= klp_tdata__set_bool(e, "extern", true);
-			err |= klp_tdata__set(e, "name", it->ext->name);
-			err |= klp_tdata__set(e, "type", it->ext->type);
-			err |= klp_tdata__set(e, "object", it->ext->object);
-			err |= klp_tdata__setf(e, "pos", "%lu", it->ext->pos);
+			char *decl = spell_extern(g, it->ext);
+
+			err |= decl ? klp_tdata__set(e, "extern", decl) : -ENOMEM;
+			free(decl);
 		} else {
 			err |= klp_tdata__set(e, "text", it->text);
 		}
@@ -1315,8 +1348,7 @@ static int rm_rf(const char *path)
 
 static int render(struct gen *g, char **tmpdir)
 {
-	const char *tdir = g->opts->templates ? g->opts->templates
-					      : klp_generate_default_templates();
+	const char *tdir = templates_dir(g);
 	struct klp_tdata *root = klp_tdata__new();
 	char *name = NULL;
 	size_t i;

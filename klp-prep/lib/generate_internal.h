@@ -59,6 +59,7 @@ struct gen_unit_oracle {
 	char *basename;
 	unsigned int *groups;
 	size_t nr_groups;
+	char candidates[256];		/* of an ambiguous static local */
 };
 
 int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *st,

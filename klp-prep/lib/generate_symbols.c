@@ -352,6 +352,61 @@ static int o_locate(void *ctx, const char *name, bool local,
 	return 0;
 }
 
+/*
+ * GCC names a function's static local "var.N" (N counts within the
+ * unit).  The unit's local data symbols of that form: one is the answer;
+ * several (two functions with a static of one name) cannot be told apart
+ * from the symbol table.
+ */
+static int o_static_local(void *ctx, const char *func, const char *var,
+			  const char **symbol, const char **object, unsigned long *pos)
+{
+	struct gen_unit_oracle *uo = ctx;
+	const struct gen_symtab *st = uo->st;
+	const struct gen_sym *found = NULL;
+	size_t n = strlen(var), lo = 0, hi = st->nr, k, count = 0;
+	char prefix[256];
+
+	if (n + 2 > sizeof(prefix))
+		return -ENOENT;
+	snprintf(prefix, sizeof(prefix), "%s.", var);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(st->syms[st->by_name[mid]].name, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < st->nr; k++) {
+		const struct gen_sym *s = &st->syms[st->by_name[k]];
+		const char *d = s->name + n + 1;
+
+		if (strncmp(s->name, prefix, n + 1))
+			break;
+		if (!*d || strspn(d, "0123456789") != strlen(d) || s->bind != STB_LOCAL ||
+		    s->type != STT_OBJECT || !in_groups(uo, s->file))
+			continue;
+		count++;
+		if (count == 1)
+			found = s;
+		else if (count == 2)
+			snprintf(uo->candidates, sizeof(uo->candidates), "%s, %s", found->name,
+				 s->name);
+	}
+	(void)func;
+	if (count > 1) {
+		*symbol = uo->candidates;
+		return -EEXIST;
+	}
+	if (!count)
+		return -ENOENT;
+	*symbol = found->name;
+	*object = st->object;
+	*pos = gen_symtab__sympos(st, found);
+	return 0;
+}
+
 int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *st,
 			  const struct gen_symtab *vmlinux, const char *unit_path,
 			  const char *display)
@@ -381,6 +436,7 @@ int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *s
 	uo->oracle.has_data = o_has_data;
 	uo->oracle.exported = (vmlinux ? vmlinux : st)->have_exports ? o_exported : NULL;
 	uo->oracle.locate = o_locate;
+	uo->oracle.static_local = o_static_local;
 	return 0;
 }
 

@@ -39,6 +39,7 @@ struct tables {
 	const char *const *exported;
 	const char *const *missing;	/* locate() fails */
 	const char *dup_name;		/* locate() gives position 2 */
+	const char *local_symbol;	/* static_local(): this, or -ENOENT */
 };
 
 static bool in(const char *const *t, const char *name)
@@ -77,6 +78,33 @@ static int o_locate(void *ctx, const char *name, bool local,
 	return 0;
 }
 
+static int o_static_local(void *ctx, const char *func, const char *var,
+			  const char **symbol, const char **object, unsigned long *pos)
+{
+	struct tables *t = ctx;
+
+	(void)func;
+	(void)var;
+	if (!t->local_symbol)
+		return -ENOENT;
+	*symbol = t->local_symbol;
+	*object = "vmlinux";
+	*pos = 0;
+	return 0;
+}
+
+/* How generate spells an externalized static local (its template). */
+static char *spell(void *ctx, const struct klp_extern *e)
+{
+	char *s;
+
+	(void)ctx;
+	if (asprintf(&s, "EXT(%s, %s.%s,%lu, %s);", e->name, e->object, e->symbol,
+		     e->pos, e->type) < 0)
+		return NULL;
+	return s;
+}
+
 static void write_file(const char *name, const char *text)
 {
 	char path[128];
@@ -90,13 +118,25 @@ static void write_file(const char *name, const char *text)
 }
 
 /* Extract @funcs (NULL-terminated) from @src; returns the error. */
+static int run_added(const char *src, const char *const *funcs, struct tables *t,
+		     const struct klp_line_range *added, size_t nr_added,
+		     struct klp_extract **ex);
+
 static int run(const char *src, const char *const *funcs, struct tables *t,
 	       struct klp_extract **ex)
+{
+	return run_added(src, funcs, t, NULL, 0, ex);
+}
+
+static int run_added(const char *src, const char *const *funcs, struct tables *t,
+		     const struct klp_line_range *added, size_t nr_added,
+		     struct klp_extract **ex)
 {
 	static const char *argv[] = { "-std=gnu11", "-I", NULL };
 	struct klp_symbol_oracle o = {
 		.ctx = t, .object = "vmlinux", .callable = o_callable,
 		.has_data = o_has_data, .exported = o_exported, .locate = o_locate,
+		.static_local = o_static_local,
 	};
 	struct klp_parse_opts po = { 0 };
 	struct klp_extract_opts eo = { 0 };
@@ -120,6 +160,9 @@ static int run(const char *src, const char *const *funcs, struct tables *t,
 	eo.functions = funcs;
 	eo.nr_functions = n;
 	eo.oracle = t ? &o : NULL;
+	eo.spell_extern = t ? spell : NULL;
+	eo.added = added;
+	eo.nr_added = nr_added;
 	err = klp_tu__extract(tu, &eo, ex);
 	klp_tu__free(tu);
 	return err;
@@ -358,6 +401,49 @@ static void test_refuse_static_local(void **state)
 	assert_non_null(strstr(log_buf, "dir/unit.c:3: error: static local variable 'calls' of 'count'"));
 }
 
+static void test_static_local_in_place(void **state)
+{
+	static const char *f[] = { "count", NULL };
+	struct tables t = { .local_symbol = "calls.3" };
+	struct klp_extract *ex;
+
+	(void)state;
+	assert_int_equal(run("int count(void)\n{\n\tstatic int calls = 5;\n\treturn ++calls;\n}\n",
+			     f, &t, &ex), 0);
+	/* The original's, declared where the static was, initializer gone. */
+	assert_string_equal(ex->items[0].text,
+			    "int klpp_count(void)\n{\n\tEXT(calls, vmlinux.calls.3,0, int);\n"
+			    "\treturn ++calls;\n}");
+	assert_int_equal(ex->nr_externs, 1);
+	assert_true(ex->externs[0].static_local);
+	klp_extract__free(ex);
+}
+
+static void test_static_local_new_or_folded(void **state)
+{
+	static const char *f[] = { "count", NULL };
+	struct klp_line_range added = { 3, 3 };
+	struct tables t = { 0 };
+	struct klp_extract *ex;
+
+	(void)state;
+	/* Added by the fix: no original, the module's own. */
+	assert_int_equal(run_added("int count(void)\n{\n\tstatic int calls;\n\treturn ++calls;\n}\n",
+				   f, &t, &added, 1, &ex), 0);
+	assert_non_null(strstr(ex->items[0].text, "\tstatic int calls;\n"));
+	klp_extract__free(ex);
+	/* Constant, folded away in the original: the same value. */
+	assert_int_equal(run("int count(int i)\n{\n\tstatic const int tab[] = { 1, 2 };\n"
+			     "\treturn tab[i];\n}\n", f, &t, &ex), 0);
+	assert_non_null(strstr(ex->items[0].text, "static const int tab[] = { 1, 2 };"));
+	klp_extract__free(ex);
+	/* Neither: refused. */
+	assert_int_equal(run("int count(void)\n{\n\tstatic int calls;\n\treturn ++calls;\n}\n",
+			     f, &t, &ex), -EINVAL);
+	assert_non_null(strstr(log_buf, "dir/unit.c:3: error: static local variable 'calls' of "
+				       "'count': the original's cannot be found"));
+}
+
 static void test_refuse_percpu_and_init(void **state)
 {
 	static const char *f[] = { "use", NULL };
@@ -484,6 +570,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_static_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_lost_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_static_local, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_static_local_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_static_local_new_or_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_percpu_and_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_uncallable, setup, teardown),

@@ -22,9 +22,11 @@
  *
  * Everything declared in headers stays behind the unit's #includes.  What
  * cannot be done safely is refused with a "file:line: error:" message:
- * static locals of patched functions, per-CPU variables of the unit,
- * references to __init/__exit code and data, a data symbol the original
- * does not have.
+ * per-CPU variables of the unit, references to __init/__exit code and
+ * data, a data symbol the original does not have, a static local of a
+ * copied function that the original's symbols cannot tell (static locals
+ * the original has are declared in place as the original's, constant ones
+ * it folded away stay as they are).
  */
 #ifndef KLP_PREP_EXTRACT_H
 #define KLP_PREP_EXTRACT_H
@@ -83,6 +85,15 @@ struct klp_symbol_oracle {
 	 */
 	int (*locate)(void *ctx, const char *name, bool local,
 		      const char **object, unsigned long *pos);
+	/*
+	 * The symbol of static local @var of function @func in the original
+	 * (GCC names it "var.N"), with its object and position.  Returns 0,
+	 * -ENOENT (it has none: folded away), -EEXIST (several candidates,
+	 * named in *@symbol).  NULL: static locals are refused.
+	 */
+	int (*static_local)(void *ctx, const char *func, const char *var,
+			    const char **symbol, const char **object,
+			    unsigned long *pos);
 };
 
 struct klp_parse_opts {
@@ -129,12 +140,16 @@ enum klp_item_kind {
 
 struct klp_extern {
 	char *name;		/* in the source */
+	char *symbol;		/* in the object: the name, or "var.N" for a
+				 * static local */
 	char *type;		/* for __typeof__(): a type, or the name itself
 				 * when a header declares it */
 	char *object;		/* "vmlinux" or a module */
 	unsigned long pos;	/* as the livepatch core counts; 0: unique */
 	bool is_func;
 	bool local;		/* static in the unit */
+	bool static_local;	/* a function's static: declared in place
+				 * (see klp_extract_opts.spell_extern) */
 	unsigned int line;	/* first use */
 };
 
@@ -174,6 +189,19 @@ struct klp_extract_opts {
 	const char *const *functions;		/* the functions to patch */
 	size_t nr_functions;
 	const struct klp_symbol_oracle *oracle;	/* NULL: defaults above */
+	/*
+	 * The text of an externalized declaration that replaces a static
+	 * local's in a copied function (the caller's template); malloc'd.
+	 * NULL: static locals are refused.
+	 */
+	char *(*spell_extern)(void *ctx, const struct klp_extern *e);
+	void *spell_ctx;
+	/*
+	 * Lines the fix added (the diff's new side): a static local declared
+	 * there is new, has no original, and stays the module's own.
+	 */
+	const struct klp_line_range *added;
+	size_t nr_added;
 };
 
 /*

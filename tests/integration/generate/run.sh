@@ -167,12 +167,25 @@ expect_grep module-static 'KLP_PREP_EXTERN(hits, "calcmod.hits,0", int);' "$WORK
 expect_grep module-kernel 'KLP_PREP_EXTERN(panic_timeout, "vmlinux.panic_timeout,0", panic_timeout);' \
 	"$WORK/out/module/drivers_calcmod.c"
 
-# -- refusals ---------------------------------------------------------------
+# -- static locals: the original's in place; a new one stays the module's --
+generate static-local-orig
+golden static-local-orig
+expect_grep static-local-orig-extern \
+	'KLP_PREP_EXTERN(ticks, "vmlinux.ticks.[0-9]*,0", int);' "$WORK/out/static-local-orig/kernel_calc.c"
 generate static-local
-if [ "$STATUS" == 3 ]; then ok static-local-status; else fail static-local-status "exit $STATUS, want 3"; fi
-expect_grep static-local-message "kernel/calc.c:42: error: static local variable 'calls' of 'calc_bump'" \
-	"$WORK/out/static-local.stderr"
-if [ -e "$WORK/out/static-local" ]; then fail static-local-no-output "an output was written"; else ok static-local-no-output; fi
+golden static-local
+expect_grep static-local-new "^	static int calls;" "$WORK/out/static-local/kernel_calc.c"
+
+# -- refusals ---------------------------------------------------------------
+generate static-local-ambiguous
+if [ "$STATUS" == 3 ]; then ok ambiguous-status; else fail ambiguous-status "exit $STATUS, want 3"; fi
+expect_grep ambiguous-message "kernel/calc.c:74: error: static local variable 'seen' of 'calc_seen_a': the original has several candidates (seen.0, seen.1)" \
+	"$WORK/out/static-local-ambiguous.stderr"
+if [ -e "$WORK/out/static-local-ambiguous" ]; then
+	fail ambiguous-no-output "an output was written"
+else
+	ok ambiguous-no-output
+fi
 
 # -- an existing output is kept unless --force; the same input, same bytes --
 generate cmdline

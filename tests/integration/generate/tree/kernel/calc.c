@@ -61,3 +61,26 @@ int calc_check(int x)
 	}
 	return x * 3;
 }
+
+int calc_ticks(void)
+{
+	static int ticks;
+
+	return ++ticks;
+}
+
+int calc_seen_a(int x)
+{
+	static int seen;
+
+	seen += x;
+	return seen;
+}
+
+int calc_seen_b(int x)
+{
+	static int seen;
+
+	seen -= x;
+	return seen;
+}
