@@ -43,3 +43,12 @@ add_test(NAME affected_dwarf_kernel
 set_tests_properties(affected_dwarf_kernel PROPERTIES
 	SKIP_RETURN_CODE 77 TIMEOUT 900
 	ENVIRONMENT "CC=${KLP_PLUGIN_GCC}")
+
+# old_sympos of every repeated static name of the harness kernel's units,
+# against the order the 6.12 livepatch core counts in (skipped, 77,
+# without a kernel build).
+add_test(NAME affected_sympos_kernel
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/affected/sympos_kernel.sh
+		$<TARGET_FILE:klp-prep> ${CMAKE_CURRENT_BINARY_DIR}/affected-sympos-kernel)
+set_tests_properties(affected_sympos_kernel PROPERTIES
+	SKIP_RETURN_CODE 77 TIMEOUT 900)

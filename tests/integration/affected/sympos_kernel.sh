@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# sympos_kernel.sh - old_sympos of every repeated static function name of
+# real kernel units, against the order the livepatch core counts in.
+#
+# Usage: sympos_kernel.sh KLP_PREP WORK_DIR
+#
+# The harness kernel's objects (built with the plugin) are linked here, all
+# of them into one "vmlinux" (a final link: addresses) and into one module
+# (`ld -r`: .symtab order).  For every function name that several units
+# define, the expected position of each unit's symbol is computed from the
+# symbol table alone (readelf; STT_FILE groups tie symbols to units):
+# vmlinux by address, the module by .symtab order, as
+# kallsyms_on_each_match_symbol() and module_kallsyms_on_each_symbol()
+# walk them in 6.12.  klp-prep affected must give the same numbers.
+#
+# Kernel build: $KLP_KERNEL_BUILD or the newest harness build with the
+# plugin (finished or not: only objects are needed); exit 77 without one.
+set -uo pipefail
+
+KLP=${1:?klp-prep}
+WORK=${2:?work dir}
+CACHE=${KLP_PREP_CACHE:-/var/cache/klp-prep}
+
+BUILD=${KLP_KERNEL_BUILD:-}
+if [ -z "$BUILD" ]; then
+	for d in $(ls -dt "$CACHE"/6.12/*/ 2>/dev/null); do
+		if grep -q -- "-fplugin=" "$d/build/kernel/.fork.o.cmd" 2>/dev/null; then
+			BUILD=${d%/}/build
+			break
+		fi
+	done
+fi
+if [ -z "$BUILD" ] || [ ! -d "$BUILD" ]; then
+	echo "skipped: no harness kernel build with the plugin (set KLP_KERNEL_BUILD)"
+	exit 77
+fi
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 99
+
+# Single-unit objects with records (composites would repeat their members).
+find "$BUILD" -name '*.o' ! -name '*.mod.o' ! -name 'vmlinux.o' ! -path '*/vdso/*' \
+	! -path '*/realmode/*' ! -path '*/boot/*' | sort >all.txt
+: >objs.txt
+# "FILE: N unit(s)" for each file, in one run.
+"$KLP" dump $(cat all.txt) 2>/dev/null | awk '/^[^ ].*: [0-9]+ units?$/ {
+	sub(/:$/, "", $1); if ($2 == 1) print $1 }' >objs.txt
+if [ "$(wc -l <objs.txt)" -lt 20 ]; then
+	echo "skipped: fewer than 20 kernel objects with records in $BUILD"
+	exit 77
+fi
+# Each in a directory of its own, as a build directory: the index makes
+# the many queries below cheap.
+mkdir -p v m
+ld --noinhibit-exec -o v/vmlinux -e 0 --unresolved-symbols=ignore-all \
+	--defsym _vdso_data=0 --defsym vvar__vdso_data=0 $(cat objs.txt) 2>ld.log
+ld -r -o m/kmod.ko $(cat objs.txt) 2>>ld.log
+[ -s v/vmlinux ] && [ -s m/kmod.ko ] || { echo "FAIL: ld"; tail -5 ld.log; exit 1; }
+
+FAILS=0 CHECKED=0
+check() { # DIR ELF ORDER(addr|index)
+	local dir=$1 elf=$1/$2 order=$3 name
+	# name, file group, address, .symtab index of every function symbol
+	readelf -sW "$elf" | awk '
+		$4 == "FILE" { f = $8 }
+		$4 == "FUNC" && $7 != "UND" && $8 != "" { sub(":", "", $1); print $8, f, $2, $1 }' >syms.txt
+	awk '{print $1}' syms.txt | sort | uniq -d | grep -v '\.cold$' >dups.txt
+	while read -r name; do
+		# Expected: rank by address (vmlinux) or by .symtab index (module).
+		if [ "$order" = addr ]; then
+			awk -v n="$name" '$1 == n {print $3, $2}' syms.txt | sort >ranked.txt
+		else
+			awk -v n="$name" '$1 == n {print $4, $2}' syms.txt | sort -n >ranked.txt
+		fi
+		"$KLP" affected --json -f "$name" "$dir" >out.json 2>err.txt
+		if [ $? -eq 2 ] && grep -q "several files" err.txt; then
+			# Statics of several files: ask per file.
+			: >out.json
+			grep -o '^  [^ ]*:'"$name"' ' err.txt | sed 's/^  //; s/ $//' | sort -u |
+			while read -r spec; do
+				"$KLP" affected --json -f "$spec" "$dir" 2>/dev/null
+			done >out.json
+		fi
+		rank=0
+		while read -r _ file; do
+			rank=$((rank + 1))
+			# A basename held twice cannot be told apart by a reader either.
+			[ "$(awk -v f="$file" '$2 == f' ranked.txt | wc -l)" -eq 1 ] || continue
+			got=$(jq -r --arg n "$name" --arg f "$file" '.affected | (.functions + .unpatchable)[] |
+				select(.symbol == $n and (.unit | split("/") | last) == $f) | .sympos' out.json 2>/dev/null | head -n 1)
+			[ -n "$got" ] || continue	# not a changed body here (e.g. only inlined)
+			CHECKED=$((CHECKED + 1))
+			if [ "$got" != "$rank" ]; then
+				echo "FAIL: $elf: $name of $file: sympos $got, the kernel counts $rank"
+				FAILS=$((FAILS + 1))
+			fi
+		done <ranked.txt
+	done <dups.txt
+	echo "$elf: $(wc -l <dups.txt) repeated names"
+}
+check v vmlinux addr
+check m kmod.ko index
+echo "$CHECKED positions checked, $FAILS wrong"
+[ "$CHECKED" -ge 10 ] || { echo "FAIL: fewer than 10 positions checked"; exit 1; }
+[ "$FAILS" -eq 0 ]
