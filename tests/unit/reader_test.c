@@ -653,6 +653,45 @@ static void test_bad_sections(void **state)
 	free(data);
 }
 
+/*
+ * The format uses no relocations.  A section that has some (here in a
+ * record of a tag readers skip) still reads, with a warning.
+ */
+static void test_section_with_relocations(void **state)
+{
+	struct klp_unit second = second_unit();
+	struct klp_object *obj;
+	unsigned char *block;
+	size_t size, i;
+	void *data;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(klp_unit__encode(&second, &data, &size), 0);
+	block = data;
+	/* One more record: tag 99, 8 bytes (second's block is small). */
+	assert_true(size + 10 < 256 && block[9] == 0);
+	block[8] = (unsigned char)(size + 10);
+	f = fopen(path("reloc.c"), "w");
+	assert_non_null(f);
+	fprintf(f, "int target;\n__asm__(\"\\t.section .klp_prep.partition,\\\"\\\",@progbits\\n");
+	for (i = 0; i < size; i++)
+		fprintf(f, "\\t.byte %u\\n", block[i]);
+	fprintf(f, "\\t.byte 99, 8\\n\\t.quad target\\n\");\n");
+	assert_int_equal(fclose(f), 0);
+	free(data);
+	run("cd %s && %s -c reloc.c -o reloc.o", dir, KLP_TEST_GCC);
+
+	reset_messages();
+	obj = klp_object__open(path("reloc.o"), 0);
+	assert_non_null(obj);
+	assert_int_equal(klp_object__nr_units(obj), 1);
+	assert_string_equal(klp_object__unit(obj, 0)->source, "demo/c.c");
+	assert_non_null(strstr(messages,
+		": warning: .klp_prep.partition has relocations (.rela.klp_prep.partition); the format uses none, they are ignored\n"));
+	klp_object__free(obj);
+}
+
 static void test_object_without_records(void **state)
 {
 	struct klp_object *obj;
@@ -711,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_extended_section_indexes),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bad_sections),
+		cmocka_unit_test(test_section_with_relocations),
 		cmocka_unit_test(test_object_without_records),
 		cmocka_unit_test(test_records_only),
 		cmocka_unit_test(test_log_callback),
