@@ -114,7 +114,7 @@ static int read_partition(struct klp_object *obj, Elf_Scn *scn,
 		return err;
 	}
 	if (err == -EBADMSG) {
-		pr_err(obj->path, "%s: corrupt block at 0x%zx: at 0x%zx: %s",
+		pr_err(obj->path, "%s: corrupt block at 0x%zx: at 0x%zx: %s (a damaged file, or not written by the klp_partition plugin: rebuild it)",
 		       KLP_PARTITION_SECTION_NAME, derr.block, derr.offset,
 		       derr.message);
 		return err;
@@ -364,7 +364,7 @@ static int check_extent(struct klp_object *obj, const GElf_Ehdr *ehdr)
 	file_size = st.st_size;
 	end = ehdr->e_shoff + (uint64_t)ehdr->e_shnum * ehdr->e_shentsize;
 	if (ehdr->e_shoff && (end > file_size || end < ehdr->e_shoff)) {
-		pr_err(obj->path, "truncated ELF file: its section headers end at 0x%llx, the file at 0x%llx",
+		pr_err(obj->path, "truncated ELF file: its section headers end at 0x%llx, the file at 0x%llx (an interrupted build or copy? rebuild it)",
 		       (unsigned long long)end, (unsigned long long)file_size);
 		return -ENOEXEC;
 	}
@@ -377,7 +377,7 @@ static int check_extent(struct klp_object *obj, const GElf_Ehdr *ehdr)
 			continue;
 		end = shdr.sh_offset + shdr.sh_size;
 		if (end > file_size || end < shdr.sh_offset) {
-			pr_err(obj->path, "truncated ELF file: section %zu ends at 0x%llx, the file at 0x%llx",
+			pr_err(obj->path, "truncated ELF file: section %zu ends at 0x%llx, the file at 0x%llx (an interrupted build or copy? rebuild it)",
 			       elf_ndxscn(scn), (unsigned long long)end,
 			       (unsigned long long)file_size);
 			return -ENOEXEC;
@@ -419,9 +419,9 @@ static int open_elf(struct klp_object *obj)
 
 		if (pread(obj->fd, magic, SELFMAG, 0) == SELFMAG &&
 		    !memcmp(magic, ELFMAG, SELFMAG))
-			pr_err(obj->path, "truncated ELF file: no complete ELF header");
+			pr_err(obj->path, "truncated ELF file: no complete ELF header (an interrupted build or copy? rebuild it)");
 		else
-			pr_err(obj->path, "not an ELF file");
+			pr_err(obj->path, "not an ELF file (pass objects, ld -r outputs, modules or vmlinux)");
 		return -ENOEXEC;
 	}
 	if (!gelf_getehdr(obj->elf, &ehdr)) {
