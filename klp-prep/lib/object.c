@@ -100,8 +100,9 @@ static int read_partition(struct klp_object *obj, Elf_Scn *scn,
 		       KLP_PARTITION_SECTION_NAME, elf_errmsg(-1));
 		return -ENOEXEC;
 	}
-	err = klp_partition__decode(data ? data->d_buf : NULL,
-				    data ? data->d_size : 0, &units, &nr_units,
+	err = klp_partition__decode(data && data->d_buf ? data->d_buf : "",
+				    data && data->d_buf ? data->d_size : 0,
+				    &units, &nr_units,
 				    &derr);
 	if (err == -ENODATA) {
 		pr_err(obj->path, "%s: %s", KLP_PARTITION_SECTION_NAME,

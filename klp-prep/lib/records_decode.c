@@ -496,7 +496,8 @@ static struct klp_unit *alloc_unit(struct decoder *d, const struct counts *n,
 int klp_unit__decode(const void *data, size_t size, size_t *offset,
 		     struct klp_unit **unitp, struct klp_decode_error *err)
 {
-	const unsigned char *section = data;
+	/* No bytes may come as NULL; offsets are counted from a real address. */
+	const unsigned char *section = data ? data : (const void *)"";
 	const unsigned char *p, *block_end, *records;
 	struct decoder d = { .section = section, .err = err };
 	uint32_t version, header_size, block_size, strtab_size;
@@ -638,7 +639,8 @@ int klp_partition__decode(const void *data, size_t size,
 		units[nr_units++] = unit;
 	}
 	if (!nr_units) {
-		struct decoder d = { .section = data, .err = err };
+		struct decoder d = { .section = data ? data : (const void *)"",
+				     .err = err };
 
 		ret = fail(&d, d.section, -ENODATA,
 			   size ? "section holds only zero padding, no block"

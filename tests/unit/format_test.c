@@ -322,6 +322,7 @@ static void test_empty_section(void **state)
 
 	(void)state;
 	assert_refused("", 0, -ENODATA, 0, "empty");
+	assert_refused(NULL, 0, -ENODATA, 0, "empty");
 	assert_refused(zeros, sizeof(zeros), -ENODATA, 0, "padding");
 }
 

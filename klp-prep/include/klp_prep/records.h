@@ -114,7 +114,7 @@ struct klp_decode_error {
 
 /*
  * Decode the block at or after *@offset of the section contents @data
- * (@size bytes), skipping zero padding before it.  On success *@unit is
+ * (@size bytes; NULL if 0), skipping zero padding before it.  On success *@unit is
  * one allocation holding the unit, its record arrays and its strings (free
  * it with klp_unit__free()), and *@offset is just past the block; at the
  * end of the section *@unit is NULL.  Returns 0, -EBADMSG when the block
