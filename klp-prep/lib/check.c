@@ -342,7 +342,13 @@ static void check_record(struct klp_checker *c, size_t i,
 		missing_symbol(c, unit, f->symbol, f->symbol, f->section,
 			       "function");
 	} else {
-		if (public != (sym->bind != STB_LOCAL))
+		/*
+		 * A final link turns hidden globals local (LTO's promoted
+		 * .lto_priv statics among them): only an object keeps
+		 * every public function global.
+		 */
+		if (public != (sym->bind != STB_LOCAL) &&
+		    (obj->elf_type == ET_REL || !public))
 			klp_checker__report(c, KLP_CHECK_SYMTAB, f->symbol, unit,
 					    "symbol %s: %s, the record says %s",
 					    sym->name,

@@ -477,26 +477,35 @@ static const char *base_name(const char *path)
 /*
  * The unit a CU belongs to: same source name (both are the main input
  * file as given to GCC), the k-th CU of a name being the k-th unit of it.
+ * lto1 names its CUs "<artificial>" and its units after the ltrans
+ * object: the k-th such CU is the k-th LTO unit.
  */
 static long unit_of_cu(const struct klp_object *obj, const char *cu_name,
 		       size_t rank)
 {
+	bool lto = !strcmp(cu_name, "<artificial>");
 	size_t i, seen = 0;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0, seen = 0; i < obj->nr_units; i++) {
-			const char *source = obj->units[i]->source;
+			const struct klp_unit *unit = obj->units[i];
+			const char *source = unit->source;
 
-			if (!source)
+			if (lto) {
+				if (!(unit->flags & KLP_UNIT_F_LTO))
+					continue;
+			} else if (!source ||
+				   (pass == 0 ? strcmp(source, cu_name)
+					      : strcmp(base_name(source),
+						       base_name(cu_name)))) {
 				continue;
-			if (pass == 0 ? strcmp(source, cu_name)
-				      : strcmp(base_name(source),
-					       base_name(cu_name)))
-				continue;
+			}
 			if (seen++ == rank)
 				return (long)i;
 		}
+		if (lto)
+			break;
 	}
 	return -1;
 }

@@ -110,6 +110,23 @@ ld -r weak.o strong.o -o overridden.o || exit 1
 run 0 check overridden.o
 has out "overridden.o: 0 mismatches (0 suffixed symbols, 3 records; DWARF: 2 subprograms"
 
+# LTO: lto1 writes the records, one unit per ltrans partition; the two
+# static helpers become helper.lto_priv.N, public in their units and
+# local (hidden) after the link; DWARF's CUs are "<artificial>".
+printf 'extern int work(int);\nstatic __attribute__((noinline)) int helper(int x) { return work(x) * 3 + work(x + 1); }\nint api1(int x) { return helper(x) + helper(x * 2); }\nint (*p1)(int) = helper;\n' > l1.c
+printf 'extern int work(int);\nstatic __attribute__((noinline)) int helper(int x) { return work(x) * 5 + work(x + 2); }\nint api2(int x) { return helper(x) + helper(x * 3); }\nint (*p2)(int) = helper;\nint work(int x) { return x; }\nint main(void) { return api1(1) + api2(2); }\n' > l2.c
+if "$gcc" -O2 -g -flto "-fplugin=$plugin" -c l1.c 2>/dev/null &&
+   "$gcc" -O2 -g -flto "-fplugin=$plugin" -c l2.c 2>/dev/null &&
+   "$gcc" -O2 -g -flto -flto-partition=max "-fplugin=$plugin" l1.o l2.o \
+	-o lto.out 2>/dev/null; then
+	run 0 check lto.out
+	has out "lto.out: 0 mismatches (2 suffixed symbols, 3 records; DWARF: 3 subprograms"
+	run 0 dump lto.out
+	has out "  helper.lto_priv.0 [lto_priv]"
+else
+	fail "an -flto link with the plugin failed"
+fi
+
 # ---- records of another compilation: check catches it ----
 compile "$fixtures/inline_chain.c" noinline.o \
 	-fno-inline-small-functions -fno-inline-functions-called-once
