@@ -368,6 +368,75 @@ static void test_truncated_at_every_offset(void **state)
 	free(b);
 }
 
+/*
+ * Every byte of a valid two-block section changed to each of a few
+ * values: the decoder returns a unit or refuses, never reads out of
+ * bounds (run under ASan), and what it returns is self-consistent.
+ */
+static void test_every_byte_corrupted(void **state)
+{
+	static const unsigned char values[] = { 0x00, 0x01, 0x7f, 0x80, 0xff };
+	struct klp_unit rich = rich_unit(), second = second_unit();
+	struct klp_decode_error err;
+	struct klp_unit **units;
+	unsigned char *a, *b, *section, *copy;
+	size_t na, nb, i, v, nr, u, k;
+
+	(void)state;
+	encode(&rich, &a, &na);
+	encode(&second, &b, &nb);
+	section = malloc(na + nb);
+	copy = malloc(na + nb);
+	assert_non_null(section);
+	assert_non_null(copy);
+	memcpy(section, a, na);
+	memcpy(section + na, b, nb);
+	for (i = 0; i < na + nb; i++) {
+		for (v = 0; v < sizeof(values); v++) {
+			int ret;
+
+			memcpy(copy, section, na + nb);
+			copy[i] = values[v];
+			ret = decode(copy, na + nb, &units, &nr, &err);
+			if (ret) {
+				assert_true(ret == -EBADMSG ||
+					    ret == -EPROTONOSUPPORT ||
+					    ret == -ENODATA);
+				assert_true(err.offset <= na + nb);
+				assert_true(strlen(err.message) > 0);
+				continue;
+			}
+			/* Accepted: every index in range, every string whole. */
+			for (u = 0; u < nr; u++) {
+				const struct klp_unit *unit = units[u];
+
+				for (k = 0; k < unit->nr_funcs; k++) {
+					assert_true(unit->funcs[k].origin <
+						    unit->nr_origins);
+					assert_true(unit->funcs[k].alias_of <= k);
+					assert_non_null(unit->funcs[k].symbol);
+					(void)strlen(unit->funcs[k].symbol);
+				}
+				for (k = 0; k < unit->nr_inlines; k++) {
+					assert_true(unit->inlines[k].func <
+						    unit->nr_funcs);
+					assert_true(unit->inlines[k].parent <= k);
+					assert_true(unit->inlines[k].callee <
+						    unit->nr_origins);
+				}
+				for (k = 0; k < unit->nr_calls; k++)
+					assert_true(unit->calls[k].func <
+						    unit->nr_funcs);
+			}
+			klp_units__free(units, nr);
+		}
+	}
+	free(copy);
+	free(section);
+	free(a);
+	free(b);
+}
+
 static void test_bad_magic(void **state)
 {
 	unsigned char block[64];
@@ -706,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_decode_one_block_at_a_time),
 		cmocka_unit_test(test_empty_section),
 		cmocka_unit_test(test_truncated_at_every_offset),
+		cmocka_unit_test(test_every_byte_corrupted),
 		cmocka_unit_test(test_bad_magic),
 		cmocka_unit_test(test_unknown_version),
 		cmocka_unit_test(test_header_sizes),
