@@ -30,6 +30,9 @@ static const char dump_usage[] =
 "with their call sites, its calls to clones and the callers of a clone.\n"
 "\n"
 "  --json      one JSON document for all files (schema: docs/json-schema.md)\n"
+"  -f, --function NAME\n"
+"              only the functions whose symbol, cold part or origin is NAME\n"
+"              (text only; repeat for several)\n"
 "  -v          also print library notes\n"
 "  -h, --help  this text\n"
 "\n"
@@ -201,12 +204,34 @@ static void print_func(const struct klp_unit *unit, const struct unit_tree *t,
 	}
 }
 
+/* -f NAME...: the functions to show; none given = all. */
+static char **only;
+static int nr_only;
+
+static bool wanted(const struct klp_unit *unit, const struct klp_func *f)
+{
+	int i;
+
+	if (!nr_only)
+		return true;
+	for (i = 0; i < nr_only; i++)
+		if (!strcmp(f->symbol, only[i]) ||
+		    (f->cold_symbol && !strcmp(f->cold_symbol, only[i])) ||
+		    !strcmp(unit->origins[f->origin].name, only[i]))
+			return true;
+	return false;
+}
+
 static int dump_unit_text(const struct klp_unit *unit, size_t n)
 {
 	struct unit_tree t = { 0 };
 	char flags[128];
-	size_t i;
+	size_t i, shown = 0;
 
+	for (i = 0; i < unit->nr_funcs; i++)
+		shown += wanted(unit, &unit->funcs[i]);
+	if (!shown)
+		return 0;
 	if (unit_tree__build(&t, unit))
 		return -ENOMEM;
 	printf("\nunit %zu: %s\n", n, unit->source ? unit->source : "?");
@@ -220,7 +245,8 @@ static int dump_unit_text(const struct klp_unit *unit, size_t n)
 	       unit->nr_origins, unit->nr_funcs, unit->nr_inlines,
 	       unit->nr_calls);
 	for (i = 0; i < unit->nr_funcs; i++)
-		print_func(unit, &t, i);
+		if (wanted(unit, &unit->funcs[i]))
+			print_func(unit, &t, i);
 	unit_tree__free(&t);
 	return 0;
 }
@@ -451,6 +477,7 @@ int cmd_dump(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "function", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -459,8 +486,17 @@ int cmd_dump(int argc, char **argv)
 	int status = KLP_EXIT_OK;
 	int opt, i;
 
-	while ((opt = getopt_long(argc, argv, "hjv", options, NULL)) != -1) {
+	only = calloc(argc, sizeof(*only));
+	if (!only) {
+		usage_error("out of memory");
+		return KLP_EXIT_USAGE;
+	}
+	nr_only = 0;
+	while ((opt = getopt_long(argc, argv, "f:hjv", options, NULL)) != -1) {
 		switch (opt) {
+		case 'f':
+			only[nr_only++] = optarg;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -469,15 +505,23 @@ int cmd_dump(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(dump_usage, stdout);
-			return KLP_EXIT_OK;
+			status = KLP_EXIT_OK;
+			goto out;
 		default:
 			fputs(dump_usage, stderr);
-			return KLP_EXIT_USAGE;
+			status = KLP_EXIT_USAGE;
+			goto out;
 		}
 	}
 	if (optind >= argc) {
 		usage_error("dump: no FILE given; see 'klp-prep dump --help'");
-		return KLP_EXIT_USAGE;
+		status = KLP_EXIT_USAGE;
+		goto out;
+	}
+	if (json && nr_only) {
+		usage_error("dump: --function is for the text dump; --json gives every record (indexes refer to them)");
+		status = KLP_EXIT_USAGE;
+		goto out;
 	}
 
 	if (json) {
@@ -522,7 +566,10 @@ int cmd_dump(int argc, char **argv)
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: error writing the output: %s\n", klp_prog,
 			strerror(errno));
-		return KLP_EXIT_USAGE;
+		status = KLP_EXIT_USAGE;
 	}
+out:
+	free(only);
+	only = NULL;
 	return status;
 }

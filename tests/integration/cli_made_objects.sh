@@ -88,6 +88,20 @@ has out "unit 1: demo/c.c"
 has out "  foo.isra.0 [isra]"
 has out "    called by main_c at demo/c.c:14"
 
+# -f: the functions of one name (symbol, cold part or origin), any unit.
+run 0 dump -f foo.cold -f main_c ar.o
+has out "  foo [function]"
+has out "  main_c [function]"
+hasnt out "foo.constprop.0.isra.0 ["
+hasnt out "bar ["
+[ "$(printf '%s\n' "$out" | grep -c '^  foo \[function\]')" -eq 2 ] ||
+	fail "dump -f foo.cold: not both units' foo"
+run 0 dump --function foo a.o
+has out "  foo.constprop.0.isra.0 [constprop+isra]"
+hasnt out "qux.part.0 ["
+run 2 dump --json -f foo a.o
+has err "--function is for the text dump"
+
 # ---- dump --json: valid, complete, escaped ----
 run 0 dump --json a.o ar.o
 json 'd["klp_prep_dump"] == 1 and [f["file"] for f in d["files"]] == ["a.o", "ar.o"]'
