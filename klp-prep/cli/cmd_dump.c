@@ -20,7 +20,7 @@
 #include "json_writer.h"
 
 static const char dump_usage[] =
-"usage: klp-prep dump [--json] FILE...\n"
+"usage: klp-prep dump [--json | -f NAME...] FILE...\n"
 "\n"
 "Print the .klp_prep.partition records of each FILE (object, ld -r output,\n"
 "executable, kernel module or vmlinux): per compilation unit, each function\n"
