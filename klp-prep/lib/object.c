@@ -390,6 +390,7 @@ static int check_extent(struct klp_object *obj, const GElf_Ehdr *ehdr)
 static int open_elf(struct klp_object *obj)
 {
 	GElf_Ehdr ehdr;
+	struct stat st;
 
 	if (!elf_version_done) {
 		if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -405,6 +406,16 @@ static int open_elf(struct klp_object *obj)
 
 		pr_err(obj->path, "cannot open: %s", strerror(errno));
 		return err;
+	}
+	if (fstat(obj->fd, &st)) {
+		int err = -errno;
+
+		pr_err(obj->path, "cannot stat: %s", strerror(errno));
+		return err;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		pr_err(obj->path, "is a directory; pass the objects in it");
+		return -EISDIR;
 	}
 	obj->elf = elf_begin(obj->fd, ELF_C_READ_MMAP, NULL);
 	if (!obj->elf) {

@@ -143,6 +143,8 @@ run 2 dump text.o
 has err "klp-prep: text.o: error: not an ELF file"
 run 2 check trunc.o
 has err "klp-prep: trunc.o: error: truncated ELF file"
+run 2 dump .
+has err "klp-prep: .: error: is a directory"
 run 2 dump missing.o
 has err "klp-prep: missing.o: error: cannot open: No such file or directory"
 run 2 dump badstr.o

@@ -51,7 +51,7 @@ struct klp_symbol {
  * section is not an error (klp_object__has_records() says so), a section
  * that cannot be decoded is.  Returns NULL with errno set on error, after
  * logging a message that names the file: ENOENT and the like from open(),
- * ENOEXEC for a file that is not ELF (or is truncated or corrupt ELF),
+ * EISDIR, ENOEXEC for a file that is not ELF (or is truncated or corrupt ELF),
  * EBADMSG for a corrupt section, EPROTONOSUPPORT for an unknown format
  * version, ENOMEM.
  */
