@@ -66,8 +66,9 @@ static int check_file(const char *path, unsigned int flags)
 	if (stats.discarded)
 		printf(", %zu discarded at link", stats.discarded);
 	if (stats.dwarf)
-		printf("; DWARF: %zu subprograms, %zu inline instances",
-		       stats.dwarf_subprograms, stats.dwarf_inlines);
+		printf("; DWARF: %zu subprograms, %zu inline instances, %zu calls to clones",
+		       stats.dwarf_subprograms, stats.dwarf_inlines,
+		       stats.dwarf_calls);
 	else if (!(flags & KLP_CHECK_NO_DWARF))
 		printf("; no DWARF");
 	printf(")\n");

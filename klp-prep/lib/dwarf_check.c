@@ -13,7 +13,9 @@
  *  - each inline instance within it must have an INLINE record of that
  *    FUNC with the same chain of callees (A in B in the function).  Not
  *    the other way round: an inline whose code was all optimised away
- *    leaves a record (KLP_INLINE_F_NO_CODE or not) but may leave no DIE.
+ *    leaves a record (KLP_INLINE_F_NO_CODE or not) but may leave no DIE;
+ *  - each call site whose origin is a clone's concrete DIE must have a
+ *    CALL record of the body it is in.
  *
  * libdwfl is used rather than bare libdw because it applies the
  * relocations of an ET_REL file's debug sections; without them every
@@ -406,6 +408,71 @@ static bool has_code(Dwarf_Die *die)
 	       dwarf_attr(die, DW_AT_ranges, &attr);
 }
 
+static bool has_call(const struct klp_unit *u, const struct klp_func *f,
+		     const char *callee)
+{
+	unsigned int func = f - u->funcs;
+	size_t i;
+
+	for (i = 0; i < u->nr_calls; i++)
+		if (u->calls[i].func == func &&
+		    !strcmp(u->calls[i].callee, callee))
+			return true;
+	return false;
+}
+
+/*
+ * Calls to clones: a DW_TAG_call_site (DW_TAG_GNU_call_site before DWARF
+ * 5) whose origin is the concrete DIE of a clone must have a CALL record
+ * of the body it is in, inlined code included.  klp-prep affected patches
+ * the callers of a changed function's clones from these records.
+ */
+static int walk_calls(struct dwarf_checker *d, Dwarf_Die *parent,
+		      const struct klp_func *f)
+{
+	const struct klp_unit *u = d->unit;
+	Dwarf_Die child, callee;
+	Dwarf_Attribute attr;
+	int ret;
+
+	if (dwarf_child(parent, &child) != 0)
+		return 0;
+	do {
+		const struct addr_sym *at;
+		struct klp_symbol_name n;
+		int tag = dwarf_tag(&child);
+
+		if (tag == DW_TAG_lexical_block ||
+		    tag == DW_TAG_inlined_subroutine) {
+			ret = walk_calls(d, &child, f);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (tag != DW_TAG_call_site && tag != DW_TAG_GNU_call_site)
+			continue;
+		if (!dwarf_attr(&child, DW_AT_call_origin, &attr) &&
+		    !dwarf_attr(&child, DW_AT_abstract_origin, &attr))
+			continue;
+		if (!dwarf_formref_die(&attr, &callee) || !has_code(&callee))
+			continue;	/* not a body of this file */
+		at = subprogram_symbol(d, &callee);
+		if (!at || !klp_symbol_name__parse(at->sym->name, &n) ||
+		    !n.nr_steps)
+			continue;	/* a plain function */
+		d->c->stats.dwarf_calls++;
+		if (has_call(u, f, at->sym->name))
+			continue;
+		klp_checker__report(d->c, KLP_CHECK_DWARF, f->symbol, u,
+				    "symbol %s: DWARF has a call to %s%s, no CALL record does",
+				    f->symbol, at->sym->name,
+				    dwarf_hasattr(&child, DW_AT_call_tail_call) ||
+				    dwarf_hasattr(&child, DW_AT_GNU_tail_call) ?
+				    " (tail call)" : "");
+	} while ((ret = dwarf_siblingof(&child, &child)) == 0);
+	return ret < 0 ? -EINVAL : 0;
+}
+
 static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
 {
 	const struct klp_object *obj = d->c->obj;
@@ -464,7 +531,9 @@ static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
 	}
 	ret = walk_inlines(d, die, f, d->tree.func_first[f - u->funcs], &ch,
 			   true);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	return walk_calls(d, die, f);
 }
 
 static const char *base_name(const char *path)

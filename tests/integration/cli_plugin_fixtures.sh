@@ -95,7 +95,7 @@ compile "$fixtures/combo.c" two/combo.o -Db1=b1_two -Db2=b2_two \
 	-Dc1=c1_two -Dc2=c2_two
 ld -r one/combo.o two/combo.o -o twice.o || exit 1
 run 0 check twice.o
-has out "twice.o: 0 mismatches (6 suffixed symbols, 12 records; DWARF: 12 subprograms"
+has out "twice.o: 0 mismatches (6 suffixed symbols, 12 records; DWARF: 12 subprograms, 0 inline instances, 8 calls to clones)"
 run 0 dump --json twice.o
 json 'len(d["files"][0]["units"]) == 2 and d["files"][0]["units"][1]["block_offset"] == d["files"][0]["units"][0]["block_size"]'
 
@@ -138,5 +138,16 @@ has out "swapped.o: record level2: no such symbol"
 has out "swapped.o: dwarf: symbol level1: DWARF inlines level2 in level1 (call at $fixtures/inline_chain.c:42), no INLINE record does"
 run 1 check --no-dwarf swapped.o
 hasnt out "dwarf:"
+
+# Records of a compilation without IPA clones: DWARF's call sites show
+# calls to clones no CALL record has (what klp-prep affected relies on).
+compile "$fixtures/combo.c" noclone.o -fno-ipa-cp -fno-ipa-sra
+objcopy --dump-section .klp_prep.partition=noclone.sec noclone.o &&
+	objcopy --update-section .klp_prep.partition=noclone.sec \
+		combo.o combo_swapped.o || exit 1
+run 1 check combo_swapped.o
+has out "combo_swapped.o: symbol both.constprop.0.isra.0: no record"
+has out "combo_swapped.o: dwarf: symbol b1: DWARF has a call to both.constprop.0.isra.0 (tail call), no CALL record does"
+has out "combo_swapped.o: dwarf: symbol c1: DWARF has a call to check.constprop.0, no CALL record does"
 
 finish

@@ -42,6 +42,7 @@ struct klp_check_stats {
 	bool dwarf;			/* the file had DWARF and it was used */
 	size_t dwarf_subprograms;	/* concrete subprograms matched */
 	size_t dwarf_inlines;		/* inline instances held to records */
+	size_t dwarf_calls;		/* call sites of clones held to records */
 };
 
 /* Flags of klp_object__check(). */
