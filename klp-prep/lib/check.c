@@ -409,6 +409,10 @@ int klp_object__check(const struct klp_object *obj, unsigned int flags,
 		       KLP_PARTITION_SECTION_NAME);
 		return -ENODATA;
 	}
+	if (obj->symbols_skipped) {
+		pr_err(obj->path, "opened without its symbols (KLP_OPEN_NO_SYMBOLS): nothing to check against");
+		return -EINVAL;
+	}
 	if (!obj->has_symtab) {
 		pr_err(obj->path, "no symbol table (.symtab): stripped? check needs an unstripped file");
 		return -ENOEXEC;

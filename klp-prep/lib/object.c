@@ -463,7 +463,8 @@ struct klp_object *klp_object__open(const char *path, unsigned int flags)
 		err = read_section_names(obj);
 	if (!err)
 		err = read_sections(obj);
-	if (!err && !(flags & KLP_OPEN_NO_SYMBOLS))
+	obj->symbols_skipped = flags & KLP_OPEN_NO_SYMBOLS;
+	if (!err && !obj->symbols_skipped)
 		err = read_symbols(obj);
 	if (!err)
 		err = match_unit_files(obj);

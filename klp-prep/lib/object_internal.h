@@ -24,6 +24,7 @@ struct klp_object {
 	size_t nr_units;
 	unsigned int *unit_files;	/* by unit: file group, 0 = unknown */
 
+	bool symbols_skipped;		/* opened with KLP_OPEN_NO_SYMBOLS */
 	bool has_symtab;
 	struct klp_symbol *symbols;	/* function symbols, .symtab order */
 	size_t nr_symbols;

@@ -719,6 +719,9 @@ static void test_records_only(void **state)
 	assert_int_equal(klp_object__nr_units(obj), 1);
 	assert_int_equal(klp_object__nr_symbols(obj), 0);
 	assert_null(klp_object__find_symbol_by_name(obj, "foo"));
+	reset_messages();
+	assert_int_equal(klp_object__check(obj, 0, NULL, NULL, NULL), -EINVAL);
+	assert_non_null(strstr(messages, "opened without its symbols"));
 	klp_object__free(obj);
 }
 

@@ -51,7 +51,8 @@ struct klp_check_stats {
 /*
  * Report each mismatch to @fn and return how many there were, or a
  * negative errno (logged) when the check itself could not run: -ENODATA
- * for a file without records, -ENOEXEC without a symbol table.  @stats
+ * for a file without records, -ENOEXEC without a symbol table, -EINVAL
+ * for an object opened with KLP_OPEN_NO_SYMBOLS.  @stats
  * may be NULL.  The object must have been opened with its symbols.
  */
 KLP_API int klp_object__check(const struct klp_object *obj, unsigned int flags,
