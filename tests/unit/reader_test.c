@@ -51,7 +51,8 @@ static const char *path(const char *name)
 	static int next;
 	char *p = bufs[next++ % 8];
 
-	snprintf(p, 512, "%s/%s", dir, name);
+	if (snprintf(p, 512, "%s/%s", dir, name) >= 512)
+		fail_msg("path too long: %s/%s", dir, name);
 	return p;
 }
 
