@@ -12,6 +12,16 @@ add_test(NAME cli_made_objects
 		${KLP_CLI_GCC} ${CMAKE_CURRENT_BINARY_DIR}/cli-work/made
 		${PROJECT_SOURCE_DIR}/tests/unit/reader_fixtures)
 
+# valgrind cannot run ASan binaries: the sanitized build has ASan instead.
+if(NOT KLP_SANITIZE)
+	add_test(NAME cli_valgrind
+		COMMAND ${CMAKE_CURRENT_LIST_DIR}/cli_valgrind.sh
+			$<TARGET_FILE:klp-prep> $<TARGET_FILE:format_mkblock>
+			${KLP_CLI_GCC} ${CMAKE_CURRENT_BINARY_DIR}/cli-work/valgrind
+			${PROJECT_SOURCE_DIR}/tests/unit/reader_fixtures)
+	set_tests_properties(cli_valgrind PROPERTIES SKIP_RETURN_CODE 77)
+endif()
+
 if(TARGET klp_partition)
 	add_test(NAME cli_plugin_fixtures
 		COMMAND ${CMAKE_CURRENT_LIST_DIR}/cli_plugin_fixtures.sh
