@@ -62,6 +62,7 @@ struct dwarf_checker {
 	struct inline_tree tree;
 	Dwarf_Files *files;
 	size_t nr_files;
+	int nesting;			/* depth of the DIE walk */
 };
 
 /* Only the file itself: never look for separate debuginfo. */
@@ -286,7 +287,11 @@ static void format_chain(const struct chain *ch, const char *func, char *buf,
  */
 static int walk_inlines(struct dwarf_checker *d, Dwarf_Die *parent,
 			const struct klp_func *f, size_t first,
-			struct chain *ch, bool report)
+			struct chain *ch, bool report);
+
+static int walk_inlines_below(struct dwarf_checker *d, Dwarf_Die *parent,
+			      const struct klp_func *f, size_t first,
+			      struct chain *ch, bool report)
 {
 	const struct klp_unit *u = d->unit;
 	Dwarf_Die child;
@@ -375,6 +380,26 @@ static int walk_inlines(struct dwarf_checker *d, Dwarf_Die *parent,
 }
 
 /*
+ * Real code nests a few dozen levels; a deeper tree is a corrupt (or
+ * hostile) file, refused before it exhausts the stack.
+ */
+#define MAX_NESTING 1024
+
+static int walk_inlines(struct dwarf_checker *d, Dwarf_Die *parent,
+			const struct klp_func *f, size_t first,
+			struct chain *ch, bool report)
+{
+	int ret = -EINVAL;
+
+	if (d->nesting < MAX_NESTING) {
+		d->nesting++;
+		ret = walk_inlines_below(d, parent, f, first, ch, report);
+		d->nesting--;
+	}
+	return ret;
+}
+
+/*
  * The entry of a concrete subprogram: low_pc, or for a hot/cold split
  * function (DW_AT_ranges) the range start that is not a .cold symbol.
  */
@@ -428,7 +453,10 @@ static bool has_call(const struct klp_unit *u, const struct klp_func *f,
  * the callers of a changed function's clones from these records.
  */
 static int walk_calls(struct dwarf_checker *d, Dwarf_Die *parent,
-		      const struct klp_func *f)
+		      const struct klp_func *f);
+
+static int walk_calls_below(struct dwarf_checker *d, Dwarf_Die *parent,
+			    const struct klp_func *f)
 {
 	const struct klp_unit *u = d->unit;
 	Dwarf_Die child, callee;
@@ -471,6 +499,19 @@ static int walk_calls(struct dwarf_checker *d, Dwarf_Die *parent,
 				    " (tail call)" : "");
 	} while ((ret = dwarf_siblingof(&child, &child)) == 0);
 	return ret < 0 ? -EINVAL : 0;
+}
+
+static int walk_calls(struct dwarf_checker *d, Dwarf_Die *parent,
+		      const struct klp_func *f)
+{
+	int ret = -EINVAL;
+
+	if (d->nesting < MAX_NESTING) {
+		d->nesting++;
+		ret = walk_calls_below(d, parent, f);
+		d->nesting--;
+	}
+	return ret;
 }
 
 static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
@@ -672,7 +713,8 @@ int klp_checker__check_dwarf(struct klp_checker *c)
 		ret = check_cu(&d, cu, ranks, names, &nr_names);
 	}
 	if (ret == -EINVAL) {
-		pr_err(obj->path, "corrupt DWARF: %s", dwarf_errmsg(-1));
+		pr_err(obj->path, "corrupt DWARF (unreadable DIEs, or nested deeper than %d): %s; check --no-dwarf checks without it",
+		       MAX_NESTING, dwarf_errmsg(-1));
 		ret = -EBADMSG;
 	}
 out:
