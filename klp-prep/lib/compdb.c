@@ -290,22 +290,40 @@ int klp_compdb__find(struct klp_compdb *db, const char *file,
 	struct klp_compile_args *args;
 	CXCompileCommand cmd;
 	const char **argv;
-	unsigned int i, n, found = db->nr;
+	unsigned int i, n, found = db->nr, ambiguous = db->nr;
 	CXString s;
 	int err;
 
 	*out = NULL;
+	/*
+	 * A path relative to the tree matches at the tree's root, the
+	 * shortest match: "mm/mmap.c" is not arch/x86/mm/mmap.c.  Matches of
+	 * one length are ambiguous.
+	 */
 	for (i = 0; i < db->nr; i++) {
 		bool match = file[0] == '/' ? !strcmp(db->files[i], file)
 					    : path_has_suffix(db->files[i], file);
+		size_t len = strlen(db->files[i]), best;
+
 		if (!match)
 			continue;
-		if (found != db->nr) {
-			klp_gen_err("%s: error: ambiguous: the compilation database compiles both %s and %s; "
-				    "give more of the path\n", file, db->files[found], db->files[i]);
-			return -EEXIST;
+		if (found == db->nr) {
+			found = i;
+			ambiguous = db->nr;
+			continue;
 		}
-		found = i;
+		best = strlen(db->files[found]);
+		if (len < best) {
+			found = i;
+			ambiguous = db->nr;
+		} else if (len == best && strcmp(db->files[i], db->files[found])) {
+			ambiguous = i;
+		}
+	}
+	if (found != db->nr && ambiguous != db->nr) {
+		klp_gen_err("%s: error: ambiguous: the compilation database compiles both %s and %s; "
+			    "give more of the path\n", file, db->files[found], db->files[ambiguous]);
+		return -EEXIST;
 	}
 	if (found == db->nr) {
 		klp_gen_err("%s: error: not compiled in the build %s (not in its compile_commands.json)\n",

@@ -55,6 +55,7 @@ struct ctx {
 	struct edit *edits;
 	size_t nr_edits, cap_edits;
 	unsigned int *ext_offset;	/* per extern */
+	bool *ext_early;		/* per extern: placed at a use, before it */
 	char **new_names;		/* per opts->functions */
 
 	char **owned;			/* replacement texts of edits */
@@ -81,6 +82,10 @@ static void nomem(struct ctx *x)
 {
 	x->err = -ENOMEM;
 }
+
+static void walk_types(struct ctx *x, CXCursor c);
+static void walk_header_body(struct ctx *x, CXCursor def);
+static void decide_static_local(struct ctx *x, CXCursor var);
 
 static int patched_index(const struct ctx *x, const char *name)
 {
@@ -245,6 +250,26 @@ static bool type_is_nameable(const char *spelling)
 }
 
 /*
+ * The definition of an unnamed struct or union of the unit, as written,
+ * to declare a variable of that type again; its own types are marked.
+ * NULL when the type is no such thing.
+ */
+static char *unnamed_record_text(struct ctx *x, CXType t)
+{
+	CXCursor rec = clang_getTypeDeclaration(clang_getCanonicalType(t));
+	enum CXCursorKind k = clang_getCursorKind(rec);
+	CXSourceRange r = clang_getCursorExtent(rec);
+	unsigned int start, end;
+
+	if ((k != CXCursor_StructDecl && k != CXCursor_UnionDecl) ||
+	    !tu_in_main(x->tu, clang_getRangeStart(r), &start) ||
+	    !tu_in_main(x->tu, clang_getRangeEnd(r), &end) || end <= start)
+		return NULL;
+	walk_types(x, rec);
+	return strndup(x->tu->text + start, end - start);
+}
+
+/*
  * Externalize @name: a declaration of the running kernel's symbol.
  * @decl is a declaration of it; @local: static in the unit.  @soft:
  * found only in a header's inline body, so not finding the symbol is no
@@ -272,6 +297,17 @@ static struct klp_extern *push_extern(struct ctx *x, const char *name, const cha
 		return NULL;
 	}
 	x->ext_offset = eo;
+	{
+		bool *ee = realloc(x->ext_early, (ex->nr_externs + 1) * sizeof(*ee));
+
+		if (!ee) {
+			free(type);
+			nomem(x);
+			return NULL;
+		}
+		x->ext_early = ee;
+		ee[ex->nr_externs] = false;
+	}
 	e = &ex->externs[ex->nr_externs];
 	memset(e, 0, sizeof(*e));
 	e->name = strdup(name);
@@ -302,24 +338,44 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 	size_t i;
 	bool in_main;
 
-	for (i = 0; i < ex->nr_externs; i++)
-		if (!ex->externs[i].static_local && !strcmp(ex->externs[i].name, name))
-			return;
-
 	in_main = cursor_in_main(x, canon, &canon_off);
+	for (i = 0; i < ex->nr_externs; i++) {
+		if (ex->externs[i].static_local || strcmp(ex->externs[i].name, name))
+			continue;
+		/* Declared before its first use in the text. */
+		if (!in_main && x->cur && x->cur->start < x->ext_offset[i]) {
+			x->ext_offset[i] = x->cur->start;
+			x->ext_early[i] = true;
+		}
+		return;
+	}
+
 	if (!in_main) {
-		/* A header declares it: the declaration follows it. */
+		/*
+		 * A header declares it: after the includes, or before the
+		 * first use when that comes earlier (a unit may #include
+		 * more headers further down).
+		 */
 		type = strdup(name);
 		sort_off = x->tu->last_include_end;
+		if (x->cur && x->cur->start < sort_off)
+			sort_off = x->cur->start;
 	} else {
 		CXCursor def = clang_getCursorDefinition(decl);
 
 		type = cx_strdup(clang_getTypeSpelling(clang_getCursorType(decl)));
 		if (type && !type_is_nameable(type)) {
-			ctx_error(x, line, "cannot name the type of '%s' (%s) to declare it; "
-				  "give the type a name in the source", name, type);
+			/* "static struct { ... } tk_core;": the struct's text. */
+			char *text = unnamed_record_text(x, clang_getCursorType(decl));
+
+			if (!text) {
+				ctx_error(x, line, "cannot name the type of '%s' (%s) to declare it; "
+					  "give the type a name in the source", name, type);
+				free(type);
+				return;
+			}
 			free(type);
-			return;
+			type = text;
 		}
 		sort_off = canon_off;
 		if (cursor_in_main(x, def, &def_off) && def_off < sort_off)
@@ -357,14 +413,12 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 	e = push_extern(x, name, name, type, object, pos, sort_off);
 	if (!e)
 		return;
+	x->ext_early[ex->nr_externs - 1] = !in_main && x->cur && sort_off == x->cur->start;
 	e->is_func = is_func;
 	e->local = local;
 	e->line = line;
 }
 
-static void walk_types(struct ctx *x, CXCursor c);
-static void walk_header_body(struct ctx *x, CXCursor def);
-static void decide_static_local(struct ctx *x, CXCursor var);
 
 static bool is_exported(struct ctx *x, const char *name)
 {
@@ -383,8 +437,17 @@ static void decide_type(struct ctx *x, CXCursor ref)
 	if (!cursor_in_main(x, def, &off))
 		return;
 	n = tu_node_at(x->tu, off, def);
-	if (n)
-		push_node(x, n, MARK_TYPE);
+	if (!n)
+		return;
+	/*
+	 * An unnamed struct or union alone declares nothing: it comes with
+	 * its typedef (marked through the typedef's name) or its variable
+	 * (externalized with the struct's text, or copied whole).
+	 */
+	if ((n->kind == CXCursor_StructDecl || n->kind == CXCursor_UnionDecl) &&
+	    (!*n->name || !type_is_nameable(n->name)))
+		return;
+	push_node(x, n, MARK_TYPE);
 }
 
 static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
@@ -508,8 +571,10 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 		}
 		if (!x->o->has_data || x->o->has_data(x->o->ctx, name)) {
 			externalize(x, def, name, false, true, false, line);
-		} else if (is_const_data(clang_getCursorType(def))) {
-			/* Folded away in the original: a copy is the same. */
+		} else if (is_const_data(clang_getCursorType(def)) ||
+			   clang_Type_getSizeOf(clang_getCursorType(def)) == 0) {
+			/* Folded away in the original, or no state at all (an
+			 * empty lock struct): a copy is the same. */
 			struct node *n = tu_node_at(x->tu, off, def);
 
 			if (n)
@@ -613,6 +678,24 @@ static void decide_static_local(struct ctx *x, CXCursor var)
 	for (i = 0; i < x->opts->nr_added; i++)
 		if (line >= x->opts->added[i].first && line <= x->opts->added[i].last)
 			goto out;	/* new in the fix: the module's own */
+	{
+		/*
+		 * Declared by a macro of a header (lockdep keys of
+		 * spin_lock_init(), the once flags of WARN_ONCE(), ratelimit
+		 * states): bookkeeping of the macro's own, which starts
+		 * afresh in the livepatch, as in any new code using it.
+		 */
+		unsigned int off;
+
+		/* (libclang's spelling locations of macro bodies are their
+		 * expansions: the text tells.) */
+		if (!tu_in_main(x->tu, clang_getCursorLocation(var), &off) ||
+		    strncmp(x->tu->text + off, name, strlen(name))) {
+			klp_gen_debug("%s:%u: static '%s' of '%s' comes from a macro: the "
+				      "livepatch's own\n", x->tu->display, line, name, fname);
+			goto out;
+		}
+	}
 	if (o->static_local && x->opts->spell_extern)
 		r = o->static_local(o->ctx, fname, name, &symbol, &object, &pos);
 	if (r == -ENOENT && o->static_local && x->opts->spell_extern &&
@@ -969,6 +1052,35 @@ static void mark_includes(struct ctx *x)
 	}
 }
 
+/*
+ * Macros the unit defines before one of its #includes configure that
+ * header (INCLUDE_VERMAGIC for linux/vermagic.h, DEBUG, pr_fmt): they
+ * stay, so the headers read as they did.  Not CREATE_TRACE_POINTS: the
+ * tracepoints are vmlinux's, a livepatch must not define them again.
+ */
+static void mark_config_macros(struct ctx *x)
+{
+	static const char *const never[] = { "CREATE_TRACE_POINTS", NULL };
+	struct klp_tu *tu = x->tu;
+	unsigned int last_include = 0;
+	size_t i, k;
+
+	for (i = 0; i < tu->nr_nodes; i++)
+		if (x->mark[i] == MARK_INCLUDE && tu->nodes[i].start > last_include)
+			last_include = tu->nodes[i].start;
+	for (i = 0; i < tu->nr_nodes; i++) {
+		struct node *n = &tu->nodes[i];
+		bool skip = false;
+
+		if (n->kind != CXCursor_MacroDefinition || n->start >= last_include)
+			continue;
+		for (k = 0; never[k] && !skip; k++)
+			skip = !strcmp(n->name, never[k]);
+		if (!skip)
+			push_node(x, n, MARK_MACRO);
+	}
+}
+
 /* Output */
 
 struct piece {
@@ -976,6 +1088,9 @@ struct piece {
 	enum mark mark;
 	size_t node;			/* or extern index */
 	bool is_extern;
+	int rank;			/* at one offset: early externs, text,
+					 * then the others (after a type they
+					 * need, "struct s {...} v;") */
 };
 
 static int cmp_piece(const void *a, const void *b)
@@ -984,8 +1099,8 @@ static int cmp_piece(const void *a, const void *b)
 
 	if (p->start != q->start)
 		return p->start < q->start ? -1 : 1;
-	if (p->is_extern != q->is_extern)
-		return p->is_extern ? 1 : -1;
+	if (p->rank != q->rank)
+		return p->rank < q->rank ? -1 : 1;
 	return p->node < q->node ? -1 : p->node > q->node;
 }
 
@@ -1110,6 +1225,7 @@ static void emit_items(struct ctx *x)
 			continue;
 		p[nr].mark = m;
 		p[nr].node = i;
+		p[nr].rank = 1;
 		p[nr].start = n->start;
 		p[nr].end = n->end;
 		if (m == MARK_MACRO || m == MARK_INCLUDE)
@@ -1123,6 +1239,7 @@ static void emit_items(struct ctx *x)
 		if (x->ex->externs[i].static_local)
 			continue;	/* declared in place */
 		p[nr].is_extern = true;
+		p[nr].rank = x->ext_early[i] ? 0 : 2;
 		p[nr].node = i;
 		p[nr].start = p[nr].end = x->ext_offset[i];
 		nr++;
@@ -1231,6 +1348,17 @@ static char *declarator(struct ctx *x, CXType t, const char *name)
 	sp = cx_strdup(clang_getTypeSpelling(canon));
 	if (!sp)
 		return NULL;
+	/* va_list: the compiler's own type, which no tag can declare. */
+	if (!strcmp(sp, "struct __va_list_tag[1]") || !strcmp(sp, "struct __va_list_tag *") ||
+	    !strcmp(sp, "struct __va_list_tag (*)[1]")) {
+		const char *va = sp[strlen(sp) - 1] == ']' && strchr(sp, '*') ?
+				 "__builtin_va_list *" : "__builtin_va_list";
+
+		free(sp);
+		sp = strdup(va);
+		if (!sp)
+			return NULL;
+	}
 	if (!type_is_nameable(sp)) {
 		free(sp);
 		return strdup("");
@@ -1372,6 +1500,7 @@ int klp_tu__extract(struct klp_tu *tu, const struct klp_extract_opts *opts,
 
 	mark_patched(&x);
 	mark_includes(&x);
+	mark_config_macros(&x);
 	closure(&x);
 	emit_items(&x);
 	emit_patched(&x);
@@ -1390,6 +1519,7 @@ out:
 	free(x.queue);
 	free(x.edits);
 	free(x.ext_offset);
+	free(x.ext_early);
 	klp_strv_free(x.owned, x.nr_owned);
 	strset_free(&x.walked);
 	strset_free(&x.macros_seen);

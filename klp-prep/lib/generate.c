@@ -1086,9 +1086,19 @@ static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 		err |= klp_tdata__setf(e, "pos", "%lu", ex->externs[i].pos);
 	}
 
-	for (i = 0; i < ex->nr_items; i++)
-		if (ex->items[i].kind == KLP_ITEM_INCLUDE)
+	/*
+	 * The patch's header (KLP_PREP_EXTERN, the prototypes) goes after
+	 * the last #include before the first declaration or function: a
+	 * unit may #include more further down.
+	 */
+	for (i = 0; i < ex->nr_items; i++) {
+		enum klp_item_kind k = ex->items[i].kind;
+
+		if (k == KLP_ITEM_INCLUDE)
 			last_include = i;
+		else if (k != KLP_ITEM_MACRO && k != KLP_ITEM_TYPE)
+			break;
+	}
 	klp_tdata__set_list(d, "items");
 	for (i = 0; i < ex->nr_items; i++) {
 		const struct klp_item *it = &ex->items[i], *prev = i ? &ex->items[i - 1] : NULL;

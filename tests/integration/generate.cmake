@@ -25,3 +25,13 @@ if(KLP_KERNEL_TESTS)
 	set_tests_properties(generate_e2e PROPERTIES
 		SKIP_RETURN_CODE 77 TIMEOUT 2400 LABELS "kernel")
 endif()
+
+# Real functions of real kernel units, generated and built with -Werror
+# against the newest complete harness kernel build (skipped without one).
+if(KLP_KERNEL_TESTS)
+	add_test(NAME generate_kernel_units
+		COMMAND ${CMAKE_CURRENT_LIST_DIR}/generate/kernel-units.sh
+			$<TARGET_FILE:klp-prep> ${CMAKE_CURRENT_BINARY_DIR}/generate-kernel-units)
+	set_tests_properties(generate_kernel_units PROPERTIES
+		SKIP_RETURN_CODE 77 TIMEOUT 1800 LABELS "kernel")
+endif()

@@ -111,6 +111,8 @@ static void write_db(void)
 		"  \"command\": \"gcc -nostdinc -I./inc -include ./inc/forced.h -DVALUE=3 "
 		"-fconserve-stack -fplugin=./p.so -mrecord-mcount -c -o fs/proc/cmdline.o "
 		"src/fs/proc/cmdline.c\"},\n"
+		" {\"directory\": \"%1$s\", \"file\": \"%1$s/src/arch/x86/fs/proc/cmdline.c\",\n"
+		"  \"arguments\": [\"gcc\", \"-c\", \"src/arch/x86/fs/proc/cmdline.c\"]},\n"
 		" {\"directory\": \"%1$s\", \"file\": \"%1$s/src/a/x.c\",\n"
 		"  \"arguments\": [\"gcc\", \"-c\", \"src/a/x.c\"]},\n"
 		" {\"directory\": \"%1$s\", \"file\": \"%1$s/src/b/x.c\",\n"
@@ -130,7 +132,8 @@ static void test_find(void **state)
 	write_db();
 	assert_int_equal(klp_compdb__open(tmpdir, &db), 0);
 
-	/* By the path a diff gives, and by the absolute path. */
+	/* By the path a diff gives (at the tree's root, the shortest match,
+	 * not arch/x86/fs/proc/cmdline.c), and by the absolute path. */
 	assert_int_equal(klp_compdb__find(db, "fs/proc/cmdline.c", &a), 0);
 	snprintf(path, sizeof(path), "%s/src/fs/proc/cmdline.c", tmpdir);
 	assert_string_equal(a->file, path);

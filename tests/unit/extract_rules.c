@@ -301,6 +301,25 @@ static void test_macros(void **state)
 	klp_extract__free(ex);
 }
 
+/* Macros that configure a header the unit includes after them stay. */
+static void test_config_macros(void **state)
+{
+	static const char *f[] = { "get", NULL };
+	struct klp_extract *ex;
+
+	(void)state;
+	write_file("magic.h", "#ifdef INCLUDE_MAGIC\nstatic const int magic = 7;\n#endif\n");
+	assert_int_equal(run("#define INCLUDE_MAGIC\n"
+			     "#define CREATE_TRACE_POINTS\n"
+			     "#include \"magic.h\"\n"
+			     "#define LATER 1\n"
+			     "int get(void) { return magic; }\n", f, NULL, &ex), 0);
+	assert_non_null(find_item(ex, KLP_ITEM_MACRO, "INCLUDE_MAGIC"));
+	assert_null(find_item(ex, KLP_ITEM_MACRO, "CREATE_TRACE_POINTS"));
+	assert_null(find_item(ex, KLP_ITEM_MACRO, "LATER"));
+	klp_extract__free(ex);
+}
+
 static void test_static_functions(void **state)
 {
 	static const char *f[] = { "entry", NULL };
@@ -565,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_patched_calls_patched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closure_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_macros, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_macros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forward_declared_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_data, setup, teardown),

@@ -12,6 +12,8 @@
 /* Built into vmlinux, as the unit was: its headers see what they saw. */
 #undef MODULE
 
+#define pr_fmt(fmt) "calc: " fmt
+
 #include <linux/kernel.h>
 #include "livepatch_static_local_orig.h"
 
