@@ -270,9 +270,19 @@ const struct klp_symbol *klp_checker__find_symbol(const struct klp_checker *c,
 static bool sections_differ(const struct klp_object *obj,
 			    const struct klp_symbol *sym, const char *section)
 {
-	/* A linker merges input sections: only objects keep the names. */
-	return obj->elf_type == ET_REL && section && sym->section &&
-	       strcmp(section, sym->section);
+	size_t len;
+
+	/* A final link merges input sections: only objects keep names. */
+	if (obj->elf_type != ET_REL || !section || !sym->section)
+		return false;
+	if (!strcmp(section, sym->section))
+		return false;
+	/*
+	 * So do linker scripts of `ld -r` (kernel modules): .text.foo and
+	 * .text.unlikely.foo gathered into .text.
+	 */
+	len = strlen(sym->section);
+	return strncmp(section, sym->section, len) || section[len] != '.';
 }
 
 /*

@@ -87,6 +87,13 @@ has out "all.o: $nr units"
 run 0 check all.o
 has out "all.o: 0 mismatches"
 
+# A linker script gathering .text.* into .text, as module.lds may: the
+# records' .text.hot_fs and .text.unlikely.hot_fs are no mismatch.
+printf 'SECTIONS {\n .text : { *(.text .text.*) }\n}\n' > merge.lds
+ld -r -T merge.lds function_sections.o -o merged.o || exit 1
+run 0 check merged.o
+has out "merged.o: 0 mismatches (1 suffixed symbols, 1 records; DWARF: 1 subprograms"
+
 # Two units of one source: the same static names twice, told apart (the
 # global ones renamed in the second, or the link would refuse them).
 mkdir -p one two
