@@ -388,7 +388,9 @@ static void check_record(struct klp_checker *c, size_t i,
 					    f->cold_section);
 	}
 
-	if (f->alias_of && sym) {
+	/* A weak alias another unit's definition overrode: not this code. */
+	if (f->alias_of && sym &&
+	    !(public && overridden(c, i, f->symbol, sym))) {
 		const struct klp_func *t = &unit->funcs[f->alias_of - 1];
 
 		target = klp_checker__find_symbol(c, i, t->symbol,
