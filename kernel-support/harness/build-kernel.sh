@@ -14,6 +14,9 @@
 # only computes and prints the directory, builds nothing, and exits 0 if
 # the build there is complete, 3 if not.
 #
+# Old builds are pruned: beyond the newest KLP_PREP_KEEP_KEYS (4) per
+# version, a build not built or reused within the last hour is removed.
+#
 # Cache: ${KLP_PREP_CACHE:-/var/cache/klp-prep}/VER/
 #   pristine-DEBVER/linux-source-VER/  unpacked package (shared, read only)
 #   KEY/src/        source, hard-linked from pristine, then patched
@@ -213,6 +216,8 @@ prune_old_keys() {
 		case "$(basename "$d")" in pristine-*) continue ;; esac
 		n=$((n + 1))
 		[ "$n" -le "$KEEP_KEYS" ] && continue
+		# built or reused within the hour: another run may be using it
+		[ -n "$(find "$d" -maxdepth 0 -mmin -60)" ] && continue
 		(
 			exec 7>"$d.lock"
 			flock -n 7 || exit 0
