@@ -1241,6 +1241,14 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 	}
 
 	{
+		bool subs = false;
+
+		for (i = 0; i < g->nr_units; i++)
+			for (k = 0; k < g->units[i].nr_funcs; k++)
+				subs |= g->units[i].funcs[k].nr_subs > 0;
+		err |= klp_tdata__set_bool(root, "has_stack_only", subs);
+	}
+	{
 		bool tags = false;
 
 		for (i = 0; i < g->nr_units; i++)

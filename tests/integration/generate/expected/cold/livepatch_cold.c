@@ -15,6 +15,10 @@
 
 #include "livepatch_cold.h"
 
+#ifndef KLP_HAVE_STACK_ONLY
+#error "this kernel lacks livepatch stack_only support (klp-prep's kernel-support patches)"
+#endif
+
 static struct klp_func vmlinux_funcs[] = {
 	{
 		/* calc_check: changed (kernel/calc.c:55) */
