@@ -226,6 +226,38 @@ static void test_rename_drops_static(void **state)
 	klp_extract__free(ex);
 }
 
+/*
+ * The shared header's prototypes use canonical types, so they need
+ * nothing of the unit: function pointers and arrays through __typeof__,
+ * enums as their integer type, va_list as the compiler's, struct tags
+ * forward-declared.
+ */
+static void test_prototypes(void **state)
+{
+	static const char *f[] = { "cb", "vfmt", NULL };
+	struct klp_extract *ex;
+
+	(void)state;
+	assert_int_equal(run("typedef unsigned long size_t;\n"
+			     "typedef __builtin_va_list va_list;\n"
+			     "enum mode { A, B };\n"
+			     "struct dev;\n"
+			     "typedef int (*handler_t)(struct dev *, void *);\n"
+			     "static int cb(handler_t h, enum mode m, const char *s, size_t n, ...)\n"
+			     "{ return h ? m + (int)n + s[0] : 0; }\n"
+			     "int vfmt(char *buf, const char *fmt, va_list args)\n"
+			     "{ return buf[0] + fmt[0] + (args != 0); }\n", f, NULL, &ex), 0);
+	assert_int_equal(ex->nr_patched, 2);
+	assert_string_equal(ex->patched[0].prototype,
+			    "int klpp_cb(__typeof__(int (*)(struct dev *, void *)) h, unsigned int m, "
+			    "const char *s, unsigned long n, ...)");
+	assert_string_equal(ex->patched[1].prototype,
+			    "int klpp_vfmt(char *buf, const char *fmt, __builtin_va_list args)");
+	assert_int_equal(ex->nr_tags, 1);
+	assert_string_equal(ex->tags[0], "struct dev");
+	klp_extract__free(ex);
+}
+
 static void test_patched_calls_patched(void **state)
 {
 	static const char *f[] = { "a", "b", NULL };
@@ -581,6 +613,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rename_drops_static, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prototypes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_patched_calls_patched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closure_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_macros, setup, teardown),
