@@ -488,6 +488,14 @@ static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 		/* Named through a macro: the old function it is. */
 	}
 
+	if (def_main) {
+		struct node *dn = tu_node_at(x->tu, def_off, def);
+
+		/* Made by the invocation of a patched function's macro: it is
+		 * in the patched text already (SYSCALL_DEFINE's __do_sys_*). */
+		if (dn && x->mark[dn - x->tu->nodes] == MARK_PATCHED && pi < 0)
+			goto out;
+	}
 	if (linkage == CXLinkage_Internal) {
 		if (clang_Cursor_isNull(def))
 			goto out;
@@ -944,6 +952,82 @@ static const char *const drop_words[] = {
 	"static", "inline", "__inline", "__inline__", "__always_inline", NULL,
 };
 
+/*
+ * A function whose name a macro makes from one of its arguments
+ * (SYSCALL_DEFINE3(open, ...) makes __x64_sys_open): renaming the
+ * argument makes the macro make the new name (__x64_sys_klpp_open), and
+ * the invocation with the body that follows it is the patched text.
+ */
+static bool rename_macro_made(struct ctx *x, size_t f, struct node *n)
+{
+	struct klp_tu *tu = x->tu;
+	const char *name = x->opts->functions[f];
+	const struct expansion *e = NULL;
+	struct node *body = n;
+	unsigned int nt, k, best_off = 0;
+	size_t i, best_len = 0;
+	char *best = NULL, *new_name, *arg, *at;
+	CXToken *toks;
+	CXSourceRange r;
+
+	for (i = 0; i < tu->nr_expansions && !e; i++)
+		if (tu->expansions[i].start == n->start)
+			e = &tu->expansions[i];
+	if (!e)
+		return false;
+	r = clang_getRange(clang_getLocationForOffset(tu->tu, tu->main, e->start),
+			   clang_getLocationForOffset(tu->tu, tu->main, e->end));
+	clang_tokenize(tu->tu, r, &toks, &nt);
+	/* The longest identifier argument in the name (the first of them). */
+	for (k = 1; k < nt; k++) {
+		CXString sp;
+		const char *t;
+
+		if (clang_getTokenKind(toks[k]) != CXToken_Identifier)
+			continue;
+		sp = clang_getTokenSpelling(tu->tu, toks[k]);
+		t = clang_getCString(sp);
+		if (strlen(t) > best_len && strstr(name, t)) {
+			free(best);
+			best = strdup(t);
+			best_len = strlen(t);
+			clang_getSpellingLocation(clang_getTokenLocation(tu->tu, toks[k]),
+						  NULL, NULL, NULL, &best_off);
+		}
+		clang_disposeString(sp);
+	}
+	clang_disposeTokens(tu->tu, toks, nt);
+	if (!best)
+		return false;
+
+	/* The name with the argument's part prefixed: the last match. */
+	for (at = strstr(name, best); at && strstr(at + 1, best); at = strstr(at + 1, best))
+		;
+	if (asprintf(&new_name, "%.*s%s%s%s", (int)(at - name), name, x->prefix, best,
+		     at + best_len) < 0 ||
+	    asprintf(&arg, "%s%s", x->prefix, best) < 0) {
+		free(best);
+		nomem(x);
+		return true;
+	}
+	free(best);
+	free(x->new_names[f]);
+	x->new_names[f] = new_name;
+	if (strv_push_owned(x, arg)) {
+		free(arg);
+		return true;
+	}
+	add_edit(x, best_off, best_len, arg);
+
+	/* The definitions the invocation makes; the one with the body ends last. */
+	for (i = 0; i < tu->nr_nodes; i++)
+		if (tu->nodes[i].start == n->start && tu->nodes[i].end > body->end)
+			body = &tu->nodes[i];
+	push_node(x, n, MARK_PATCHED);
+	push_node(x, body, MARK_PATCHED);
+	return true;
+}
+
 static void mark_patched(struct ctx *x)
 {
 	struct klp_tu *tu = x->tu;
@@ -989,7 +1073,9 @@ static void mark_patched(struct ctx *x)
 					  NULL, NULL, &name_off);
 		if (!sp_file || !clang_File_isEqual(sp_file, tu->main) ||
 		    strncmp(tu->text + name_off, name, strlen(name))) {
-			ctx_error(x, n->line, "cannot rename '%s': its name is made by a macro", name);
+			if (!rename_macro_made(x, f, n))
+				ctx_error(x, n->line, "cannot rename '%s': a macro makes its name, "
+					  "and not from one of its arguments", name);
 			continue;
 		}
 		push_node(x, n, MARK_PATCHED);

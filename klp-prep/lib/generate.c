@@ -46,6 +46,8 @@ struct gen_subfunc {
 struct gen_func {
 	char *origin;			/* source name */
 	char *symbol;			/* old_name */
+	char *new_name;			/* from the extraction (klpp_NAME, or
+					 * a macro-made name) */
 	unsigned long sympos;
 	char *reason;
 	struct gen_subfunc *subs;
@@ -979,6 +981,17 @@ static int extract_units(struct gen *g)
 			g->unsafe++;
 			err = 0;
 		}
+		for (k = 0; !err && u->ex && k < u->nr_funcs; k++) {
+			size_t p;
+
+			for (p = 0; p < u->ex->nr_patched; p++)
+				if (!strcmp(u->ex->patched[p].name, u->funcs[k].origin))
+					break;
+			u->funcs[k].new_name = strdup(p < u->ex->nr_patched ?
+						      u->ex->patched[p].new_name : "");
+			if (!u->funcs[k].new_name)
+				err = -ENOMEM;
+		}
 		if (err)
 			return err;
 	}
@@ -1073,7 +1086,7 @@ static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 		if (!e)
 			return -ENOMEM;
 		err |= klp_tdata__set(e, "old_name", u->funcs[i].symbol);
-		err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, u->funcs[i].origin);
+		err |= klp_tdata__set(e, "new_name", u->funcs[i].new_name);
 		err |= klp_tdata__set(e, "reason", u->funcs[i].reason);
 	}
 	klp_tdata__set_list(d, "externs");
@@ -1141,6 +1154,37 @@ static int sympos_value(struct klp_tdata *d, unsigned long pos)
 }
 
 /* What the unit template needs of the patch as a whole. */
+static int new_sympos_value(struct klp_tdata *d, unsigned long pos)
+{
+	return pos ? klp_tdata__setf(d, "new_sympos", "%lu", pos) :
+		     klp_tdata__set(d, "new_sympos", "");
+}
+
+/* Is @ns a part of the new version of @f (in @object)? */
+static bool new_side_parent(const struct klp_generate_subfunc *ns, const char *object,
+			    const struct gen_func *f)
+{
+	return !strcmp(ns->object, object) && !strcmp(ns->parent, f->symbol) &&
+	       ns->parent_sympos == f->sympos;
+}
+
+/* The new side paired with @f's old-side part @symbol, or NULL. */
+static const struct klp_generate_subfunc *new_side_of(const struct gen *g, const char *object,
+						      const struct gen_func *f,
+						      const char *symbol, unsigned long sympos)
+{
+	size_t i;
+
+	for (i = 0; i < g->opts->nr_new_side; i++) {
+		const struct klp_generate_subfunc *ns = &g->opts->new_side[i];
+
+		if (ns->old_name && !strcmp(ns->old_name, symbol) && ns->old_sympos == sympos &&
+		    new_side_parent(ns, object, f))
+			return ns;
+	}
+	return NULL;
+}
+
 static int unit_root_names(struct gen *g, struct klp_tdata *d)
 {
 	int err = 0;
@@ -1246,6 +1290,7 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 		for (i = 0; i < g->nr_units; i++)
 			for (k = 0; k < g->units[i].nr_funcs; k++)
 				subs |= g->units[i].funcs[k].nr_subs > 0;
+		subs |= g->opts->nr_new_side > 0;
 		err |= klp_tdata__set_bool(root, "has_stack_only", subs);
 	}
 	{
@@ -1286,12 +1331,16 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 				if (!e)
 					return -ENOMEM;
 				err |= klp_tdata__set(e, "old_name", f->symbol);
-				err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
+				err |= klp_tdata__set(e, "new_name", f->new_name);
 				err |= sympos_value(e, f->sympos);
 				err |= klp_tdata__set(e, "reason", f->reason);
 				err |= klp_tdata__set(e, "path", u->path);
 				klp_tdata__set_list(e, "subfuncs");
 				for (j = 0; j < f->nr_subs; j++) {
+					const struct klp_generate_subfunc *ns =
+						new_side_of(g, go->name, f, f->subs[j].symbol,
+							    f->subs[j].sympos);
+
 					s = klp_tdata__add(e, "subfuncs");
 					if (!s)
 						return -ENOMEM;
@@ -1299,8 +1348,23 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 					err |= sympos_value(s, f->subs[j].sympos);
 					err |= klp_tdata__set(s, "why", f->subs[j].why);
 					/* The new side: klp-prep build's to fill. */
-					err |= klp_tdata__set(s, "new_name", "");
-					err |= klp_tdata__set(s, "new_sympos", "");
+					err |= klp_tdata__set(s, "new_name", ns ? ns->new_name : "");
+					err |= new_sympos_value(s, ns ? ns->new_sympos : 0);
+				}
+				/* Parts only the new code has: no old side. */
+				for (j = 0; j < g->opts->nr_new_side; j++) {
+					const struct klp_generate_subfunc *ns = &g->opts->new_side[j];
+
+					if (ns->old_name || !new_side_parent(ns, go->name, f))
+						continue;
+					s = klp_tdata__add(e, "subfuncs");
+					if (!s)
+						return -ENOMEM;
+					err |= klp_tdata__set(s, "old_name", "");
+					err |= klp_tdata__set(s, "sympos", "");
+					err |= klp_tdata__set(s, "why", ns->why ? ns->why : "");
+					err |= klp_tdata__set(s, "new_name", ns->new_name);
+					err |= new_sympos_value(s, ns->new_sympos);
 				}
 				/* SUSE's patched_funcs.csv: OBJ OLD[,POS] NEW */
 				e = klp_tdata__add(root, "funcs");
@@ -1308,7 +1372,7 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 					return -ENOMEM;
 				err |= klp_tdata__set(e, "object", go->name);
 				err |= klp_tdata__set(e, "old_name", f->symbol);
-				err |= klp_tdata__setf(e, "new_name", "%s%s", g->prefix, f->origin);
+				err |= klp_tdata__set(e, "new_name", f->new_name);
 				err |= sympos_value(e, f->sympos);
 			}
 		}
@@ -1488,6 +1552,7 @@ static void gen_free(struct gen *g)
 		for (k = 0; k < u->nr_funcs; k++) {
 			free(u->funcs[k].origin);
 			free(u->funcs[k].symbol);
+			free(u->funcs[k].new_name);
 			free(u->funcs[k].reason);
 			for (j = 0; j < u->funcs[k].nr_subs; j++) {
 				free(u->funcs[k].subs[j].symbol);

@@ -36,6 +36,7 @@ fs/proc/meminfo.c:meminfo_proc_show
 fs/proc/base.c:proc_pid_cmdline_read
 fs/proc/array.c:proc_pid_status
 fs/open.c:do_sys_open
+fs/read_write.c:ksys_write
 fs/namei.c:getname_flags
 fs/exec.c:do_execveat_common
 fs/read_write.c:vfs_read

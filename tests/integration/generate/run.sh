@@ -167,6 +167,12 @@ expect_grep module-static 'KLP_PREP_EXTERN(hits, "calcmod.hits,0", int);' "$WORK
 expect_grep module-kernel 'KLP_PREP_EXTERN(panic_timeout, "vmlinux.panic_timeout,0", panic_timeout);' \
 	"$WORK/out/module/drivers_calcmod.c"
 
+# -- a name a macro makes (as SYSCALL_DEFINE does): its argument renamed ---
+generate macro-name
+golden macro-name
+expect_grep macro-name-new '.new_func = calc_op_klpp_twice,' "$WORK/out/macro-name/livepatch_macro_name.c"
+expect_grep macro-name-text '^CALC_DEFINE(klpp_twice)$' "$WORK/out/macro-name/kernel_calc.c"
+
 # -- static locals: the original's in place; a new one stays the module's --
 generate static-local-orig
 golden static-local-orig

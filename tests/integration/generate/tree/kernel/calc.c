@@ -84,3 +84,11 @@ int calc_seen_b(int x)
 	seen -= x;
 	return seen;
 }
+
+/* Functions whose names a macro makes, as SYSCALL_DEFINE does. */
+#define CALC_DEFINE(name) noinline int calc_op_##name(int x)
+
+CALC_DEFINE(twice)
+{
+	return x * 2;
+}
