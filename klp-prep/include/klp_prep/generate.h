@@ -35,6 +35,26 @@ extern "C" {
 /* Returned when the fix cannot be livepatched safely (a refusal). */
 #define KLP_GENERATE_UNSAFE	(-EPERM)
 
+/*
+ * The new side of one stack_only entry, which only a built module can
+ * tell (klp-prep build reads it from the module's own records): a part
+ * the compiler split off the new function of the patched function
+ * @parent (its old_name and old_sympos) in @object.  @old_name names the
+ * old-side entry it pairs with; NULL makes an entry of its own, with no
+ * old side, after the old-side ones (@why is its comment).  Old-side
+ * entries that no element names keep no new side (new_name NULL).
+ */
+struct klp_generate_subfunc {
+	const char *object;		/* "vmlinux" or the module's name */
+	const char *parent;
+	unsigned long parent_sympos;
+	const char *old_name;		/* NULL: the new code's only */
+	unsigned long old_sympos;
+	const char *new_name;		/* in the livepatch module */
+	unsigned long new_sympos;	/* its position there, 0: unique */
+	const char *why;		/* for an entry without old side */
+};
+
 struct klp_generate_opts {
 	const char *build_dir;		/* the kernel's O= directory */
 	const char *compdb_dir;		/* its compile_commands.json; NULL:
@@ -60,6 +80,9 @@ struct klp_generate_opts {
 	const char *output;		/* the directory to write */
 	bool force;			/* replace an existing @output */
 	bool replace;			/* klp_patch.replace (atomic replace) */
+	/* The new side of the stack_only entries (klp-prep build), or NULL. */
+	const struct klp_generate_subfunc *new_side;
+	size_t nr_new_side;
 };
 
 /*
