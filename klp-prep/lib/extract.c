@@ -413,6 +413,10 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 	e = push_extern(x, name, name, type, object, pos, sort_off);
 	if (!e)
 		return;
+	/* The declaration names the unit's own types (typedefs above all). */
+	if (in_main)
+		walk_types(x, clang_Cursor_isNull(clang_getCursorDefinition(decl)) ? decl
+			   : clang_getCursorDefinition(decl));
 	x->ext_early[ex->nr_externs - 1] = !in_main && x->cur && sort_off == x->cur->start;
 	e->is_func = is_func;
 	e->local = local;
@@ -752,6 +756,7 @@ static void decide_static_local(struct ctx *x, CXCursor var)
 	e->local = true;
 	e->static_local = true;
 	e->line = line;
+	walk_types(x, var);
 	text = x->opts->spell_extern(x->opts->spell_ctx, e);
 	if (!text) {
 		nomem(x);
@@ -940,12 +945,6 @@ static void closure(struct ctx *x)
 
 	for (i = 0; i < x->nr_queue && !x->err; i++)
 		walk_node(x, x->queue[i]);
-	/* Externalized declarations need their types. */
-	for (i = 0; i < x->ex->nr_externs && !x->err; i++) {
-		/* Types of header declarations are the headers' business;
-		 * those of the unit's own symbols come from their decls. */
-		(void)i;
-	}
 }
 
 static const char *const drop_words[] = {

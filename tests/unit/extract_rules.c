@@ -419,6 +419,22 @@ static void test_static_data(void **state)
 	assert_string_equal(it->ext->type, "struct state");
 	assert_int_equal(it->ext->pos, 2);
 	assert_false(text_has(ex, "= { 5 }"));
+	klp_extract__free(ex);
+
+	/* Only its address taken: its typedef is still needed. */
+	assert_int_equal(run("typedef struct { int n; } box_t;\n"
+			     "static box_t box;\n"
+			     "void *where(void) { return &box; }\n", (const char *[]){ "where", NULL },
+			     &t, &ex), 0);
+	assert_non_null(find_item(ex, KLP_ITEM_TYPE, "box_t"));
+	it = find_item(ex, KLP_ITEM_EXTERN, "box");
+	assert_non_null(it);
+	assert_string_equal(it->ext->type, "box_t");
+	klp_extract__free(ex);
+	assert_int_equal(run("struct state { int n; };\n"
+			     "static struct state counter = { 5 };\n"
+			     "static const int folded = 7;\n"
+			     "int get(void) { return counter.n + folded; }\n", f, &t, &ex), 0);
 	assert_non_null(find_item(ex, KLP_ITEM_TYPE, "state"));
 	/* Constant and folded away: the copy is the same value. */
 	it = find_item(ex, KLP_ITEM_DATA, "folded");
