@@ -37,6 +37,50 @@ fi
 # built already, so any existing directory will do.
 export KDIR=${KDIR:-$SO_DIR}
 
+# The 6.12 functions.sh loads test_modules/NAME.ko with insmod; older ones
+# (6.1) load in-tree test modules by name with modprobe.  For the latter,
+# install this suite's modules where modprobe finds them.
+if declare -f __load_mod | grep -q modprobe; then
+	SO_LOADER=modprobe
+	so_moddir="/lib/modules/$(uname -r)"
+	if [[ ! -d "$so_moddir" ]]; then
+		echo "SKIP: $so_moddir does not exist: modprobe cannot load the test modules" >&2
+		exit 4
+	fi
+	mkdir -p "$so_moddir/extra/klp-stack-only" &&
+		cp test_modules/*.ko "$so_moddir/extra/klp-stack-only/" &&
+		depmod -a || {
+		echo "ERROR: cannot install the test modules for modprobe" >&2
+		exit 1
+	}
+else
+	SO_LOADER=insmod
+fi
+
+# so_load_line(mod, params...) - the line functions.sh logs when it loads
+# mod, for check_result
+function so_load_line() {
+	local mod="$1"; shift
+	local msg
+
+	if [[ $SO_LOADER == modprobe ]]; then
+		msg="% modprobe $mod $*"
+	else
+		msg="% insmod test_modules/$mod.ko $*"
+	fi
+	echo "${msg%% }"
+}
+
+# so_load_error(mod) - what the loader says when the module's init fails
+# with -EINVAL (load_failing_mod logs it)
+function so_load_error() {
+	if [[ $SO_LOADER == modprobe ]]; then
+		echo "modprobe: ERROR: could not insert '$1': Invalid argument"
+	else
+		echo "insmod: ERROR: could not insert module test_modules/$1.ko: Invalid parameters"
+	fi
+}
+
 # How long a stalled transition is watched before the task is released.
 # Keep it below the livepatch core's SIGNALS_TIMEOUT (15 s), so that no
 # "signaling remaining tasks" message enters the expected log.

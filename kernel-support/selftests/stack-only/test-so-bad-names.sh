@@ -20,18 +20,18 @@ load_failing_mod $MOD_LIVEPATCH funcs=orphan
 so_expect_param $MOD_TARGET result 1
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
-% insmod test_modules/$MOD_LIVEPATCH.ko funcs=bad-old
+check_result "$(so_load_line $MOD_TARGET)
+$(so_load_line $MOD_LIVEPATCH funcs=bad-old)
 livepatch: symbol 'test_klp_so_func.cold.nonexistent' not found in symbol table
 livepatch: stack_only old_name 'test_klp_so_func.cold.nonexistent' of 'test_klp_so_func' not found in object '$MOD_TARGET'
-insmod: ERROR: could not insert module test_modules/$MOD_LIVEPATCH.ko: Invalid parameters
-% insmod test_modules/$MOD_LIVEPATCH.ko funcs=bad-new
+$(so_load_error $MOD_LIVEPATCH)
+$(so_load_line $MOD_LIVEPATCH funcs=bad-new)
 livepatch: symbol 'klpp_test_klp_so_func.cold.nonexistent' not found in symbol table
 livepatch: stack_only new_name 'klpp_test_klp_so_func.cold.nonexistent' of 'test_klp_so_func' not found in livepatch module '$MOD_LIVEPATCH'
-insmod: ERROR: could not insert module test_modules/$MOD_LIVEPATCH.ko: Invalid parameters
-% insmod test_modules/$MOD_LIVEPATCH.ko funcs=orphan
+$(so_load_error $MOD_LIVEPATCH)
+$(so_load_line $MOD_LIVEPATCH funcs=orphan)
 livepatch: stack_only entry 'test_klp_so_func.cold' in object '$MOD_TARGET' does not follow the function it belongs to
-insmod: ERROR: could not insert module test_modules/$MOD_LIVEPATCH.ko: Invalid parameters
+$(so_load_error $MOD_LIVEPATCH)
 % rmmod $MOD_TARGET"
 
 exit 0

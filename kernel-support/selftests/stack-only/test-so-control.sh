@@ -39,9 +39,9 @@ disable_lp $MOD_LIVEPATCH
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
+check_result "$(so_load_line $MOD_TARGET)
 % echo 1 > /sys/module/$MOD_TARGET/parameters/hold_cold
-% insmod test_modules/$MOD_LIVEPATCH.ko funcs=target-nocheck
+$(so_load_line $MOD_LIVEPATCH funcs=target-nocheck)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition
@@ -76,8 +76,8 @@ so_wait_param $MOD_TARGET result 1
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
-% insmod test_modules/$MOD_LIVEPATCH.ko funcs=target-nocheck
+check_result "$(so_load_line $MOD_TARGET)
+$(so_load_line $MOD_LIVEPATCH funcs=target-nocheck)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition

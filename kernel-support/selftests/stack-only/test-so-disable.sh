@@ -26,8 +26,8 @@ so_wait_param $MOD_TARGET result 1
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
-% insmod test_modules/$MOD_LIVEPATCH.ko
+check_result "$(so_load_line $MOD_TARGET)
+$(so_load_line $MOD_LIVEPATCH)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition

@@ -29,9 +29,9 @@ so_wait_param $MOD_TARGET result 1
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
+check_result "$(so_load_line $MOD_TARGET)
 % echo 1 > /sys/module/$MOD_TARGET/parameters/hold_cold
-% insmod test_modules/$MOD_LIVEPATCH.ko
+$(so_load_line $MOD_LIVEPATCH)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition

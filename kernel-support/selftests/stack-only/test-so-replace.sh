@@ -30,15 +30,15 @@ disable_lp $MOD_REPLACE
 unload_lp $MOD_REPLACE
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
-% insmod test_modules/$MOD_LIVEPATCH.ko replace=1
+check_result "$(so_load_line $MOD_TARGET)
+$(so_load_line $MOD_LIVEPATCH replace=1)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition
 livepatch: '$MOD_LIVEPATCH': completing patching transition
 livepatch: '$MOD_LIVEPATCH': patching complete
 % echo 1 > /sys/module/$MOD_LIVEPATCH/parameters/hold_cold
-% insmod test_modules/$MOD_REPLACE.ko replace=1
+$(so_load_line $MOD_REPLACE replace=1)
 livepatch: enabling patch '$MOD_REPLACE'
 livepatch: '$MOD_REPLACE': initializing patching transition
 livepatch: '$MOD_REPLACE': starting patching transition
@@ -73,15 +73,15 @@ disable_lp $MOD_REPLACE
 unload_lp $MOD_REPLACE
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
-% insmod test_modules/$MOD_LIVEPATCH.ko replace=1
+check_result "$(so_load_line $MOD_TARGET)
+$(so_load_line $MOD_LIVEPATCH replace=1)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition
 livepatch: '$MOD_LIVEPATCH': completing patching transition
 livepatch: '$MOD_LIVEPATCH': patching complete
 % echo 1 > /sys/module/$MOD_LIVEPATCH/parameters/hold_cold
-% insmod test_modules/$MOD_REPLACE.ko replace=1 funcs=other
+$(so_load_line $MOD_REPLACE replace=1 funcs=other)
 livepatch: enabling patch '$MOD_REPLACE'
 livepatch: '$MOD_REPLACE': initializing patching transition
 livepatch: '$MOD_REPLACE': starting patching transition
@@ -116,15 +116,15 @@ disable_lp $MOD_REPLACE
 unload_lp $MOD_REPLACE
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
-% insmod test_modules/$MOD_LIVEPATCH.ko replace=1 funcs=other
+check_result "$(so_load_line $MOD_TARGET)
+$(so_load_line $MOD_LIVEPATCH replace=1 funcs=other)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition
 livepatch: '$MOD_LIVEPATCH': completing patching transition
 livepatch: '$MOD_LIVEPATCH': patching complete
 % echo 1 > /sys/module/$MOD_TARGET/parameters/hold_cold
-% insmod test_modules/$MOD_REPLACE.ko replace=1
+$(so_load_line $MOD_REPLACE replace=1)
 livepatch: enabling patch '$MOD_REPLACE'
 livepatch: '$MOD_REPLACE': initializing patching transition
 livepatch: '$MOD_REPLACE': starting patching transition

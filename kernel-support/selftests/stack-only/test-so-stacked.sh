@@ -35,15 +35,15 @@ disable_lp $MOD_LIVEPATCH
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "% insmod test_modules/$MOD_TARGET.ko
-% insmod test_modules/$MOD_LIVEPATCH.ko
+check_result "$(so_load_line $MOD_TARGET)
+$(so_load_line $MOD_LIVEPATCH)
 livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition
 livepatch: '$MOD_LIVEPATCH': completing patching transition
 livepatch: '$MOD_LIVEPATCH': patching complete
 % echo 1 > /sys/module/$MOD_LIVEPATCH/parameters/hold_cold
-% insmod test_modules/$MOD_LIVEPATCH2.ko
+$(so_load_line $MOD_LIVEPATCH2)
 livepatch: enabling patch '$MOD_LIVEPATCH2'
 livepatch: '$MOD_LIVEPATCH2': initializing patching transition
 livepatch: '$MOD_LIVEPATCH2': starting patching transition
