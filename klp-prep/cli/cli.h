@@ -15,6 +15,7 @@ enum {
 	KLP_EXIT_MISMATCH = 1,	/* check found mismatches, or no records */
 	KLP_EXIT_USAGE = 2,	/* bad usage or unreadable input */
 	KLP_EXIT_UNSAFE = 3,
+	KLP_EXIT_INTERNAL = 4,	/* a step failed otherwise (klp-prep build) */
 };
 
 extern const char *klp_prog;	/* "klp-prep" */
@@ -24,6 +25,8 @@ int cmd_dump(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_affected(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_cflags(int argc, char **argv);
 
 /* "FILE: error: no records..." with the flag to add. */
 void report_no_records(const char *path);

@@ -27,6 +27,8 @@ static const struct subcommand {
 	{ "check", cmd_check, "hold the records against symbols and DWARF" },
 	{ "affected", cmd_affected, "the functions to patch when functions change" },
 	{ "generate", cmd_generate, "a livepatch module source from a fix" },
+	{ "build", cmd_build, "a verified livepatch module from a fix" },
+	{ "cflags", cmd_cflags, "the flags that load the plugin (KCFLAGS)" },
 };
 
 static void print_help(FILE *out)
@@ -48,7 +50,8 @@ static void print_help(FILE *out)
 		"'%s COMMAND --help' describes a command.\n"
 		"\n"
 		"exit status: 0 ok, 1 mismatches found or records missing,\n"
-		"2 bad usage or unreadable input, 3 cannot be livepatched safely.\n",
+		"2 bad usage or unreadable input, 3 cannot be livepatched safely,\n"
+		"4 a build step failed otherwise.\n",
 		klp_prog);
 }
 

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cmd_build.c - klp-prep build: from a fix to a verified livepatch module
+ *
+ * Options in, klp_build() (klp_prep/build.h) runs the steps; each step's
+ * line goes to stdout, messages to stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <klp_prep/build.h>
+#include <klp_prep/extract.h>
+
+#include "cli.h"
+
+static const char build_usage[] =
+"usage: klp-prep build [OPTIONS] -k BUILD_DIR (FIX.diff | -p TREE_FILE=PATCHED_FILE... -f NAME...)\n"
+"\n"
+"Make a livepatch module for a fix to a kernel build, and verify it: find\n"
+"the functions to patch from the kernel's partition records, generate the\n"
+"module source (klp-prep generate), build it with the partition plugin,\n"
+"fill in the new side of the stack_only entries (what GCC split off each\n"
+"new function: .cold parts, clones) from the module's own records, build\n"
+"it again, convert its relocations to livepatch ones, and check that its\n"
+"klp_func table matches its own records and symbols exactly.\n"
+"\n"
+"  -k, --kernel DIR      the kernel build directory (O=), built with the plugin\n"
+"  -m, --module-dir DIR  an out-of-tree module the fix patches (built with\n"
+"                        the plugin); its compile commands are used too\n"
+"      --compdb DIR      a compile_commands.json to use (default: the kernel's,\n"
+"                        or one made with its gen_compile_commands.py)\n"
+"  -p, --patched TREE_FILE=FILE, -f, --function [FILE:]NAME\n"
+"                        patched files and their changed functions, instead\n"
+"                        of a diff (as klp-prep generate)\n"
+"  -n, --name NAME       the livepatch's name (default: the diff's file name)\n"
+"  -o, --output FILE     the module to write (default: ./livepatch-NAME.ko)\n"
+"  -w, --work-dir DIR    logs and intermediate files (default: ./klp-build-NAME)\n"
+"      --resume          go on from the step that failed in the work directory\n"
+"      --plugin FILE     the partition plugin (default: the installed one)\n"
+"      --replace         an atomic-replace (cumulative) livepatch\n"
+"      --replaces FILE.ko\n"
+"                        a livepatch module this one replaces (implies\n"
+"                        --replace; its table is verified: the kernel checks\n"
+"                        its new-side parts during the replace)\n"
+"      --stacked-on FILE.ko\n"
+"                        a livepatch module enabled before this one (verified\n"
+"                        the same way)\n"
+"      --prefix PREFIX   of the new functions (default klpp_)\n"
+"      --strip N         strip N leading components of the diff's paths (1)\n"
+"      --templates DIR   the templates to render (default: the installed ones)\n"
+"      --force           replace the output module if it exists\n"
+"  -v                    more messages\n"
+"  -h, --help            this text\n"
+"\n"
+"exit status: 0 ok, 2 bad usage or input, 3 the fix cannot be livepatched\n"
+"safely (each reason printed), 4 a step failed otherwise (its log named).\n";
+
+static int print_gen_log(enum klp_gen_log_level level, const char *fmt, va_list args)
+{
+	if ((int)level > KLP_GEN_LOG_WARN + klp_verbose)
+		return 0;
+	fprintf(stderr, "%s: ", klp_prog);
+	return vfprintf(stderr, fmt, args);
+}
+
+static void print_step(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+	fflush(stdout);
+}
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+enum {
+	OPT_COMPDB = 256,
+	OPT_RESUME,
+	OPT_PLUGIN,
+	OPT_REPLACE,
+	OPT_REPLACES,
+	OPT_STACKED_ON,
+	OPT_PREFIX,
+	OPT_STRIP,
+	OPT_TEMPLATES,
+	OPT_FORCE,
+};
+
+int cmd_build(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "module-dir", required_argument, NULL, 'm' },
+		{ "compdb", required_argument, NULL, OPT_COMPDB },
+		{ "patched", required_argument, NULL, 'p' },
+		{ "function", required_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "work-dir", required_argument, NULL, 'w' },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "plugin", required_argument, NULL, OPT_PLUGIN },
+		{ "replace", no_argument, NULL, OPT_REPLACE },
+		{ "replaces", required_argument, NULL, OPT_REPLACES },
+		{ "stacked-on", required_argument, NULL, OPT_STACKED_ON },
+		{ "prefix", required_argument, NULL, OPT_PREFIX },
+		{ "strip", required_argument, NULL, OPT_STRIP },
+		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct klp_build_opts o = { .strip = 1, .report = print_step };
+	const char **mods = NULL, **patched = NULL, **functions = NULL;
+	const char **replaces = NULL, **stacked = NULL;
+	int c, err = 0, ret;
+	char *end;
+
+	klp_gen_set_log_fn(print_gen_log);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:m:p:f:n:o:w:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.build_dir = optarg; break;
+		case 'm': err = push(&mods, &o.nr_module_dirs, optarg); break;
+		case OPT_COMPDB: o.compdb_dir = optarg; break;
+		case 'p': err = push(&patched, &o.nr_patched, optarg); break;
+		case 'f': err = push(&functions, &o.nr_functions, optarg); break;
+		case 'n': o.name = optarg; break;
+		case 'o': o.output = optarg; break;
+		case 'w': o.work_dir = optarg; break;
+		case OPT_RESUME: o.resume = true; break;
+		case OPT_PLUGIN: o.plugin = optarg; break;
+		case OPT_REPLACE: o.replace = true; break;
+		case OPT_REPLACES: err = push(&replaces, &o.nr_replaces, optarg); break;
+		case OPT_STACKED_ON: err = push(&stacked, &o.nr_stacked_on, optarg); break;
+		case OPT_PREFIX: o.prefix = optarg; break;
+		case OPT_STRIP:
+			o.strip = (int)strtol(optarg, &end, 10);
+			if (*end || o.strip < 0) {
+				usage_error("--strip wants a number, not '%s'", optarg);
+				ret = KLP_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_TEMPLATES: o.templates = optarg; break;
+		case OPT_FORCE: o.force = true; break;
+		case 'v': klp_verbose++; break;
+		case 'h':
+			fputs(build_usage, stdout);
+			ret = KLP_EXIT_OK;
+			goto out;
+		default:
+			fputs(build_usage, stderr);
+			ret = KLP_EXIT_USAGE;
+			goto out;
+		}
+		if (err) {
+			ret = KLP_EXIT_INTERNAL;
+			goto out;
+		}
+	}
+	if (optind < argc)
+		o.diff = argv[optind++];
+	if (optind < argc || !o.build_dir || (!o.diff && !o.nr_patched) ||
+	    (o.nr_patched && !o.nr_functions)) {
+		usage_error("build: %s; see 'klp-prep build --help'",
+			    optind < argc ? "one diff only" :
+			    !o.build_dir ? "no kernel build directory (-k)" :
+			    !o.diff && !o.nr_patched ? "no fix (a diff or -p)" :
+			    "patched files (-p) need their changed functions (-f)");
+		ret = KLP_EXIT_USAGE;
+		goto out;
+	}
+	o.module_dirs = mods;
+	o.patched = patched;
+	o.functions = functions;
+	o.replaces = replaces;
+	o.stacked_on = stacked;
+
+	err = klp_build(&o);
+	if (!err) {
+		ret = KLP_EXIT_OK;
+	} else if (err == KLP_BUILD_UNSAFE) {
+		fprintf(stderr, "%s: build: this fix cannot be livepatched safely as it is "
+			"(reasons above)\n", klp_prog);
+		ret = KLP_EXIT_UNSAFE;
+	} else if (err == -EINVAL || err == -EEXIST) {
+		ret = KLP_EXIT_USAGE;
+	} else {
+		ret = KLP_EXIT_INTERNAL;
+	}
+out:
+	free(mods);
+	free(patched);
+	free(functions);
+	free(replaces);
+	free(stacked);
+	return ret;
+}

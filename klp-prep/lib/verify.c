@@ -1,0 +1,792 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * verify.c - read a built livepatch module's klp_func tables back, and
+ * hold them against the module's own records and symbols
+ *
+ * Passes of klp_verify_module():
+ *   klp_lp_table__read	the tables, from the relocations and bytes of
+ *			the arrays that `patch` and `objs` point to
+ *   klp_object__open	the module's records and function symbols
+ *   verify_object	per klp_object: entries well formed, every new_name
+ *			a part of its parent, every part named once
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <klp_prep/verify.h>
+
+#include "extract_log.h"
+
+/* struct klp_func with the kernel-support series: the external part. */
+#define KLP_FUNC_OLD_NAME	0
+#define KLP_FUNC_NEW_FUNC	8
+#define KLP_FUNC_OLD_SYMPOS	16
+#define KLP_FUNC_STACK_ONLY	24
+#define KLP_FUNC_NEW_NAME	32
+#define KLP_FUNC_NEW_SYMPOS	40
+#define KLP_FUNC_MIN_SIZE	48
+/* struct klp_object: name, funcs; struct klp_patch: mod, objs, states, replace. */
+#define KLP_OBJECT_NAME		0
+#define KLP_OBJECT_FUNCS	8
+#define KLP_PATCH_OBJS		8
+#define KLP_PATCH_REPLACE	24
+
+struct ko_file {
+	const char *path;
+	int fd;
+	Elf *elf;
+	size_t shstrndx;
+	Elf_Data *syms;
+	size_t nr_syms;
+	size_t strndx;
+};
+
+/* A relocation of an array, resolved to where it points. */
+struct ko_ref {
+	uint64_t offset;		/* in the array */
+	size_t shndx;			/* target section */
+	uint64_t target;		/* offset in it */
+};
+
+static int ko_open(struct ko_file *f, const char *path)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	elf_version(EV_CURRENT);
+	f->fd = open(path, O_RDONLY);
+	if (f->fd < 0) {
+		int err = -errno;
+
+		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+		return err;
+	}
+	f->elf = elf_begin(f->fd, ELF_C_READ, NULL);
+	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF || elf_getshdrstrndx(f->elf, &f->shstrndx)) {
+		klp_gen_err("%s: error: not an ELF file: %s\n", path, elf_errmsg(-1));
+		return -ENOEXEC;
+	}
+	while ((scn = elf_nextscn(f->elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			f->syms = elf_getdata(scn, NULL);
+			f->nr_syms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+			f->strndx = sh.sh_link;
+			break;
+		}
+	if (!f->syms) {
+		klp_gen_err("%s: error: no symbol table\n", path);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+static void ko_close(struct ko_file *f)
+{
+	if (f->elf)
+		elf_end(f->elf);
+	if (f->fd >= 0)
+		close(f->fd);
+	/* libelf keeps its last error; readers after us check it. */
+	(void)elf_errno();
+}
+
+static const char *sym_name(const struct ko_file *f, const GElf_Sym *s)
+{
+	const char *n = elf_strptr(f->elf, f->strndx, s->st_name);
+
+	return n ? n : "";
+}
+
+/* The defined data symbol @name; false when there is none. */
+static bool find_object(const struct ko_file *f, const char *name, GElf_Sym *out)
+{
+	size_t i;
+
+	for (i = 1; i < f->nr_syms; i++)
+		if (gelf_getsym(f->syms, i, out) && GELF_ST_TYPE(out->st_info) == STT_OBJECT &&
+		    out->st_shndx != SHN_UNDEF && !strcmp(sym_name(f, out), name))
+			return true;
+	return false;
+}
+
+/* The data symbol that starts at @shndx:@off (an array), or false. */
+static bool object_at(const struct ko_file *f, size_t shndx, uint64_t off, GElf_Sym *out,
+		      const char **name)
+{
+	size_t i;
+
+	for (i = 1; i < f->nr_syms; i++)
+		if (gelf_getsym(f->syms, i, out) && GELF_ST_TYPE(out->st_info) == STT_OBJECT &&
+		    out->st_shndx == shndx && out->st_value == off) {
+			*name = sym_name(f, out);
+			return true;
+		}
+	return false;
+}
+
+/* The function symbol at @shndx:@off, or NULL. */
+static const char *func_at(const struct ko_file *f, size_t shndx, uint64_t off)
+{
+	GElf_Sym s;
+	size_t i;
+
+	for (i = 1; i < f->nr_syms; i++)
+		if (gelf_getsym(f->syms, i, &s) && GELF_ST_TYPE(s.st_info) == STT_FUNC &&
+		    s.st_shndx == shndx && s.st_value == off)
+			return sym_name(f, &s);
+	return NULL;
+}
+
+/* The bytes of section @shndx, or NULL. */
+static const unsigned char *section_bytes(const struct ko_file *f, size_t shndx, size_t *size)
+{
+	Elf_Scn *scn = elf_getscn(f->elf, shndx);
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+
+	if (!d || !d->d_buf)
+		return NULL;
+	*size = d->d_size;
+	return d->d_buf;
+}
+
+/* The NUL-terminated string at @shndx:@off, copied; NULL if none. */
+static char *string_at(const struct ko_file *f, size_t shndx, uint64_t off)
+{
+	size_t size;
+	const unsigned char *b = section_bytes(f, shndx, &size);
+
+	if (!b || off >= size || !memchr(b + off, 0, size - off))
+		return NULL;
+	return strdup((const char *)b + off);
+}
+
+/*
+ * The relocations of section @shndx with offsets in [@lo, @hi), sorted by
+ * offset, with offsets made relative to @lo.
+ */
+static int refs_in(const struct ko_file *f, size_t shndx, uint64_t lo, uint64_t hi,
+		   struct ko_ref **out, size_t *nr)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t i, j;
+
+	*out = NULL;
+	*nr = 0;
+	while ((scn = elf_nextscn(f->elf, scn))) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || sh.sh_info != shndx)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Rela r;
+			GElf_Sym s;
+			struct ko_ref *n;
+
+			if (!gelf_getrela(d, i, &r) || r.r_offset < lo || r.r_offset >= hi)
+				continue;
+			if (!gelf_getsym(f->syms, GELF_R_SYM(r.r_info), &s))
+				continue;
+			n = realloc(*out, (*nr + 1) * sizeof(**out));
+			if (!n)
+				return -ENOMEM;
+			*out = n;
+			n[*nr].offset = r.r_offset - lo;
+			n[*nr].shndx = s.st_shndx;
+			n[*nr].target = (GELF_ST_TYPE(s.st_info) == STT_SECTION ? 0 : s.st_value) +
+					r.r_addend;
+			(*nr)++;
+		}
+	}
+	/* insertion sort: a few dozen entries */
+	for (i = 1; i < *nr; i++)
+		for (j = i; j > 0 && (*out)[j - 1].offset > (*out)[j].offset; j--) {
+			struct ko_ref t = (*out)[j];
+
+			(*out)[j] = (*out)[j - 1];
+			(*out)[j - 1] = t;
+		}
+	return 0;
+}
+
+static const struct ko_ref *ref_at(const struct ko_ref *refs, size_t nr, uint64_t off)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (refs[i].offset == off)
+			return &refs[i];
+	return NULL;
+}
+
+static uint64_t read_u64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));	/* x86_64: little-endian, as the host */
+	return v;
+}
+
+/*
+ * sizeof(struct klp_func): the one size that cuts the array into entries
+ * whose pointers sit at the pointer fields, none of them empty but the
+ * last (the terminator, all zero).
+ */
+static size_t func_size(const unsigned char *a, uint64_t size, const struct ko_ref *refs,
+			size_t nr)
+{
+	size_t s, found = 0, i, k;
+
+	for (s = KLP_FUNC_MIN_SIZE; s <= size / 2; s += 8) {
+		size_t n = size / s - 1;
+		bool ok = !(size % s);
+
+		for (i = 0; ok && i < nr; i++) {
+			uint64_t in = refs[i].offset % s;
+
+			ok = refs[i].offset / s < n &&
+			     (in == KLP_FUNC_OLD_NAME || in == KLP_FUNC_NEW_FUNC ||
+			      in == KLP_FUNC_NEW_NAME);
+		}
+		for (k = 0; ok && k <= n; k++) {
+			const unsigned char *e = a + k * s;
+			bool empty = !read_u64(e + KLP_FUNC_OLD_SYMPOS) &&
+				     !e[KLP_FUNC_STACK_ONLY] &&
+				     !read_u64(e + KLP_FUNC_NEW_SYMPOS);
+
+			for (i = 0; i < nr; i++)
+				empty &= refs[i].offset / s != k;
+			ok = k < n ? !empty : empty;
+		}
+		if (ok) {
+			if (found)
+				return 0;	/* ambiguous */
+			found = s;
+		}
+	}
+	return found;
+}
+
+static int read_funcs(const struct ko_file *f, struct klp_lp_table *t, struct klp_lp_object *o,
+		      const GElf_Sym *arr)
+{
+	const unsigned char *bytes;
+	struct ko_ref *refs;
+	size_t nr, size, k, s;
+	int err;
+
+	bytes = section_bytes(f, arr->st_shndx, &size);
+	if (!bytes || arr->st_value + arr->st_size > size) {
+		klp_gen_err("%s: error: %s: no contents\n", f->path, o->array);
+		return -ENOEXEC;
+	}
+	bytes += arr->st_value;
+	err = refs_in(f, arr->st_shndx, arr->st_value, arr->st_value + arr->st_size, &refs, &nr);
+	if (err)
+		return err;
+	s = func_size(bytes, arr->st_size, refs, nr);
+	if (!s || (t->func_size && s != t->func_size)) {
+		klp_gen_err("%s: error: %s: cannot tell the size of struct klp_func from its "
+			    "%zu bytes and %zu relocations (a kernel without the stack_only "
+			    "support, or a table not generated by klp-prep?)\n",
+			    f->path, o->array, (size_t)arr->st_size, nr);
+		free(refs);
+		return -EBADMSG;
+	}
+	t->func_size = s;
+	o->nr_funcs = arr->st_size / s - 1;
+	o->funcs = calloc(o->nr_funcs, sizeof(*o->funcs));
+	if (!o->funcs) {
+		free(refs);
+		return -ENOMEM;
+	}
+	for (k = 0; k < o->nr_funcs; k++) {
+		struct klp_lp_func *fn = &o->funcs[k];
+		const unsigned char *e = bytes + k * s;
+		const struct ko_ref *r;
+
+		fn->old_sympos = read_u64(e + KLP_FUNC_OLD_SYMPOS);
+		fn->stack_only = e[KLP_FUNC_STACK_ONLY];
+		fn->new_sympos = read_u64(e + KLP_FUNC_NEW_SYMPOS);
+		if ((r = ref_at(refs, nr, k * s + KLP_FUNC_OLD_NAME)) &&
+		    !(fn->old_name = string_at(f, r->shndx, r->target)))
+			err = -EBADMSG;
+		if ((r = ref_at(refs, nr, k * s + KLP_FUNC_NEW_NAME)) &&
+		    !(fn->new_name = string_at(f, r->shndx, r->target)))
+			err = -EBADMSG;
+		if ((r = ref_at(refs, nr, k * s + KLP_FUNC_NEW_FUNC))) {
+			const char *fname = func_at(f, r->shndx, r->target);
+
+			if (!fname || !(fn->new_func = strdup(fname)))
+				err = fname ? -ENOMEM : -EBADMSG;
+		}
+		if (err) {
+			klp_gen_err("%s: error: %s[%zu]: a pointer that is neither a string nor a "
+				    "function\n", f->path, o->array, k);
+			break;
+		}
+	}
+	free(refs);
+	return err;
+}
+
+int klp_lp_table__read(const char *ko, struct klp_lp_table **out)
+{
+	struct klp_lp_table *t;
+	struct ko_file f;
+	struct ko_ref *refs = NULL;
+	const unsigned char *b;
+	const struct ko_ref *objs;
+	GElf_Sym patch, arr;
+	size_t nr, i, size;
+	const char *name;
+	int err;
+
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->path = strdup(ko))) {
+		free(t);
+		return -ENOMEM;
+	}
+	err = ko_open(&f, ko);
+	if (err)
+		goto out;
+	/* klp_patch patch = { .mod, .objs = objs, ..., .replace } */
+	if (!find_object(&f, "patch", &patch) ||
+	    !(b = section_bytes(&f, patch.st_shndx, &size)) ||
+	    patch.st_value + KLP_PATCH_REPLACE >= size) {
+		klp_gen_err("%s: error: no struct klp_patch 'patch' (not a livepatch module "
+			    "generated by klp-prep?)\n", ko);
+		err = -EBADMSG;
+		goto out;
+	}
+	t->replace = b[patch.st_value + KLP_PATCH_REPLACE];
+	err = refs_in(&f, patch.st_shndx, patch.st_value, patch.st_value + patch.st_size,
+		      &refs, &nr);
+	if (err)
+		goto out;
+	objs = ref_at(refs, nr, KLP_PATCH_OBJS);
+	if (!objs || !object_at(&f, objs->shndx, objs->target, &arr, &name)) {
+		klp_gen_err("%s: error: patch.objs points to no array\n", ko);
+		err = -EBADMSG;
+		goto out;
+	}
+	free(refs);
+	refs = NULL;
+	err = refs_in(&f, arr.st_shndx, arr.st_value, arr.st_value + arr.st_size, &refs, &nr);
+	if (err)
+		goto out;
+	/* Each klp_object: .name (a string, none for vmlinux) then .funcs. */
+	for (i = 0; !err && i < nr; i++) {
+		const struct ko_ref *nm;
+		struct klp_lp_object *o;
+		GElf_Sym fa;
+		const char *fname;
+
+		if (!object_at(&f, refs[i].shndx, refs[i].target, &fa, &fname) ||
+		    refs[i].offset < KLP_OBJECT_FUNCS)
+			continue;
+		o = realloc(t->objs, (t->nr_objs + 1) * sizeof(*o));
+		if (!o) {
+			err = -ENOMEM;
+			break;
+		}
+		t->objs = o;
+		o = &o[t->nr_objs++];
+		memset(o, 0, sizeof(*o));
+		nm = ref_at(refs, nr, refs[i].offset - KLP_OBJECT_FUNCS + KLP_OBJECT_NAME);
+		o->name = nm ? string_at(&f, nm->shndx, nm->target) : strdup("vmlinux");
+		o->array = strdup(fname);
+		if (!o->name || !o->array) {
+			err = nm && o->array ? -EBADMSG : -ENOMEM;
+			break;
+		}
+		err = read_funcs(&f, t, o, &fa);
+	}
+	if (!err && !t->nr_objs) {
+		klp_gen_err("%s: error: the klp_object array '%s' has no funcs arrays\n", ko, name);
+		err = -EBADMSG;
+	}
+out:
+	free(refs);
+	ko_close(&f);
+	if (err)
+		klp_lp_table__free(t);
+	else
+		*out = t;
+	return err;
+}
+
+void klp_lp_table__free(struct klp_lp_table *t)
+{
+	size_t i, k;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nr_objs; i++) {
+		for (k = 0; k < t->objs[i].nr_funcs; k++) {
+			free(t->objs[i].funcs[k].old_name);
+			free(t->objs[i].funcs[k].new_func);
+			free(t->objs[i].funcs[k].new_name);
+		}
+		free(t->objs[i].funcs);
+		free(t->objs[i].name);
+		free(t->objs[i].array);
+	}
+	free(t->objs);
+	free(t->path);
+	free(t);
+}
+
+size_t klp_lp_table__nr_patched(const struct klp_lp_table *t)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < t->nr_objs; i++)
+		for (k = 0; k < t->objs[i].nr_funcs; k++)
+			n += !t->objs[i].funcs[k].stack_only;
+	return n;
+}
+
+size_t klp_lp_table__nr_stack_only(const struct klp_lp_table *t)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < t->nr_objs; i++)
+		for (k = 0; k < t->objs[i].nr_funcs; k++)
+			n += t->objs[i].funcs[k].stack_only;
+	return n;
+}
+
+/* ---- the new side, from the module's records ----------------------------- */
+
+const struct klp_symbol *klp_lp_find_symbol(const struct klp_object *ko, const char *name,
+					    unsigned long sympos)
+{
+	const struct klp_symbol *s, *found = NULL;
+	unsigned long n = 0;
+
+	klp_object__for_each_symbol_by_name(ko, name, s) {
+		if (s->shndx == SHN_UNDEF)
+			continue;
+		n++;
+		if (n == sympos || (!sympos && n == 1))
+			found = s;
+	}
+	return !sympos && n > 1 ? NULL : found;
+}
+
+/* The position of @name in unit @unit's file group: 0 when unique. */
+static int part_sympos(const struct klp_object *ko, size_t unit, const char *name,
+		       unsigned long *pos)
+{
+	unsigned int file = klp_object__unit_file(ko, unit);
+	const struct klp_symbol *s;
+	unsigned long n = 0, mine = 0;
+
+	klp_object__for_each_symbol_by_name(ko, name, s) {
+		if (s->shndx == SHN_UNDEF)
+			continue;
+		n++;
+		if (!mine && (s->file == file || s->bind != STB_LOCAL))
+			mine = n;
+	}
+	if (!n)
+		return -ENOENT;
+	if (n > 1 && (!file || !mine))
+		return -ENOTUNIQ;
+	*pos = n > 1 ? mine : 0;
+	return 0;
+}
+
+struct parts {
+	const struct klp_object *ko;
+	size_t unit;
+	const char *const *exclude;
+	size_t nr_exclude;
+	struct klp_lp_part *v;
+	size_t nr;
+};
+
+static bool parts_has(const struct parts *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr; i++)
+		if (!strcmp(p->v[i].name, name))
+			return true;
+	return false;
+}
+
+static int parts_add(struct parts *p, const char *name, const char *kind)
+{
+	struct klp_lp_part *n;
+	int err;
+
+	if (parts_has(p, name))
+		return 0;
+	n = realloc(p->v, (p->nr + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	p->v = n;
+	n = &n[p->nr];
+	n->kind = kind;
+	n->sympos = 0;
+	err = part_sympos(p->ko, p->unit, name, &n->sympos);
+	if (err) {
+		klp_gen_err("%s: error: '%s' (%s): %s\n", klp_object__path(p->ko), name, kind,
+			    err == -ENOENT ? "the records name it, the symbol table does not" :
+			    "several symbols of the name, and none tells which is this unit's");
+		return -EBADMSG;
+	}
+	n->name = strdup(name);
+	if (!n->name)
+		return -ENOMEM;
+	p->nr++;
+	return 0;
+}
+
+static bool excluded(const struct parts *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_exclude; i++)
+		if (!strcmp(p->exclude[i], name))
+			return true;
+	return false;
+}
+
+/* @fn's .cold part, then the clones it calls, and theirs. */
+static int collect_parts(struct parts *p, const struct klp_unit *u, const struct klp_func *fn,
+			 int depth)
+{
+	size_t idx = fn - u->funcs, i;
+	int err = 0;
+
+	if (depth > 16)
+		return 0;
+	if (fn->cold_symbol && (fn->flags & KLP_FUNC_F_COLD_SPLIT))
+		err = parts_add(p, fn->cold_symbol, depth ? "cold part of a clone called by" : "cold part of");
+	for (i = 0; !err && i < u->nr_calls; i++) {
+		const struct klp_call *c = &u->calls[i];
+		const struct klp_func *callee;
+
+		if (c->func != idx || !c->callee || excluded(p, c->callee) ||
+		    parts_has(p, c->callee))
+			continue;
+		callee = klp_unit__find_func(u, c->callee);
+		if (!callee || !(callee->flags & KLP_FUNC_F_EMITTED))
+			continue;
+		err = parts_add(p, c->callee, callee->flags & KLP_FUNC_F_PART ? "partial-inlining tail called by" :
+				(c->flags & KLP_CALL_F_TAIL) ? "clone tail-called by" : "clone called by");
+		if (!err)
+			err = collect_parts(p, u, callee, depth + 1);
+	}
+	return err;
+}
+
+int klp_lp_new_parts(const struct klp_object *ko, const char *func, const char *const *exclude,
+		     size_t nr_exclude, struct klp_lp_part **out, size_t *nr_out)
+{
+	struct parts p = { .ko = ko, .exclude = exclude, .nr_exclude = nr_exclude };
+	const struct klp_unit *u;
+	const struct klp_func *fn = NULL;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	*nr_out = 0;
+	klp_object__for_each_unit(ko, i, u) {
+		fn = klp_unit__find_func(u, func);
+		if (fn && (fn->flags & KLP_FUNC_F_EMITTED)) {
+			p.unit = i;
+			break;
+		}
+		fn = NULL;
+	}
+	if (!fn)
+		return -ENOENT;
+	err = collect_parts(&p, u, fn, 0);
+	if (err) {
+		klp_lp_parts__free(p.v, p.nr);
+		return err;
+	}
+	*out = p.v;
+	*nr_out = p.nr;
+	return 0;
+}
+
+void klp_lp_parts__free(struct klp_lp_part *parts, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		free(parts[i].name);
+	free(parts);
+}
+
+/* ---- verification ----------------------------------------------------------- */
+
+#define verr(res, ...) do { klp_gen_err(__VA_ARGS__); (res)->errors++; } while (0)
+
+static int verify_parent(const struct klp_lp_table *t, const struct klp_object *ko,
+			 const struct klp_lp_object *o, size_t at, const char *const *parents,
+			 size_t nr_parents, struct klp_verify_result *res)
+{
+	const struct klp_lp_func *p = &o->funcs[at], *e;
+	struct klp_lp_part *parts;
+	bool *named;
+	size_t nr, k, j;
+	int err;
+
+	res->patched++;
+	if (!p->new_func) {
+		verr(res, "%s: error: %s: '%s' has no new_func\n", t->path, o->name, p->old_name);
+		return 0;
+	}
+	err = klp_lp_new_parts(ko, p->new_func, parents, nr_parents, &parts, &nr);
+	if (err == -ENOENT) {
+		verr(res, "%s: error: no partition records of '%s': the module was built without "
+		     "the klp-prep plugin, so what GCC split off it is unknown\n", t->path,
+		     p->new_func);
+		return 0;
+	}
+	if (err)
+		return err == -EBADMSG ? (res->errors++, 0) : err;
+	named = calloc(nr + 1, sizeof(*named));
+	if (!named) {
+		klp_lp_parts__free(parts, nr);
+		return -ENOMEM;
+	}
+	for (k = at + 1; k < o->nr_funcs && o->funcs[k].stack_only; k++) {
+		const struct klp_symbol *s;
+
+		e = &o->funcs[k];
+		if (e->old_name && e->new_name)
+			res->pairs++;
+		else if (e->old_name)
+			res->old_only++;
+		else if (e->new_name)
+			res->new_only++;
+		if (!e->new_name)
+			continue;
+		s = klp_lp_find_symbol(ko, e->new_name, e->new_sympos);
+		if (!s) {
+			verr(res, "%s: error: %s: stack_only new_name '%s' (new_sympos %lu) of '%s' "
+			     "is not a symbol of the module%s\n", t->path, o->name, e->new_name,
+			     e->new_sympos, p->new_func, e->new_sympos ? "" : " (or not a unique one)");
+			continue;
+		}
+		for (j = 0; j < nr; j++)
+			if (!strcmp(parts[j].name, e->new_name) && parts[j].sympos == e->new_sympos)
+				break;
+		if (j == nr) {
+			verr(res, "%s: error: %s: stack_only new_name '%s' is not a part of '%s' by the "
+			     "module's records\n", t->path, o->name, e->new_name, p->new_func);
+		} else if (named[j]) {
+			verr(res, "%s: error: %s: '%s' is named by two stack_only entries of '%s'\n",
+			     t->path, o->name, e->new_name, p->new_func);
+		}
+		named[j] = true;
+	}
+	for (j = 0; j < nr; j++)
+		if (!named[j])
+			verr(res, "%s: error: %s: '%s' (%s '%s') is in the module, but no stack_only "
+			     "entry names it: a task in it would escape the stack check\n", t->path,
+			     o->name, parts[j].name, parts[j].kind, p->new_func);
+	free(named);
+	klp_lp_parts__free(parts, nr);
+	return 0;
+}
+
+static int verify_object(const struct klp_lp_table *t, const struct klp_object *ko,
+			 const struct klp_lp_object *o, const char *const *parents,
+			 size_t nr_parents, struct klp_verify_result *res)
+{
+	size_t k;
+	int err = 0;
+
+	if (!o->nr_funcs)
+		verr(res, "%s: error: %s: an empty funcs array\n", t->path, o->name);
+	for (k = 0; !err && k < o->nr_funcs; k++) {
+		const struct klp_lp_func *e = &o->funcs[k];
+
+		if (!e->stack_only) {
+			if (!e->old_name)
+				verr(res, "%s: error: %s[%zu]: a patched function without old_name\n",
+				     t->path, o->array, k);
+			if (e->new_name || e->new_sympos)
+				verr(res, "%s: error: %s[%zu] '%s': new_name/new_sympos outside a "
+				     "stack_only entry\n", t->path, o->array, k, e->old_name);
+			err = verify_parent(t, ko, o, k, parents, nr_parents, res);
+			continue;
+		}
+		if (!k)
+			verr(res, "%s: error: %s: a stack_only entry first, with no function to "
+			     "belong to\n", t->path, o->array);
+		if (e->new_func)
+			verr(res, "%s: error: %s[%zu]: a stack_only entry with new_func\n", t->path,
+			     o->array, k);
+		if (!e->old_name && !e->new_name)
+			verr(res, "%s: error: %s[%zu]: a stack_only entry with neither old_name nor "
+			     "new_name\n", t->path, o->array, k);
+	}
+	return err;
+}
+
+int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
+{
+	struct klp_lp_table *t;
+	struct klp_object *ko;
+	const char **parents = NULL;
+	size_t nr_parents = 0, i, k;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = klp_lp_table__read(ko_path, &t);
+	if (err)
+		return err;
+	ko = klp_object__open(ko_path, 0);
+	if (!ko) {
+		err = -errno;
+		klp_lp_table__free(t);
+		return err ? err : -EINVAL;
+	}
+	if (!klp_object__has_records(ko))
+		verr(res, "%s: error: no .klp_prep.partition section: the module was built "
+		     "without the klp-prep plugin\n", ko_path);
+	for (i = 0; i < t->nr_objs; i++)
+		for (k = 0; k < t->objs[i].nr_funcs; k++) {
+			const char **n;
+
+			if (t->objs[i].funcs[k].stack_only || !t->objs[i].funcs[k].new_func)
+				continue;
+			n = realloc(parents, (nr_parents + 1) * sizeof(*n));
+			if (!n) {
+				err = -ENOMEM;
+				goto out;
+			}
+			parents = n;
+			parents[nr_parents++] = t->objs[i].funcs[k].new_func;
+		}
+	for (i = 0; !err && i < t->nr_objs; i++)
+		err = verify_object(t, ko, &t->objs[i], parents, nr_parents, res);
+	if (!err && res->errors)
+		err = -EBADMSG;
+out:
+	free(parents);
+	klp_object__free(ko);
+	klp_lp_table__free(t);
+	return err;
+}
