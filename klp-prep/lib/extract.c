@@ -227,6 +227,18 @@ static const char *const init_words[] = {
 	"__init_or_module", "__initdata_or_module", NULL,
 };
 
+/*
+ * Per-CPU data of an SMP kernel is addressed by offsets into each CPU's
+ * area, which klp-prep does not handle yet; without CONFIG_SMP a per-CPU
+ * variable is an ordinary one.
+ */
+static bool tu_is_smp(const struct klp_tu *tu)
+{
+	size_t first;
+
+	return tu_macros_named(tu, "CONFIG_SMP", &first) > 0;
+}
+
 static const char *const percpu_words[] = {
 	"DEFINE_PER_CPU", "DEFINE_PER_CPU_SHARED_ALIGNED",
 	"DEFINE_PER_CPU_ALIGNED", "DEFINE_PER_CPU_READ_MOSTLY",
@@ -572,9 +584,9 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 	if (linkage == CXLinkage_Internal || sc == CX_SC_Static) {
 		if (!cursor_in_main(x, def, &off))
 			goto out;	/* a header's static: the module's own */
-		if (decl_has_word(x, def, percpu_words)) {
+		if (tu_is_smp(x->tu) && decl_has_word(x, def, percpu_words)) {
 			ctx_error(x, line, "'%s' is a per-CPU variable of the unit; klp-prep does not "
-				  "externalize per-CPU data yet", name);
+				  "externalize per-CPU data of SMP kernels yet", name);
 			goto out;
 		}
 		if (prefix_has_word(x, def, init_words) || decl_has_word(x, def, init_words)) {
@@ -601,9 +613,9 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 	if (!is_exported(x, name)) {
 		bool main = cursor_in_main(x, def, &off);
 
-		if (main && decl_has_word(x, def, percpu_words)) {
+		if (main && tu_is_smp(x->tu) && decl_has_word(x, def, percpu_words)) {
 			ctx_error(x, line, "'%s' is a per-CPU variable; klp-prep does not "
-				  "externalize per-CPU data yet", name);
+				  "externalize per-CPU data of SMP kernels yet", name);
 			goto out;
 		}
 		if (x->o->exported || main)

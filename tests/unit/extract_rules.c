@@ -520,12 +520,29 @@ static void test_refuse_percpu_and_init(void **state)
 	write_file("percpu.h", "#define DEFINE_PER_CPU(type, name) "
 			       "__attribute__((section(\".data..percpu\"))) type name\n"
 			       "#define __init __attribute__((section(\".init.text\")))\n");
-	assert_int_equal(run("#include \"percpu.h\"\n"
+	assert_int_equal(run("#define CONFIG_SMP 1\n"
+			     "#include \"percpu.h\"\n"
 			     "static DEFINE_PER_CPU(int, hits);\n"
 			     "static int __init setup(void) { return 1; }\n"
 			     "int use(void) { return hits + setup(); }\n", f, NULL, &ex), -EINVAL);
-	assert_non_null(strstr(log_buf, "dir/unit.c:4: error: 'hits' is a per-CPU variable"));
-	assert_non_null(strstr(log_buf, "dir/unit.c:4: error: 'setup' is __init/__exit code"));
+	assert_non_null(strstr(log_buf, "dir/unit.c:5: error: 'hits' is a per-CPU variable"));
+	assert_non_null(strstr(log_buf, "dir/unit.c:5: error: 'setup' is __init/__exit code"));
+}
+
+/* Without CONFIG_SMP a per-CPU variable is an ordinary one. */
+static void test_percpu_up(void **state)
+{
+	static const char *f[] = { "use", NULL };
+	struct klp_extract *ex;
+
+	(void)state;
+	write_file("percpu.h", "#define DEFINE_PER_CPU(type, name) "
+			       "__attribute__((section(\".data\"))) type name\n");
+	assert_int_equal(run("#include \"percpu.h\"\n"
+			     "static DEFINE_PER_CPU(int, hits);\n"
+			     "int use(void) { return hits; }\n", f, NULL, &ex), 0);
+	assert_non_null(find_item(ex, KLP_ITEM_EXTERN, "hits"));
+	klp_extract__free(ex);
 }
 
 static void test_globals(void **state)
@@ -642,6 +659,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_static_local_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_local_new_or_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_percpu_and_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_percpu_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_uncallable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_struct_with_variable, setup, teardown),
