@@ -768,9 +768,14 @@ static int affected_closure(struct gen *g)
 		size_t s;
 
 		if (nd->state == KLP_NODE_UNPATCHABLE) {
+			char *where = g->nr_units ? tree_relative(&g->units[0],
+								  nd->file ? nd->file : nd->unit)
+						  : NULL;
+
 			klp_gen_err("%s:%u: error: '%s' cannot be livepatched safely: %s\n",
-				    nd->file ? nd->file : nd->unit, nd->line, nd->symbol,
-				    nd->unpatchable ? nd->unpatchable : "?");
+				    where ? where : nd->file ? nd->file : nd->unit, nd->line,
+				    nd->symbol, nd->unpatchable ? nd->unpatchable : "?");
+			free(where);
 			g->unsafe++;
 			continue;
 		}
