@@ -199,10 +199,24 @@ out:
  * directory is shown once.  (JSON keeps the paths as they are.)
  */
 static char *src_prefix;
+static char *tree_root;		/* BUILD_DIR/source of an O= build, with '/' */
 
 static void find_src_prefix(const struct klp_affected *a)
 {
 	size_t i, l = 0;
+
+	if (tree_root) {
+		for (i = 0; i < klp_affected__nr_nodes(a); i++) {
+			const char *u = klp_affected__node(a, i)->unit;
+
+			if (u && strncmp(u, tree_root, strlen(tree_root)))
+				break;
+		}
+		if (i == klp_affected__nr_nodes(a)) {
+			src_prefix = strdup(tree_root);
+			return;
+		}
+	}
 
 	for (i = 0; i < klp_affected__nr_nodes(a); i++) {
 		const char *u = klp_affected__node(a, i)->unit;
@@ -619,8 +633,18 @@ int cmd_affected(int argc, char **argv)
 		if (read_dumps(ipa_dir, &ipa, a))
 			goto out;
 	} else if (optind == argc - 1 && is_dir(argv[optind])) {
+		char *link, *real;
+
 		if (klp_index__open_dir(argv[optind], &iopts, &ix))
 			goto out;
+		/* kbuild's O= directory links to its source tree. */
+		if (asprintf(&link, "%s/source", argv[optind]) >= 0) {
+			real = realpath(link, NULL);
+			if (real && asprintf(&tree_root, "%s/", real) < 0)
+				tree_root = NULL;
+			free(real);
+			free(link);
+		}
 	} else {
 		if (klp_index__open_files((const char *const *)argv + optind,
 					  (size_t)(argc - optind), &iopts, &ix))
@@ -676,5 +700,7 @@ out:
 	klp_index__free(ix);
 	ipa_input__free(&ipa);
 	free(changes);
+	free(tree_root);
+	tree_root = NULL;
 	return status;
 }
