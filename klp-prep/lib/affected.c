@@ -449,7 +449,7 @@ int klp_affected__change_function(struct klp_affected *a, const char *spec)
 	}
 	if (!nr) {
 		klp_log(KLP_LOG_ERROR,
-			"error: %s: no function of that name in the records of %zu object(s)\n",
+			"error: %s: no function of that name in the records of %zu object(s) (a misspelling, a function new in the fix, or one whose every inlined copy left no code)\n",
 			spec, a->nr_objs);
 		free(fbuf);
 		return -ENOENT;
