@@ -15,6 +15,7 @@
 
 #include <klp_prep/build.h>
 #include <klp_prep/extract.h>
+#include <klp_prep/verify.h>
 
 #include "cli.h"
 
@@ -42,14 +43,16 @@ static const char build_usage[] =
 "  -w, --work-dir DIR    logs and intermediate files (default: ./klp-build-NAME)\n"
 "      --resume          go on from the step that failed in the work directory\n"
 "      --plugin FILE     the partition plugin (default: the installed one)\n"
-"      --replace         an atomic-replace (cumulative) livepatch\n"
+"      --replace         an atomic-replace (cumulative) livepatch, as\n"
+"                        distributions ship them: the default\n"
+"      --no-replace      a livepatch that stacks on the ones enabled before it\n"
 "      --replaces FILE.ko\n"
 "                        a livepatch module this one replaces (implies\n"
 "                        --replace; its table is verified: the kernel checks\n"
 "                        its new-side parts during the replace)\n"
 "      --stacked-on FILE.ko\n"
-"                        a livepatch module enabled before this one (verified\n"
-"                        the same way)\n"
+"                        a livepatch module enabled before this one (implies\n"
+"                        --no-replace; verified the same way)\n"
 "      --prefix PREFIX   of the new functions (default klpp_)\n"
 "      --strip N         strip N leading components of the diff's paths (1)\n"
 "      --templates DIR   the templates to render (default: the installed ones)\n"
@@ -91,6 +94,7 @@ enum {
 	OPT_RESUME,
 	OPT_PLUGIN,
 	OPT_REPLACE,
+	OPT_NO_REPLACE,
 	OPT_REPLACES,
 	OPT_STACKED_ON,
 	OPT_PREFIX,
@@ -113,6 +117,7 @@ int cmd_build(int argc, char **argv)
 		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "plugin", required_argument, NULL, OPT_PLUGIN },
 		{ "replace", no_argument, NULL, OPT_REPLACE },
+		{ "no-replace", no_argument, NULL, OPT_NO_REPLACE },
 		{ "replaces", required_argument, NULL, OPT_REPLACES },
 		{ "stacked-on", required_argument, NULL, OPT_STACKED_ON },
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
@@ -125,7 +130,7 @@ int cmd_build(int argc, char **argv)
 	struct klp_build_opts o = { .strip = 1, .report = print_step };
 	const char **mods = NULL, **patched = NULL, **functions = NULL;
 	const char **replaces = NULL, **stacked = NULL;
-	int c, err = 0, ret;
+	int c, err = 0, ret, replace = -1;
 	char *end;
 
 	klp_gen_set_log_fn(print_gen_log);
@@ -142,7 +147,8 @@ int cmd_build(int argc, char **argv)
 		case 'w': o.work_dir = optarg; break;
 		case OPT_RESUME: o.resume = true; break;
 		case OPT_PLUGIN: o.plugin = optarg; break;
-		case OPT_REPLACE: o.replace = true; break;
+		case OPT_REPLACE: replace = 1; break;
+		case OPT_NO_REPLACE: replace = 0; break;
 		case OPT_REPLACES: err = push(&replaces, &o.nr_replaces, optarg); break;
 		case OPT_STACKED_ON: err = push(&stacked, &o.nr_stacked_on, optarg); break;
 		case OPT_PREFIX: o.prefix = optarg; break;
@@ -183,6 +189,18 @@ int cmd_build(int argc, char **argv)
 		ret = KLP_EXIT_USAGE;
 		goto out;
 	}
+	if ((replace == 1 || o.nr_replaces) && o.nr_stacked_on) {
+		usage_error("build: --stacked-on makes a livepatch that does not replace");
+		ret = KLP_EXIT_USAGE;
+		goto out;
+	}
+	if (replace == 0 && o.nr_replaces) {
+		usage_error("build: --replaces with --no-replace");
+		ret = KLP_EXIT_USAGE;
+		goto out;
+	}
+	/* Cumulative, replacing what came before, unless stacked. */
+	o.replace = replace == -1 ? !o.nr_stacked_on : replace;
 	o.module_dirs = mods;
 	o.patched = patched;
 	o.functions = functions;
@@ -207,5 +225,86 @@ out:
 	free(functions);
 	free(replaces);
 	free(stacked);
+	return ret;
+}
+
+static const char verify_usage[] =
+"usage: klp-prep verify MODULE.ko...\n"
+"\n"
+"Print the klp_func tables of built livepatch modules (each patched\n"
+"function with its stack_only entries: old side <-> new side) and check\n"
+"them against the modules' own partition records and symbols, as\n"
+"klp-prep build does before it installs a module: every part GCC split\n"
+"off a new function must be named by one stack_only entry of it, and\n"
+"every new_name must be such a part.\n"
+"\n"
+"exit status: 0 ok, 1 a table does not match, 2 bad usage or input.\n";
+
+static void print_table(const struct klp_lp_table *t)
+{
+	size_t i, k;
+
+	printf("%s: %s, struct klp_func of %zu bytes\n", t->path,
+	       t->replace ? "atomic replace" : "no replace", t->func_size);
+	for (i = 0; i < t->nr_objs; i++) {
+		const struct klp_lp_object *o = &t->objs[i];
+
+		printf("  %s (%s):\n", o->name, o->array);
+		for (k = 0; k < o->nr_funcs; k++) {
+			const struct klp_lp_func *f = &o->funcs[k];
+			char op[32] = "", np[32] = "";
+
+			if (f->old_sympos)
+				snprintf(op, sizeof(op), ",%lu", f->old_sympos);
+			if (f->new_sympos)
+				snprintf(np, sizeof(np), ",%lu", f->new_sympos);
+			if (!f->stack_only)
+				printf("    %s%s -> %s\n", f->old_name ? f->old_name : "(none)", op,
+				       f->new_func ? f->new_func : "(none)");
+			else
+				printf("      stack_only %s%s <-> %s%s\n",
+				       f->old_name ? f->old_name : "(none)", op,
+				       f->new_name ? f->new_name : "(none)", np);
+		}
+	}
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	int i, ret = KLP_EXIT_OK;
+
+	klp_gen_set_log_fn(print_gen_log);
+	if (argc < 2) {
+		fputs(verify_usage, stderr);
+		return KLP_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(verify_usage, stdout);
+		return KLP_EXIT_OK;
+	}
+	for (i = 1; i < argc; i++) {
+		struct klp_verify_result r;
+		struct klp_lp_table *t;
+		int err = klp_lp_table__read(argv[i], &t);
+
+		if (err) {
+			ret = KLP_EXIT_USAGE;
+			continue;
+		}
+		print_table(t);
+		klp_lp_table__free(t);
+		err = klp_verify_module(argv[i], &r);
+		if (err == -EBADMSG) {
+			printf("%s: %zu mismatch%s\n", argv[i], r.errors, r.errors == 1 ? "" : "es");
+			if (ret == KLP_EXIT_OK)
+				ret = KLP_EXIT_MISMATCH;
+		} else if (err) {
+			ret = KLP_EXIT_USAGE;
+		} else {
+			printf("%s: ok: %zu patched function%s; stack_only: %zu pair%s, %zu old side "
+			       "only, %zu new side only\n", argv[i], r.patched, r.patched == 1 ? "" : "s",
+			       r.pairs, r.pairs == 1 ? "" : "s", r.old_only, r.new_only);
+		}
+	}
 	return ret;
 }

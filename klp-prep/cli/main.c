@@ -28,6 +28,7 @@ static const struct subcommand {
 	{ "affected", cmd_affected, "the functions to patch when functions change" },
 	{ "generate", cmd_generate, "a livepatch module source from a fix" },
 	{ "build", cmd_build, "a verified livepatch module from a fix" },
+	{ "verify", cmd_verify, "a built livepatch's table against its records" },
 	{ "cflags", cmd_cflags, "the flags that load the plugin (KCFLAGS)" },
 };
 

@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run.sh - klp-prep build end to end: livepatches made by `klp-prep build`
+# from diffs (not written by hand) load in the harness kernel, and the
+# stack_only entries it filled in stall every transition a task in a
+# split-off part must stall:
+#
+#   livepatch-demo   examples/klp-demo/fix.diff: klp_demo_work() changes;
+#                    its cold part on both sides (a pair)
+#   livepatch-work2  cases/work2.diff, --replaces livepatch-demo.ko: the
+#                    second cumulative fix
+#   livepatch-gain   cases/gain.diff: the new code gains a cold part
+#                    (old_name NULL)
+#   livepatch-lose   cases/lose.diff: the new code loses it (new_name NULL)
+#
+# On the host: the harness kernel (kernel-support/harness, cached), the
+# target module (examples/klp-demo) built with the plugin, klp-prep build
+# per case, the tables checked with klp-prep verify.  In the guest
+# (kernel-support/harness/run-tests.sh): suite/test-bt-*.sh.
+#
+# Usage: run.sh KLP_PREP PLUGIN WORK_DIR [--kernel-build DIR] [--version V]
+# Exit status: 0 all passed, 77 no harness kernel could be had, else the
+# number of failures.
+set -uo pipefail
+
+KLP=${1:?klp-prep binary}
+PLUGIN=${2:?klp_partition.so}
+WORK=${3:?work dir}
+shift 3
+KBUILD=""
+VERSION=6.12
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel-build) KBUILD=${2:?}; shift 2 ;;
+	--version) VERSION=${2:?}; shift 2 ;;
+	*) echo "klp-build e2e: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+HARNESS=$REPO/kernel-support/harness
+FAILS=0
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
+
+rm -rf "$WORK" && mkdir -p "$WORK" || exit 99
+KLP=$(readlink -f "$KLP")
+PLUGIN=$(readlink -f "$PLUGIN")
+
+if [ -z "$KBUILD" ]; then
+	KBUILD=$("$HARNESS/build-kernel.sh" --version "$VERSION" --plugin "$PLUGIN" \
+		2>"$WORK/build-kernel.log" | tail -1) || KBUILD=""
+	if [ -z "$KBUILD" ] || [ ! -f "$KBUILD/vmlinux" ]; then
+		echo "klp-build e2e: no harness kernel (log: $WORK/build-kernel.log)" >&2
+		exit 77
+	fi
+fi
+KBUILD=$(readlink -f "$KBUILD")
+echo "klp-build e2e: kernel build $KBUILD"
+
+# Modules are built with the plugin the kernel was built with (the harness
+# keeps a copy beside the build), else with PLUGIN.
+KPLUGIN=$PLUGIN
+[ -f "$KBUILD/../plugin/klp_partition.so" ] &&
+	KPLUGIN=$(readlink -f "$KBUILD/../plugin/klp_partition.so")
+
+# The target, as a user has it: built with the plugin, its .cold parts
+# really there (else the stalls below would prove nothing).
+cp -r "$REPO/examples/klp-demo" "$WORK/target"
+if make -C "$KBUILD" M="$WORK/target" KCFLAGS="-fplugin=$KPLUGIN" modules \
+	>"$WORK/target.log" 2>&1; then
+	ok target-module
+else
+	fail target-module "$(tail -5 "$WORK/target.log")"
+fi
+for sym in klp_demo_work.cold klp_demo_lose.cold; do
+	if nm "$WORK/target/klp_demo.ko" | grep -q " t $sym\$"; then
+		ok "target-has-$sym"
+	else
+		fail "target-has-$sym" "GCC did not split it; the tests would prove nothing"
+	fi
+done
+if nm "$WORK/target/klp_demo.ko" | grep -q " t klp_demo_gain.cold\$"; then
+	fail target-gain-no-cold "klp_demo_gain has a .cold part already"
+fi
+
+mkdir -p "$WORK/suite"
+cp "$HERE/suite/"* "$WORK/suite/"
+printf '# Nothing to build: run.sh built the modules with klp-prep build.\n' >"$WORK/suite/Kbuild"
+cp "$WORK/target/klp_demo.ko" "$WORK/suite/" 2>/dev/null
+
+# lp NAME DIFF [klp-prep build options]: build, keep the step lines, show
+# the table
+lp() {
+	local name=$1 diff=$2 t0 t1
+	shift 2
+	t0=$(date +%s.%N)
+	if "$KLP" build -k "$KBUILD" -m "$WORK/target" --plugin "$KPLUGIN" -n "$name" \
+		-w "$WORK/build-$name" -o "$WORK/suite/livepatch-$name.ko" "$@" "$diff" \
+		>"$WORK/$name.steps" 2>"$WORK/$name.stderr"; then
+		t1=$(date +%s.%N)
+		ok "build-$name ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+		sed 's/^/    /' "$WORK/$name.steps"
+	else
+		fail "build-$name" "exit $?: $(cat "$WORK/$name.stderr")"
+		return 1
+	fi
+	"$KLP" verify "$WORK/suite/livepatch-$name.ko" >"$WORK/$name.table" 2>&1 ||
+		fail "verify-$name" "$(cat "$WORK/$name.table")"
+}
+
+# table_has NAME LINE: the table klp-prep verify prints has LINE
+table_has() {
+	if grep -qxF -- "$2" <(sed 's/^ *//' "$WORK/$1.table"); then
+		ok "table-$1: $2"
+	else
+		fail "table-$1" "no '$2' in: $(cat "$WORK/$1.table")"
+	fi
+}
+
+lp demo "$REPO/examples/klp-demo/fix.diff" &&
+	table_has demo "stack_only klp_demo_work.cold <-> klpp_klp_demo_work.cold"
+lp work2 "$HERE/cases/work2.diff" --replaces "$WORK/suite/livepatch-demo.ko" &&
+	table_has work2 "stack_only klp_demo_work.cold <-> klpp_klp_demo_work.cold"
+grep -q "^verify: replaces .*livepatch-demo.ko" "$WORK/work2.steps" &&
+	ok "work2-verified-the-outgoing-patch" ||
+	fail work2-verified-the-outgoing-patch "no 'verify: replaces' line"
+lp gain "$HERE/cases/gain.diff" &&
+	table_has gain "stack_only (none) <-> klpp_klp_demo_gain.cold"
+lp lose "$HERE/cases/lose.diff" &&
+	table_has lose "stack_only klp_demo_lose.cold <-> (none)"
+
+[ $FAILS -eq 0 ] || { echo "klp-build e2e: $FAILS failures before booting"; exit $FAILS; }
+
+"$HARNESS/run-tests.sh" --version "$VERSION" --kernel-build "$KBUILD" \
+	--suite "$WORK/suite" --work-dir "$WORK/harness" --no-skip \
+	>"$WORK/harness.log" 2>&1
+rc=$?
+grep -E '^harness: (PASS|FAIL|SKIP)|passed, .* failed' "$WORK/harness.log"
+# The numbers: how long each transition stalled, and how soon it
+# completed once the task left.
+grep -hE '^(stalled|completed):' "$WORK/harness/"*.log "$WORK/harness.log" 2>/dev/null |
+	sort -u | sed 's/^/  /'
+if [ $rc -ne 0 ]; then
+	fail harness "run-tests.sh exited $rc (log: $WORK/harness.log)"
+	grep -hE 'FAIL:|ok:' "$WORK/harness/"*.log 2>/dev/null | head -30
+fi
+exit $FAILS
