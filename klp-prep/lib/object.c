@@ -303,26 +303,95 @@ static const char *base_name(const char *path)
 }
 
 /*
- * Tie each unit to the file group of its local symbols: the assembler
+ * Does file group @file hold every local symbol unit @unit emitted (its
+ * non-public bodies and every .cold part)?  *@need says how many that is.
+ */
+static bool group_holds(const struct klp_object *obj,
+			const struct klp_unit *unit, unsigned int file,
+			size_t *need)
+{
+	size_t k, n, hits = 0;
+
+	*need = 0;
+	for (k = 0; k < unit->nr_funcs; k++) {
+		const struct klp_func *f = &unit->funcs[k];
+		const char *names[2] = {
+			(f->flags & KLP_FUNC_F_PUBLIC) ? NULL : f->symbol,
+			f->cold_symbol,
+		};
+
+		if (!(f->flags & KLP_FUNC_F_EMITTED) ||
+		    (f->flags & KLP_FUNC_F_ALIAS))
+			continue;
+		for (n = 0; n < 2; n++) {
+			const struct klp_symbol *sym;
+
+			if (!names[n])
+				continue;
+			(*need)++;
+			klp_object__for_each_symbol_by_name(obj, names[n], sym) {
+				if (sym->bind == STB_LOCAL && sym->file == file) {
+					hits++;
+					break;
+				}
+			}
+		}
+	}
+	return hits == *need;
+}
+
+/*
+ * Tie each unit to the file group of its local symbols.  The assembler
  * names the STT_FILE symbol after the basename of the main input file,
- * the unit records the input file as given.  Units and groups of one
- * basename come in the same (link) order.
+ * the unit records the input file as given; basenames repeat (ftrace.c
+ * is arch/x86/kernel/ftrace.c and kernel/trace/ftrace.c), and GNU ld need
+ * not write the groups in link order.  So a unit takes the first group of
+ * its basename, not taken yet, that holds every local symbol it emitted;
+ * a unit without local symbols has nothing to tell apart and takes the
+ * group of its rank among its basename's units when the counts agree.
  */
 static int match_unit_files(struct klp_object *obj)
 {
-	size_t i, j;
+	size_t i, j, need;
+	bool *taken;
 
 	obj->unit_files = calloc(obj->nr_units ? obj->nr_units : 1,
 				 sizeof(*obj->unit_files));
-	if (!obj->unit_files)
+	taken = calloc(obj->nr_files + 1, sizeof(*taken));
+	if (!obj->unit_files || !taken) {
+		free(taken);
 		return -ENOMEM;
+	}
+	for (i = 0; i < obj->nr_units; i++) {
+		const struct klp_unit *unit = obj->units[i];
+		const char *base;
+		unsigned int file;
+
+		if (!unit->source)
+			continue;
+		base = base_name(unit->source);
+		group_holds(obj, unit, 0, &need);	/* only counts */
+		if (!need)
+			continue;
+		for (file = 1; file <= obj->nr_files; file++) {
+			if (taken[file] || strcmp(obj->files[file], base) ||
+			    !group_holds(obj, unit, file, &need))
+				continue;
+			obj->unit_files[i] = file;
+			taken[file] = true;
+			break;
+		}
+	}
 	for (i = 0; i < obj->nr_units; i++) {
 		const char *source = obj->units[i]->source, *base;
 		size_t rank = 0, nr_units = 0, nr_files = 0;
 		unsigned int match = 0;
 
-		if (!source)
+		if (!source || obj->unit_files[i])
 			continue;
+		group_holds(obj, obj->units[i], 0, &need);
+		if (need)
+			continue;	/* no group holds its symbols */
 		base = base_name(source);
 		for (j = 0; j < obj->nr_units; j++) {
 			const char *other = obj->units[j]->source;
@@ -339,9 +408,10 @@ static int match_unit_files(struct klp_object *obj)
 			if (nr_files++ == rank)
 				match = j;
 		}
-		if (nr_files == nr_units)
+		if (nr_files == nr_units && match && !taken[match])
 			obj->unit_files[i] = match;
 	}
+	free(taken);
 	return 0;
 }
 

@@ -313,6 +313,39 @@ static void test_ld_r_keeps_units_and_file_groups(void **state)
 	klp_object__free(obj);
 }
 
+/*
+ * Two units of one basename whose blocks come in the other order than
+ * their STT_FILE groups (GNU ld need not keep link order): each unit is
+ * tied to the group holding its local symbols, not to its rank.
+ */
+static void test_units_tied_to_groups_by_content(void **state)
+{
+	struct klp_unit units[2] = { second_unit(), rich_unit() };
+	struct klp_object *obj;
+	struct mismatches all;
+	const struct klp_symbol *isra;
+
+	(void)state;
+	units[0].source = "demo2/a.c";		/* the same basename as rich's */
+	make_symbols("r1", "a.c", rich_symbols, "plain_r1.o");
+	make_symbols("r2", "a.c", second_symbols, "plain_r2.o");
+	run("%s -r %s %s -o %s", KLP_TEST_LD, path("plain_r1.o"),
+	    path("plain_r2.o"), path("plain_rr.o"));
+	write_units("reversed.bin", units, 2, 0);
+	add_section("plain_rr.o", "reversed.bin", "reversed.o");
+
+	obj = klp_object__open(path("reversed.o"), 0);
+	assert_non_null(obj);
+	assert_int_equal(klp_object__nr_files(obj), 2);
+	isra = klp_object__find_symbol_by_name(obj, "foo.isra.0");
+	assert_non_null(isra);
+	assert_int_equal(klp_object__unit_file(obj, 0), isra->file);
+	assert_int_equal(klp_object__unit_file(obj, 0), 2);
+	assert_int_equal(klp_object__unit_file(obj, 1), 1);
+	klp_object__free(obj);
+	assert_int_equal(check("reversed.o", 0, &all), 0);
+}
+
 static void test_padded_blocks(void **state)
 {
 	struct klp_object *obj = klp_object__open(path("padded.o"), 0);
@@ -745,6 +778,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_object_with_records),
 		cmocka_unit_test(test_ld_r_keeps_units_and_file_groups),
+		cmocka_unit_test(test_units_tied_to_groups_by_content),
 		cmocka_unit_test(test_padded_blocks),
 		cmocka_unit_test(test_check_clean),
 		cmocka_unit_test(test_check_symbol_mismatches),

@@ -117,9 +117,11 @@ KLP_API const char *klp_object__file_name(const struct klp_object *obj,
 					  unsigned int file);
 
 /*
- * The file group of unit @i's local symbols, matched by the basename of
- * the unit's source, in order when several units share one; 0 when it
- * cannot be told (no such group, or the counts disagree).
+ * The file group of unit @i's local symbols: the group named after the
+ * basename of the unit's source that holds every local symbol the unit
+ * emitted (groups of one name taken once each, so two units of one
+ * source get one group each); for a unit without local symbols, its
+ * rank among the units of its basename.  0 when it cannot be told.
  */
 KLP_API unsigned int klp_object__unit_file(const struct klp_object *obj,
 					   size_t i);
