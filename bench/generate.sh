@@ -10,8 +10,8 @@
 # KERNEL_BUILD: a kernel O= directory (default $KLP_KERNEL_BUILD, else the
 # newest complete harness build under ${KLP_PREP_CACHE:-/var/cache/klp-prep}).
 # KLP_PREP_BUILD_DIR: the CMake build of klp-prep (default ./build).
-# One run of each; prints per unit the lines of the unit, both times and
-# the ratio.  A benchmark, not a test: it never fails on its figures.
+# One run of each; prints per unit the lines of the unit, both times (CPU
+# and wall) and the ratios.  A benchmark, not a test: it never fails on its figures.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,23 +45,29 @@ cc -O2 -I"$REPO/klp-prep/include" -I/usr/lib/llvm-14/include \
 	"$REPO/bench/generate-parse.c" "$LIB" -L/usr/lib/llvm-14/lib -lclang \
 	-Wl,-rpath,/usr/lib/llvm-14/lib -o "$WORK/generate-parse"
 
-now() { date +%s.%N; }
+# cpu_wall CMD...: "CPU WALL" seconds of CMD (CPU = user + sys, steadier
+# than wall time on a machine that builds kernels meanwhile).
+cpu_wall() {
+	local TIMEFORMAT='%U %S %R' t
+	t=$( { time "$@" >/dev/null 2>"$WORK/last.log"; } 2>&1 ) ||
+		{ cat "$WORK/last.log" >&2; return 1; }
+	echo "$t" | awk '{printf "%.3f %.3f\n", $1 + $2, $3}'
+}
 
 # A small, a middle-sized and a large unit, each with a function to patch.
 UNITS="fs/proc/cmdline.c:cmdline_proc_show kernel/sys.c:__sys_setuid kernel/sched/core.c:wake_up_process"
 
 echo "kernel build: $KBUILD"
-printf '%-22s %6s %10s %10s %7s\n' unit lines generate parse ratio
+printf '%-22s %6s %21s %21s %13s\n' unit lines "generate cpu/wall" "parse cpu/wall" "ratio cpu/wall"
 for spec in $UNITS; do
 	unit=${spec%%:*}
 	func=${spec##*:}
-	t0=$(now)
-	"$KLP" generate -k "$KBUILD" --compdb "$WORK/compdb" -o "$WORK/out-${unit//\//_}" \
-		-p "$unit=$SRC/$unit" -f "$func" 2>"$WORK/${unit//\//_}.log" ||
-		{ echo "bench: generate failed for $unit:"; cat "$WORK/${unit//\//_}.log"; exit 1; }
-	t1=$(now)
-	parse=$("$WORK/generate-parse" "$WORK/compdb" "$unit")
-	gen=$(echo "$t1 - $t0" | bc -l)
-	printf '%-22s %6s %9.3fs %9.3fs %6.2fx\n' "$unit" "$(wc -l <"$SRC/$unit")" \
-		"$gen" "$parse" "$(echo "$gen / $parse" | bc -l)"
+	read -r gcpu gwall < <(cpu_wall "$KLP" generate -k "$KBUILD" --compdb "$WORK/compdb" \
+		-o "$WORK/out-${unit//\//_}" -p "$unit=$SRC/$unit" -f "$func") ||
+		{ echo "bench: generate failed for $unit" >&2; exit 1; }
+	read -r pcpu pwall < <(cpu_wall "$WORK/generate-parse" "$WORK/compdb" "$unit") ||
+		{ echo "bench: the parse failed for $unit" >&2; exit 1; }
+	printf '%-22s %6s %9.3fs/%9.3fs %9.3fs/%9.3fs %5.2fx/%5.2fx\n' "$unit" \
+		"$(wc -l <"$SRC/$unit")" "$gcpu" "$gwall" "$pcpu" "$pwall" \
+		"$(echo "$gcpu / $pcpu" | bc -l)" "$(echo "$gwall / $pwall" | bc -l)"
 done
