@@ -162,7 +162,11 @@ static int get_appended_num(struct decoder *d, struct cursor *c,
 	return get_num(d, c, field, value);
 }
 
-/* A string field; offset 0 (the empty string) comes back as NULL. */
+/*
+ * A string field; the empty string comes back as NULL, whether at offset
+ * 0 or at any other NUL of the table (the encoder writes 0 for it, so
+ * both passes and a re-encoded unit agree on what is "none").
+ */
 static int get_str(struct decoder *d, struct cursor *c, const char *field,
 		   const char **s)
 {
@@ -177,7 +181,7 @@ static int get_str(struct decoder *d, struct cursor *c, const char *field,
 		return fail(d, at, -EBADMSG,
 			    "%s, field %s: string offset %u past the string table (%zu bytes)",
 			    c->record, field, offset, d->strtab_size);
-	if (!offset)
+	if (!offset || !d->strtab[offset])
 		*s = NULL;
 	else if (d->strings)
 		*s = d->strings + offset;

@@ -669,6 +669,7 @@ static void test_unit_record_rules(void **state)
 	static const unsigned char twice[] = { REC_UNIT, REC_UNIT };
 	static const unsigned char empty[] = { 0 };
 	static const unsigned char no_name[] = { REC_UNIT, 2, 5, 0, 1, 7, 0, 0 };
+	static const unsigned char nul_name[] = { REC_UNIT, 2, 5, 4, 1, 7, 0, 0 };
 	static const unsigned char short_rec[] = { REC_UNIT, 2, 2, 5, 1 };
 	unsigned char block[64];
 	size_t size;
@@ -684,6 +685,10 @@ static void test_unit_record_rules(void **state)
 	assert_refused(block, size, -EBADMSG, size, "no UNIT record");
 	size = small_block(block, no_name, sizeof(no_name));
 	assert_refused(block, size, -EBADMSG, SIZE_MAX, "empty name");
+	/* The NUL ending "a.c" (offset 4) is an empty string too. */
+	size = small_block(block, nul_name, sizeof(nul_name));
+	assert_refused(block, size, -EBADMSG, SIZE_MAX,
+		       "ORIGIN record 0, field name: empty name");
 	size = small_block(block, short_rec, sizeof(short_rec));
 	assert_refused(block, size, -EBADMSG, SIZE_MAX,
 		       "field line: record ends before it");
