@@ -47,12 +47,11 @@ static bool next_line(struct parser *p)
 		p->cap = n + 1;
 	}
 	memcpy(p->buf, p->p, n);
+	/* Step over the line as read: a CR dropped below is still in it. */
+	p->p += n + (nl ? 1 : 0);
 	if (n && p->buf[n - 1] == '\r')
 		n--;
 	p->buf[n] = '\0';
-	p->p += n + (nl ? 1 : 0);
-	if (nl && p->p[-1] != '\n')
-		p->p++;
 	p->line++;
 	return true;
 }
