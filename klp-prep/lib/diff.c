@@ -129,7 +129,7 @@ static int add_range(struct klp_line_range **ranges, size_t *nr,
  */
 static int hunk_ranges(struct klp_diff_file *f, const struct klp_diff_hunk *h)
 {
-	unsigned int o = h->old_start, n = h->new_start;
+	unsigned int o = h->old_start + h->offset, n = h->new_start + h->offset;
 	size_t i = 0;
 	int err;
 
@@ -480,7 +480,22 @@ static int buf_add(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
-int klp_diff_file__apply(const struct klp_diff_file *f, const char *orig,
+/* The changed ranges again, from the hunks as they applied. */
+static int recompute_ranges(struct klp_diff_file *f)
+{
+	size_t i;
+	int err = 0;
+
+	free(f->old_ranges);
+	free(f->new_ranges);
+	f->old_ranges = f->new_ranges = NULL;
+	f->nr_old_ranges = f->nr_new_ranges = 0;
+	for (i = 0; i < f->nr_hunks && !err; i++)
+		err = hunk_ranges(f, &f->hunks[i]);
+	return err;
+}
+
+int klp_diff_file__apply(struct klp_diff_file *f, const char *orig,
 			 size_t size, char **out, size_t *out_size)
 {
 	const char *path = f->new_path ? f->new_path : f->old_path;
@@ -495,7 +510,7 @@ int klp_diff_file__apply(const struct klp_diff_file *f, const char *orig,
 	if (err)
 		goto out;
 	for (h_i = 0; h_i < f->nr_hunks; h_i++) {
-		const struct klp_diff_hunk *h = &f->hunks[h_i];
+		struct klp_diff_hunk *h = &f->hunks[h_i];
 		size_t want = h->old_start ? h->old_start - (h->old_count ? 1 : 0) : 0;
 		size_t at = (size_t)-1, d;
 
@@ -518,6 +533,8 @@ int klp_diff_file__apply(const struct klp_diff_file *f, const char *orig,
 			err = -EILSEQ;
 			goto out;
 		}
+		/* Where it applied, against where its header said. */
+		f->hunks[h_i].offset = (int)at - (int)want;
 		for (; copied < at; copied++) {
 			err = buf_add(&b, l.start[copied], l.len[copied]);
 			if (!err)
@@ -554,6 +571,8 @@ int klp_diff_file__apply(const struct klp_diff_file *f, const char *orig,
 		b.p[--b.len] = '\0';
 	if (!b.p)
 		err = buf_add(&b, "", 0);
+	if (!err)
+		err = recompute_ranges(f);
 out:
 	free(l.start);
 	free(l.len);

@@ -1039,6 +1039,44 @@ static bool rename_macro_made(struct ctx *x, size_t f, struct node *n)
 	return true;
 }
 
+static enum CXChildVisitResult find_body(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_CompoundStmt) {
+		*(CXCursor *)data = c;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Continue;
+}
+
+/*
+ * Does the fix change lines of a patched function's signature (before its
+ * body)?  ftrace sends every caller of the old function to the new one,
+ * the callers the livepatch leaves alone too.
+ */
+static bool signature_changed(struct ctx *x, const struct node *n)
+{
+	CXCursor body = clang_getNullCursor();
+	unsigned int off, last;
+	size_t i;
+
+	if (!x->opts->nr_added)
+		return false;
+	clang_visitChildren(n->cursor, find_body, &body);
+	if (clang_Cursor_isNull(body) ||
+	    !tu_in_main(x->tu, clang_getRangeStart(clang_getCursorExtent(body)), &off))
+		return false;
+	/* The line of the '{' is the body's; a signature ends before. */
+	last = tu_line(x->tu, off);
+	if (last <= n->line)
+		return false;
+	last--;
+	for (i = 0; i < x->opts->nr_added; i++)
+		if (x->opts->added[i].first <= last && x->opts->added[i].last >= n->line)
+			return true;
+	return false;
+}
+
 static void mark_patched(struct ctx *x)
 {
 	struct klp_tu *tu = x->tu;
@@ -1078,6 +1116,12 @@ static void mark_patched(struct ctx *x)
 				  "(inlined or only cloned): patch its callers instead "
 				  "(klp-prep affected lists them)", name,
 				  x->o->object ? x->o->object : "vmlinux");
+			continue;
+		}
+		if (signature_changed(x, n)) {
+			ctx_error(x, n->line, "the fix changes the signature of '%s': callers "
+				  "the livepatch does not replace would call the new code the "
+				  "old way; give the new function a new name in the fix", name);
 			continue;
 		}
 		clang_getSpellingLocation(clang_getCursorLocation(n->cursor), &sp_file,

@@ -14,11 +14,13 @@
  *   install		rename it into place
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <gelf.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,8 @@ struct gen {
 	struct gen_unit *units;
 	size_t nr_units;
 	unsigned int unsafe;		/* refusals */
+	char **overrides;		/* refusals --allow-unsafe let through */
+	size_t nr_overrides;
 };
 
 static int gen_err_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -526,7 +530,7 @@ static int load_fix(struct gen *g)
 		if (err)
 			return err == -ENOMEM ? err : -EINVAL;
 		for (i = 0; i < d->nr_files && !err; i++) {
-			const struct klp_diff_file *f = &d->files[i];
+			struct klp_diff_file *f = &d->files[i];
 			struct gen_unit *u;
 
 			if (!f->old_path || !f->new_path) {
@@ -724,6 +728,151 @@ static int add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,
 }
 
 /* With records: klp-prep affected's closure. */
+/* ---- refusals and their overrides (--allow-unsafe) --------------------- */
+
+int klp_generate_parse_allow(const char *kinds, unsigned int *flags)
+{
+	static const struct { const char *name; unsigned int flag; } names[] = {
+		{ "type", KLP_ALLOW_TYPE }, { "data", KLP_ALLOW_DATA },
+		{ "init", KLP_ALLOW_INIT }, { "notrace", KLP_ALLOW_NOTRACE },
+		{ "all", KLP_ALLOW_TYPE | KLP_ALLOW_DATA | KLP_ALLOW_INIT | KLP_ALLOW_NOTRACE },
+	};
+	const char *p = kinds;
+
+	while (*p) {
+		size_t n = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n && !strncmp(p, names[i].name, n))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return gen_err_input("error: --allow-unsafe: unknown kind '%.*s' "
+					     "(type, data, init, notrace or all)\n", (int)n, p);
+		*flags |= names[i].flag;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+/*
+ * The --allow-unsafe kind that would let an unpatchable function of
+ * klp-prep affected through (by leaving it out), from its reason, which
+ * affected.c words; 0 when nothing can (a clone without callers).
+ */
+static unsigned int unpatchable_allow(const char *why)
+{
+	if (!why)
+		return 0;
+	if (!strncmp(why, "in .init", 8) || !strncmp(why, "in .exit", 8))
+		return KLP_ALLOW_INIT;
+	if (!strncmp(why, "in non-instrumentable", 21) || !strncmp(why, "notrace", 7) ||
+	    !strncmp(why, "no fentry", 9))
+		return KLP_ALLOW_NOTRACE;
+	return 0;
+}
+
+static int add_override(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Note an override: warned now, a comment in livepatch_NAME.c later. */
+static int add_override(struct gen *g, const char *fmt, ...)
+{
+	char **v = realloc(g->overrides, (g->nr_overrides + 1) * sizeof(*v));
+	va_list ap;
+	int n;
+
+	if (!v)
+		return -ENOMEM;
+	g->overrides = v;
+	va_start(ap, fmt);
+	n = vasprintf(&v[g->nr_overrides], fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	klp_gen_warn("warning: --allow-unsafe: %s\n", v[g->nr_overrides]);
+	g->nr_overrides++;
+	return 0;
+}
+
+/* Is @name an identifier of @text (@size bytes)? */
+static bool text_has_ident(const char *text, size_t size, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = text, *end = text + size;
+
+	if (!n)
+		return false;
+	while (p && (p = memmem(p, end - p, name, n))) {
+		bool before = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = p + n < end && (isalnum((unsigned char)p[n]) || p[n] == '_');
+
+		if (!before && !after)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
+ * Data and types the fix changes.  A livepatch replaces functions only:
+ * the running kernel keeps its variables as they are (their initializers
+ * ran long ago, their type is what every unchanged function reads), and
+ * every unchanged function keeps the layout of a struct it was compiled
+ * with.  A definition the original already had (its name is in the
+ * original text, or it spans unchanged lines) is refused; one the fix
+ * adds whole becomes the module's own and is fine.
+ */
+static int check_data(struct gen *g, struct gen_unit *u)
+{
+	struct klp_data_decl *d;
+	size_t n, i, r;
+	int err;
+
+	if (!u->tu || !u->nr_new_ranges)
+		return 0;
+	err = klp_tu__data_in(u->tu, u->new_ranges, u->nr_new_ranges, &d, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n && !err; i++) {
+		bool whole = false, record = d[i].kind == KLP_DATA_RECORD;
+		unsigned int allow = record ? KLP_ALLOW_TYPE : KLP_ALLOW_DATA;
+		const char *what = record ? "the layout of" : "the type or initializer of";
+
+		for (r = 0; r < u->nr_new_ranges; r++)
+			if (u->new_ranges[r].first <= d[i].first &&
+			    u->new_ranges[r].last >= d[i].last)
+				whole = true;
+		if (whole && *d[i].name && !text_has_ident(u->orig, u->orig_size, d[i].name))
+			continue;	/* new: the module's own */
+		if (g->opts->allow_unsafe & allow) {
+			err = add_override(g, "%s:%u: the fix changes %s %s %s%s (type: %s); "
+					   "the running kernel keeps the old one", u->display,
+					   d[i].first, what, d[i].tag, *d[i].name ? d[i].name : "(anonymous)",
+					   record ? "" : " variable", record ? "type" : "data");
+			continue;
+		}
+		if (record)
+			klp_gen_err("%s:%u: error: the fix changes the definition of %s %s: "
+				    "unchanged functions and the running kernel's data keep the "
+				    "old layout, so old and new code would disagree on it; keep "
+				    "the layout and put new fields in a shadow variable "
+				    "(klp_shadow_alloc), or pass --allow-unsafe=type if the "
+				    "layout provably stays the same\n", u->display, d[i].first,
+				    d[i].tag, *d[i].name ? d[i].name : "(anonymous)");
+		else
+			klp_gen_err("%s:%u: error: the fix changes %s variable '%s': a livepatch "
+				    "cannot change data, the running kernel keeps its old type "
+				    "and value; use a shadow variable (klp_shadow_*) for new "
+				    "state, set the value from a pre-patch callback "
+				    "(klp_callbacks), or pass --allow-unsafe=data if the "
+				    "change only matters at boot\n", u->display, d[i].first,
+				    d[i].tag, d[i].name);
+		g->unsafe++;
+	}
+	klp_data_decls_free(d, n);
+	return err;
+}
+
 static int affected_closure(struct gen *g)
 {
 	size_t i, k, n;
@@ -767,6 +916,15 @@ static int affected_closure(struct gen *g)
 		struct gen_func *f;
 		size_t s;
 
+		if (nd->state == KLP_NODE_UNPATCHABLE && nd->unpatchable &&
+		    (g->opts->allow_unsafe & unpatchable_allow(nd->unpatchable))) {
+			err = add_override(g, "'%s' (%s:%u) left out of the patch: %s",
+					   nd->symbol, nd->file ? nd->file : nd->unit, nd->line,
+					   nd->unpatchable);
+			if (err)
+				return err;
+			continue;
+		}
 		if (nd->state == KLP_NODE_UNPATCHABLE) {
 			char *where = g->nr_units ? tree_relative(&g->units[0],
 								  nd->file ? nd->file : nd->unit)
@@ -895,6 +1053,8 @@ static int find_patched(struct gen *g)
 			err = klp_tu__functions_in(u->tu, u->new_ranges, u->nr_new_ranges,
 						   &u->changed, &u->nr_changed);
 		}
+		if (!err && !g->opts->nr_functions)
+			err = check_data(g, u);
 		if (err)
 			return err;
 		if (!u->nr_changed) {
@@ -1248,6 +1408,12 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 		err |= klp_tdata__set(root, "fix", base ? base : "patched files");
 	}
 
+	klp_tdata__set_list(root, "overrides");
+	for (i = 0; i < g->nr_overrides; i++) {
+		struct klp_tdata *o = klp_tdata__add(root, "overrides");
+
+		err |= o ? klp_tdata__set(o, "text", g->overrides[i]) : -ENOMEM;
+	}
 	klp_tdata__set_list(root, "units");
 	klp_tdata__set_list(root, "objects");
 	klp_tdata__set_list(root, "prototypes");
@@ -1571,6 +1737,7 @@ static void gen_free(struct gen *g)
 		free(u->spdx);
 	}
 	free(g->units);
+	klp_strv_free(g->overrides, g->nr_overrides);
 	klp_affected__free(g->aff);
 	klp_index__free(g->ix);
 	for (i = 0; i < g->nr_objs; i++) {

@@ -153,6 +153,11 @@ static void test_apply(void **state)
 		assert_string_equal(out + 2, want);
 		free(out);
 		free(shifted);
+		/* The changed lines are where the hunk applied. */
+		assert_int_equal(d->files[0].hunks[0].offset, 2);
+		assert_int_equal(d->files[0].new_ranges[0].first, 12);
+		assert_int_equal(d->files[0].new_ranges[0].last, 13);
+		assert_int_equal(d->files[0].old_ranges[0].first, 12);
 	}
 
 	/* Context that does not match: refused, never fuzzed. */

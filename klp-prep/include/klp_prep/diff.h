@@ -34,6 +34,8 @@ struct klp_diff_hunk {
 	size_t nr_lines;
 	/* The last '-' / '+' line had "\ No newline at end of file". */
 	int old_no_newline, new_no_newline;
+	/* Lines it applied away from its header's (klp_diff_file__apply). */
+	int offset;
 };
 
 struct klp_diff_file {
@@ -71,10 +73,11 @@ const struct klp_diff_file *klp_diff__find_file(const struct klp_diff *diff,
  * Apply @file's hunks to @orig (@size bytes): each hunk's context and
  * removed lines must match exactly, at its line or shifted (as `patch`
  * allows an offset, never fuzz).  *@out is a malloc'd, NUL-terminated
- * buffer of *@out_size bytes.  Returns 0, -EILSEQ when a hunk does not
- * apply (a message names the file and hunk), -ENOMEM.
+ * buffer of *@out_size bytes.  The hunks' offsets and the file's changed
+ * ranges are updated to where the hunks applied.  Returns 0, -EILSEQ when
+ * a hunk does not apply (a message names the file and hunk), -ENOMEM.
  */
-int klp_diff_file__apply(const struct klp_diff_file *file, const char *orig,
+int klp_diff_file__apply(struct klp_diff_file *file, const char *orig,
 			 size_t size, char **out, size_t *out_size);
 
 #ifdef __cplusplus

@@ -193,6 +193,11 @@ else
 	ok ambiguous-no-output
 fi
 
+generate signature
+if [ "$STATUS" == 3 ]; then ok signature-status; else fail signature-status "exit $STATUS, want 3"; fi
+expect_grep signature-message "kernel/calc.c:28: error: the fix changes the signature of 'calc_b'" \
+	"$WORK/out/signature.stderr"
+
 # -- an existing output is kept unless --force; the same input, same bytes --
 generate cmdline
 if [ "$STATUS" == 2 ]; then ok keep-existing; else fail keep-existing "exit $STATUS, want 2"; fi
