@@ -22,7 +22,7 @@ static int quiet(enum klp_gen_log_level level, const char *fmt, va_list args)
 
 static const char other[] = "a\nb\n\nc\n#include <x.h>\nint f(void)\n{\n}\n";
 
-static void apply(const struct klp_diff_file *file, const char *orig,
+static void apply(struct klp_diff_file *file, const char *orig,
 		  size_t size)
 {
 	char *out = NULL;
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    &diff))
 		return 0;
 	for (size_t i = 0; i < diff->nr_files; i++) {
-		const struct klp_diff_file *f = &diff->files[i];
+		struct klp_diff_file *f = &diff->files[i];
 
 		klp_diff__find_file(diff, f->new_path ? f->new_path : "x");
 		size_t old_size;

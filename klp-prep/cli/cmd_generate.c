@@ -53,6 +53,13 @@ static const char generate_usage[] =
 "                        symbols into livepatch symbols and move their\n"
 "                        relocations to .klp.rela sections (in place)\n"
 "      --force           replace OUT_DIR if it exists\n"
+"      --allow-unsafe KIND[,KIND]\n"
+"                        proceed past refusals of these kinds, each named in\n"
+"                        a comment of livepatch_NAME.c: type (a struct or\n"
+"                        union definition changes), data (a variable's type\n"
+"                        or initializer), init (leave __init/__exit functions\n"
+"                        out), notrace (leave out functions without an ftrace\n"
+"                        hook: notrace, noinstr, entry code), all\n"
 "  -v                    more messages\n"
 "  -h, --help            this text\n"
 "\n"
@@ -86,6 +93,7 @@ enum {
 	OPT_FORCE,
 	OPT_COMPDB,
 	OPT_CONVERT,
+	OPT_ALLOW_UNSAFE,
 };
 
 int cmd_generate(int argc, char **argv)
@@ -103,6 +111,7 @@ int cmd_generate(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "compdb", required_argument, NULL, OPT_COMPDB },
 		{ "convert", required_argument, NULL, OPT_CONVERT },
+		{ "allow-unsafe", required_argument, NULL, OPT_ALLOW_UNSAFE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -157,6 +166,9 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_CONVERT:
 			convert = optarg;
+			break;
+		case OPT_ALLOW_UNSAFE:
+			err = klp_generate_parse_allow(optarg, &o.allow_unsafe);
 			break;
 		case 'v':
 			klp_verbose++;

@@ -554,3 +554,59 @@ int klp_tu__functions_in(struct klp_tu *tu, const struct klp_line_range *ranges,
 	*nr_names = n;
 	return 0;
 }
+
+void klp_data_decls_free(struct klp_data_decl *decls, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(decls[i].name);
+	free(decls);
+}
+
+int klp_tu__data_in(struct klp_tu *tu, const struct klp_line_range *ranges,
+		    size_t nr_ranges, struct klp_data_decl **decls,
+		    size_t *nr_decls)
+{
+	struct klp_data_decl *v = NULL;
+	size_t i, j, n = 0;
+
+	*decls = NULL;
+	*nr_decls = 0;
+	for (i = 0; i < tu->nr_nodes; i++) {
+		const struct node *nd = &tu->nodes[i];
+		struct klp_data_decl d = { 0 };
+
+		/* Top-level nodes only: a static local is its function's. */
+		if ((nd->kind == CXCursor_StructDecl || nd->kind == CXCursor_UnionDecl) &&
+		    clang_isCursorDefinition(nd->cursor)) {
+			d.kind = KLP_DATA_RECORD;
+			d.tag = nd->kind == CXCursor_StructDecl ? "struct" : "union";
+		} else if (nd->kind == CXCursor_VarDecl) {
+			d.kind = KLP_DATA_VARIABLE;
+			d.tag = clang_getCursorLinkage(nd->cursor) == CXLinkage_Internal ?
+				"static" : "global";
+		} else {
+			continue;
+		}
+		d.first = nd->line;
+		d.last = tu_line(tu, nd->end ? nd->end - 1 : 0);
+		for (j = 0; j < nr_ranges; j++) {
+			struct klp_data_decl *nv;
+
+			if (ranges[j].last < d.first || ranges[j].first > d.last)
+				continue;
+			nv = realloc(v, (n + 1) * sizeof(*v));
+			if (!nv || !(d.name = strdup(nd->name))) {
+				klp_data_decls_free(nv ? nv : v, n);
+				return -ENOMEM;
+			}
+			v = nv;
+			v[n++] = d;
+			break;
+		}
+	}
+	*decls = v;
+	*nr_decls = n;
+	return 0;
+}

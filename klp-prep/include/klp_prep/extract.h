@@ -126,6 +126,33 @@ int klp_tu__functions_in(struct klp_tu *tu, const struct klp_line_range *ranges,
 			 size_t nr_ranges, char ***names, size_t *nr_names);
 void klp_strv_free(char **v, size_t n);
 
+/*
+ * A definition other than a function's that a fix touches: what a
+ * livepatch cannot replace (the running kernel keeps its data and every
+ * unchanged function its idea of a type's layout).
+ */
+enum klp_data_kind {
+	KLP_DATA_RECORD,	/* struct or union definition */
+	KLP_DATA_VARIABLE,	/* file-scope variable (global or static) */
+};
+
+struct klp_data_decl {
+	enum klp_data_kind kind;
+	char *name;		/* "" for an anonymous struct or union */
+	const char *tag;	/* "struct", "union", "static", "global" */
+	unsigned int first, last;	/* lines of the parsed text */
+};
+
+/*
+ * The struct/union definitions and file-scope variable declarations of
+ * the unit's own file that overlap any of @ranges, in source order.
+ * *@decls is malloc'd; free with klp_data_decls_free().
+ */
+int klp_tu__data_in(struct klp_tu *tu, const struct klp_line_range *ranges,
+		    size_t nr_ranges, struct klp_data_decl **decls,
+		    size_t *nr_decls);
+void klp_data_decls_free(struct klp_data_decl *decls, size_t n);
+
 /* What an extracted piece of text is. */
 enum klp_item_kind {
 	KLP_ITEM_INCLUDE,	/* an #include line of the unit */

@@ -83,7 +83,29 @@ struct klp_generate_opts {
 	/* The new side of the stack_only entries (klp-prep build), or NULL. */
 	const struct klp_generate_subfunc *new_side;
 	size_t nr_new_side;
+	/* Refusals the author overrides (KLP_ALLOW_*, --allow-unsafe). */
+	unsigned int allow_unsafe;
 };
+
+/*
+ * What --allow-unsafe=KIND[,KIND] lets through.  Each override is logged
+ * as a warning and named in a comment of the generated livepatch_NAME.c.
+ */
+#define KLP_ALLOW_TYPE		(1u << 0)	/* "type": a struct/union
+						 * definition changes */
+#define KLP_ALLOW_DATA		(1u << 1)	/* "data": a file-scope
+						 * variable's type or
+						 * initializer changes */
+#define KLP_ALLOW_INIT		(1u << 2)	/* "init": leave out __init/
+						 * __exit functions (run
+						 * already, or only at unload) */
+#define KLP_ALLOW_NOTRACE	(1u << 3)	/* "notrace": leave out
+						 * functions without an ftrace
+						 * hook (notrace, noinstr,
+						 * entry code, no fentry) */
+
+/* Parse "type,data,init,notrace" or "all"; -EINVAL names the bad kind. */
+int klp_generate_parse_allow(const char *kinds, unsigned int *flags);
 
 /*
  * Returns 0; KLP_GENERATE_UNSAFE when something cannot be livepatched
