@@ -845,10 +845,11 @@ static int check_data(struct gen *g, struct gen_unit *u)
 		if (whole && *d[i].name && !text_has_ident(u->orig, u->orig_size, d[i].name))
 			continue;	/* new: the module's own */
 		if (g->opts->allow_unsafe & allow) {
-			err = add_override(g, "%s:%u: the fix changes %s %s %s%s (type: %s); "
+			err = add_override(g, "%s:%u: the fix changes %s %s%s %s (kind %s); "
 					   "the running kernel keeps the old one", u->display,
-					   d[i].first, what, d[i].tag, *d[i].name ? d[i].name : "(anonymous)",
-					   record ? "" : " variable", record ? "type" : "data");
+					   d[i].first, what, d[i].tag, record ? "" : " variable",
+					   *d[i].name ? d[i].name : "(anonymous)",
+					   record ? "type" : "data");
 			continue;
 		}
 		if (record)
@@ -918,9 +919,14 @@ static int affected_closure(struct gen *g)
 
 		if (nd->state == KLP_NODE_UNPATCHABLE && nd->unpatchable &&
 		    (g->opts->allow_unsafe & unpatchable_allow(nd->unpatchable))) {
+			char *where = g->nr_units ? tree_relative(&g->units[0],
+								  nd->file ? nd->file : nd->unit)
+						  : NULL;
+
 			err = add_override(g, "'%s' (%s:%u) left out of the patch: %s",
-					   nd->symbol, nd->file ? nd->file : nd->unit, nd->line,
-					   nd->unpatchable);
+					   nd->symbol, where ? where : nd->file ? nd->file : nd->unit,
+					   nd->line, nd->unpatchable);
+			free(where);
 			if (err)
 				return err;
 			continue;
@@ -930,9 +936,26 @@ static int affected_closure(struct gen *g)
 								  nd->file ? nd->file : nd->unit)
 						  : NULL;
 
-			klp_gen_err("%s:%u: error: '%s' cannot be livepatched safely: %s\n",
+			unsigned int kind = unpatchable_allow(nd->unpatchable);
+			bool chain = nd->nr_reasons && nd->reasons[0].kind != KLP_REASON_CHANGED;
+			char *because = chain && g->nr_units ?
+				tree_relative(&g->units[0], klp_affected_reason__format(
+						nd, &nd->reasons[0], buf, sizeof(buf))) : NULL;
+
+			/* Why it is in the set, and what the author can do. */
+			klp_gen_err("%s:%u: error: '%s' cannot be livepatched safely: %s%s%s%s\n",
 				    where ? where : nd->file ? nd->file : nd->unit, nd->line,
-				    nd->symbol, nd->unpatchable ? nd->unpatchable : "?");
+				    nd->symbol, nd->unpatchable ? nd->unpatchable : "?",
+				    because ? "; it must be patched because " : "",
+				    because ? because : "",
+				    kind == KLP_ALLOW_INIT ?
+				    "; if the fix only matters while the kernel boots or unloads, "
+				    "leave it out with --allow-unsafe=init, else patch the code that "
+				    "runs later" :
+				    kind == KLP_ALLOW_NOTRACE ?
+				    "; patch its callers instead (where it is not inlined), or leave "
+				    "it out with --allow-unsafe=notrace if the fix does not need it" : "");
+			free(because);
 			free(where);
 			g->unsafe++;
 			continue;

@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# must_fail.sh - fixes that klp-prep generate must refuse (exit status 3)
+# with the reason that names the function or type, why, and what to do
+#
+# must-fail/tree is a small "kernel" (kernel/mf.c with everything that
+# cannot be patched; lib/nofentry.c compiled without -pg), built with
+# gcc-12 and the real plugin into a linked vmlinux with a
+# compile_commands.json, as tests/integration/generate/run.sh does.  Each
+# must-fail/cases/CASE.diff changes one such thing; each must fail with
+# status 3, print its reason, and write nothing.  --allow-unsafe then lets
+# the author through, with the override named in livepatch_NAME.c.
+#
+# usage: must_fail.sh KLP_PREP PLUGIN WORK_DIR
+# Prints "ok NAME" or "FAIL NAME: why"; exits with the number of failures.
+set -uo pipefail
+
+KLP=${1:?klp-prep binary}
+PLUGIN=${2:?klp_partition.so}
+WORK=${3:?work dir}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/must-fail" && pwd)
+CC=${CC:-gcc-12}
+KFLAGS="-O2 -fno-strict-aliasing -fno-common -fno-PIE -mcmodel=kernel -mno-red-zone -ffreestanding -std=gnu11"
+FTRACE="-mfentry -pg"
+FAILS=0
+
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
+
+rm -rf "$WORK" && mkdir -p "$WORK/build" "$WORK/out" || exit 99
+cp -r "$HERE/tree" "$WORK/src" || exit 99
+cd "$WORK/build" || exit 99
+
+UNITS="kernel/mf.c lib/nofentry.c"
+ftrace() { [ "$1" == lib/nofentry.c ] || echo "$FTRACE"; }
+for u in $UNITS; do
+	o=${u//\//_}
+	o=${o%.c}.o
+	# shellcheck disable=SC2046
+	$CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ $KFLAGS $(ftrace "$u") \
+		-fplugin="$PLUGIN" -c "$WORK/src/$u" -o "$o" 2>"$o.log" ||
+		{ cat "$o.log" >&2; fail "compile-$u" "gcc-12 with the plugin failed"; }
+done
+ld -o vmlinux -e 0 --unresolved-symbols=ignore-all kernel_mf.o lib_nofentry.o 2>/dev/null ||
+	fail link "ld failed"
+printf '0x00000000\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n' >Module.symvers
+python3 - "$WORK" "$KFLAGS" "$FTRACE" "$PLUGIN" $UNITS >compile_commands.json <<'PY'
+import json, sys
+work, kflags, ftrace, plugin, units = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+out = []
+for u in units:
+    o = u.replace('/', '_')[:-2] + '.o'
+    fl = kflags.split() + ([] if u == 'lib/nofentry.c' else ftrace.split())
+    cmd = ['gcc', '-nostdinc', '-I' + work + '/src/include', '-D__KERNEL__'] + fl + \
+        ['-fplugin=' + plugin, '-c', '-o', o, work + '/src/' + u]
+    out.append({'directory': work + '/build', 'file': work + '/src/' + u, 'arguments': cmd})
+json.dump(out, sys.stdout, indent=1)
+PY
+
+# must_fail CASE 'REASON'...: status 3, every REASON (a grep -F string) in
+# the messages, no output directory, no temporary left.
+must_fail() {
+	local case=$1 want
+	shift
+	"$KLP" generate -k "$WORK/build" -o "$WORK/out/$case" \
+		"$HERE/cases/$case.diff" 2>"$WORK/out/$case.stderr"
+	local status=$?
+	if [ "$status" != 3 ]; then
+		fail "$case" "exit status $status, want 3: $(head -c 800 "$WORK/out/$case.stderr")"
+		return
+	fi
+	for want in "$@"; do
+		if ! grep -qF -- "$want" "$WORK/out/$case.stderr"; then
+			fail "$case" "no '$want' in: $(head -c 800 "$WORK/out/$case.stderr")"
+			return
+		fi
+	done
+	if ls -d "$WORK/out/$case"* 2>/dev/null | grep -qv '\.stderr$'; then
+		fail "$case" "a refused fix left output: $(ls -d "$WORK/out/$case"*)"
+		return
+	fi
+	ok "$case"
+}
+
+must_fail struct-layout \
+	"kernel/mf.c:9: error: the fix changes the definition of struct mf_stats" \
+	"shadow variable" "--allow-unsafe=type"
+must_fail global-init \
+	"kernel/mf.c:15: error: the fix changes global variable 'mf_limit'" \
+	"klp_shadow" "pre-patch callback"
+must_fail static-type \
+	"kernel/mf.c:16: error: the fix changes static variable 'mf_level'"
+must_fail init \
+	"error: 'mf_setup' cannot be livepatched safely: in .init code" \
+	"--allow-unsafe=init"
+must_fail exit \
+	"error: 'mf_teardown' cannot be livepatched safely: in .exit code"
+must_fail notrace \
+	"error: 'mf_quiet' cannot be livepatched safely: notrace: no ftrace hook" \
+	"patch its callers instead"
+must_fail nmi \
+	"error: 'mf_nmi_handler' cannot be livepatched safely: in non-instrumentable code (.noinstr.text/.entry.text)"
+must_fail entry \
+	"error: 'mf_entry' cannot be livepatched safely: in non-instrumentable code (.noinstr.text/.entry.text)"
+must_fail inlined-into-notrace \
+	"error: 'mf_quiet_user' cannot be livepatched safely: notrace" \
+	"it must be patched because" "mf_scale"
+must_fail nofentry \
+	"error: 'nf_func' cannot be livepatched safely: no fentry call"
+
+# allow CASE KINDS 'COMMENT'...: status 0 with --allow-unsafe=KINDS, and
+# each COMMENT (grep -F) in livepatch_*.c
+allow() {
+	local case=$1 kinds=$2 want
+	shift 2
+	"$KLP" generate -k "$WORK/build" -o "$WORK/out/$case-allowed" --allow-unsafe="$kinds" \
+		"$HERE/cases/$case.diff" 2>"$WORK/out/$case-allowed.stderr"
+	local status=$?
+	if [ "$status" != 0 ]; then
+		fail "$case-allowed" "exit status $status, want 0: $(head -c 800 "$WORK/out/$case-allowed.stderr")"
+		return
+	fi
+	for want in "$@"; do
+		if ! cat "$WORK/out/$case-allowed"/livepatch_*.c | grep -qF -- "$want"; then
+			fail "$case-allowed" "no '$want' in livepatch_*.c"
+			return
+		fi
+	done
+	ok "$case-allowed"
+}
+
+allow struct-layout type \
+	"OVERRIDDEN (--allow-unsafe): kernel/mf.c:9: the fix changes the layout of struct mf_stats (kind type)"
+allow global-init data \
+	"OVERRIDDEN (--allow-unsafe): kernel/mf.c:15: the fix changes the type or initializer of global variable mf_limit (kind data)"
+allow inlined-into-notrace notrace \
+	"OVERRIDDEN (--allow-unsafe): 'mf_quiet_user'" "left out of the patch" \
+	'.old_name = "mf_user"'
+
+# The wrong kind lets nothing through; an unknown kind is bad usage.
+"$KLP" generate -k "$WORK/build" -o "$WORK/out/wrong-kind" --allow-unsafe=data \
+	"$HERE/cases/struct-layout.diff" 2>"$WORK/out/wrong-kind.stderr"
+[ $? == 3 ] && ok wrong-kind || fail wrong-kind "--allow-unsafe=data let a struct change through"
+"$KLP" generate -k "$WORK/build" -o "$WORK/out/bad-kind" --allow-unsafe=everything \
+	"$HERE/cases/struct-layout.diff" 2>"$WORK/out/bad-kind.stderr"
+if [ $? == 2 ] && grep -qF "unknown kind 'everything'" "$WORK/out/bad-kind.stderr"; then
+	ok bad-kind
+else
+	fail bad-kind "$(cat "$WORK/out/bad-kind.stderr")"
+fi
+
+[ $FAILS -gt 100 ] && FAILS=100
+exit $FAILS
