@@ -168,15 +168,20 @@ function so_expect_stall() {
 
 	start=$(so_now)
 	end=$(awk -v s="$start" -v d="$SO_STALL_SECS" 'BEGIN { printf "%.3f", s + d }')
-	while awk -v n="$(so_now)" -v e="$end" 'BEGIN { exit !(n < e) }'; do
+	# at least 5 checks however slow the guest is, and at least the time
+	while true; do
 		[[ $(cat "$KLP_SYSFS_DIR/$lp/transition") == "1" ]] ||
 			die "$lp: the transition completed while a task was in $what"
 		[[ $(so_patch_state) == "$state" ]] ||
 			die "the worker was switched (patch_state $(so_patch_state)) while in $what"
 		polls=$((polls + 1))
+		if [[ $polls -ge 5 ]] &&
+		   ! awk -v n="$(so_now)" -v e="$end" 'BEGIN { exit !(n < e) }'; then
+			break
+		fi
 		sleep 0.2
 	done
-	so_note "  $lp: transition stayed pending for ${SO_STALL_SECS}s ($polls checks, worker patch_state $state) while the worker was in $what"
+	so_note "  $lp: transition stayed pending for $(so_elapsed "$start" "$(so_now)")s ($polls checks, worker patch_state $state) while the worker was in $what"
 }
 
 # so_wait_done(lp) - wait until the transition of lp completed (or, for a
