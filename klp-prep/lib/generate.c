@@ -1705,6 +1705,22 @@ static int install(struct gen *g, const char *tmpdir)
 			klp_gen_err("%s: error: appeared meanwhile; not replaced\n", out);
 			return -EEXIST;
 		}
+		/*
+		 * Swap both in one step, so that a run killed at any point
+		 * leaves the old output or the new one in place, never none;
+		 * the old one is then removed under the temporary name.  Only
+		 * where the file system cannot exchange, move it aside first.
+		 */
+		if (!renameat2(AT_FDCWD, tmpdir, AT_FDCWD, out, RENAME_EXCHANGE)) {
+			rm_rf(tmpdir);
+			return 0;
+		}
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
+			err = -errno;
+			klp_gen_err("%s: error: cannot replace it with %s: %s\n", out, tmpdir,
+				    strerror(errno));
+			return err;
+		}
 		if (asprintf(&old, "%s.old-%d", out, (int)getpid()) < 0)
 			return -ENOMEM;
 		if (rename(out, old)) {

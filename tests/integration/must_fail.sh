@@ -20,43 +20,24 @@ KLP=${1:?klp-prep binary}
 PLUGIN=${2:?klp_partition.so}
 WORK=${3:?work dir}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/must-fail" && pwd)
-CC=${CC:-gcc-12}
-KFLAGS="-O2 -fno-strict-aliasing -fno-common -fno-PIE -mcmodel=kernel -mno-red-zone -ffreestanding -std=gnu11"
-FTRACE="-mfentry -pg"
 FAILS=0
 
 ok() { echo "ok $1"; }
 fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
 
-rm -rf "$WORK" && mkdir -p "$WORK/build" "$WORK/out" || exit 99
-cp -r "$HERE/tree" "$WORK/src" || exit 99
-cd "$WORK/build" || exit 99
+rm -rf "$WORK" && mkdir -p "$WORK/out" || exit 99
+# shellcheck source=must-fail/mktree.sh
+. "$HERE/mktree.sh"
+mf_build_tree
 
-UNITS="kernel/mf.c lib/nofentry.c"
-ftrace() { [ "$1" == lib/nofentry.c ] || echo "$FTRACE"; }
-for u in $UNITS; do
-	o=${u//\//_}
-	o=${o%.c}.o
-	# shellcheck disable=SC2046
-	$CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ $KFLAGS $(ftrace "$u") \
-		-fplugin="$PLUGIN" -c "$WORK/src/$u" -o "$o" 2>"$o.log" ||
-		{ cat "$o.log" >&2; fail "compile-$u" "gcc-12 with the plugin failed"; }
-done
-ld -o vmlinux -e 0 --unresolved-symbols=ignore-all kernel_mf.o lib_nofentry.o 2>/dev/null ||
-	fail link "ld failed"
-printf '0x00000000\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n' >Module.symvers
-python3 - "$WORK" "$KFLAGS" "$FTRACE" "$PLUGIN" $UNITS >compile_commands.json <<'PY'
-import json, sys
-work, kflags, ftrace, plugin, units = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
-out = []
-for u in units:
-    o = u.replace('/', '_')[:-2] + '.o'
-    fl = kflags.split() + ([] if u == 'lib/nofentry.c' else ftrace.split())
-    cmd = ['gcc', '-nostdinc', '-I' + work + '/src/include', '-D__KERNEL__'] + fl + \
-        ['-fplugin=' + plugin, '-c', '-o', o, work + '/src/' + u]
-    out.append({'directory': work + '/build', 'file': work + '/src/' + u, 'arguments': cmd})
-json.dump(out, sys.stdout, indent=1)
-PY
+# The tree's good fix passes: the refusals below are the cases', not the tree's.
+mf_good_diff "$WORK/good.diff"
+if "$KLP" generate -k "$WORK/build" -o "$WORK/out/good" "$WORK/good.diff" \
+	2>"$WORK/out/good.stderr"; then
+	ok good
+else
+	fail good "exit $?: $(head -c 800 "$WORK/out/good.stderr")"
+fi
 
 # must_fail CASE 'REASON'...: status 3, every REASON (a grep -F string) in
 # the messages, no output directory, no temporary left.
