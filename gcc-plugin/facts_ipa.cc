@@ -10,11 +10,17 @@
  *
  * IPA inlining only decides: inline clones (cgraph_node::inlined_to set)
  * stay in the call graph until expansion applies them, so at
- * PLUGIN_ALL_IPA_PASSES_END the whole nesting is there to walk.  IPA-CP's
- * constants (clone_info::tree_map) and IPA-SRA's parameter changes
- * (clone_info::param_adjustments) also still hang off the virtual clones
- * then: GCC 12 materializes clones on demand at expansion
- * (cgraph_node::materialize_clone) and drops the clone_info there.
+ * PLUGIN_ALL_IPA_PASSES_END the whole nesting is there to walk.
+ *
+ * IPA-CP's constants (clone_info::tree_map) and IPA-SRA's parameter
+ * changes (clone_info::param_adjustments) hang off the virtual clones.
+ * GCC 12 materializes clones on demand at expansion
+ * (cgraph_node::materialize_clone): the clone_info survives it (seen
+ * still set when "*clean_state" runs), but remove_from_clone_tree() cuts
+ * clone_of.  IPA-SRA's clone of an IPA-CP clone has no tree_map of its
+ * own (seen: both.constprop.0.isra.0 has none, both.constprop.0 has k = 3),
+ * so its constants are only reachable through clone_of, before
+ * materialization: the end of IPA is the moment to read them.
  */
 #include "gcc-compat.h"
 #include "unit_facts.h"
