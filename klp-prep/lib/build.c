@@ -964,11 +964,27 @@ static int step_install(struct build *b)
 		klp_gen_err("%s: error: %s\n", in < 0 ? b->ko : tmp, strerror(errno));
 		goto out;
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, n) != n) {
-			err = -errno ? -errno : -EIO;
-			break;
+	/*
+	 * A full disk shows as a short write first and ENOSPC only on the
+	 * next one: write the rest until the error comes, so the message
+	 * says what it is (not a stale errno).
+	 */
+	while (!err && (n = read(in, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+
+		while (n > 0) {
+			ssize_t w = write(fd, p, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				err = w < 0 ? -errno : -EIO;
+				break;
+			}
+			p += w;
+			n -= w;
 		}
+	}
 	if (n < 0)
 		err = -errno;
 	if (!err && (fchmod(fd, 0644) || fsync(fd)))
