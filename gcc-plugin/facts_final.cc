@@ -137,6 +137,42 @@ static void walk_blocks(unsigned int func, tree block, unsigned int parent,
 }
 
 /*
+ * The call site of a call GCC made itself.  ipa-split's call from the head
+ * of foo to foo.part.N has no location; once the head is inlined into a
+ * caller, the instructions before the call (the head's test) sit in the
+ * BLOCK of that inlined copy of foo, whose BLOCK_SOURCE_LOCATION is where
+ * the caller calls foo: the place in the caller's source that leads to the
+ * clone.  Only a BLOCK inlined from the callee's own origin is taken, and
+ * only among the few instructions before the call.
+ */
+static location_t made_call_site(rtx_insn *call, tree callee)
+{
+	tree origin = callee ? facts_decl_origin(callee) : NULL_TREE;
+	rtx_insn *insn;
+	int guard, seen = 0;
+
+	if (!origin)
+		return UNKNOWN_LOCATION;
+	/* The head's test is usually a block or two before the call. */
+	for (insn = PREV_INSN(call); insn && seen < 32; insn = PREV_INSN(insn)) {
+		tree block;
+
+		if (!NONDEBUG_INSN_P(insn) || !INSN_HAS_LOCATION(insn))
+			continue;
+		seen++;
+		block = LOCATION_BLOCK(INSN_LOCATION(insn));
+		for (guard = 0; block && TREE_CODE(block) == BLOCK &&
+		     guard < MAX_BLOCK_DEPTH; guard++) {
+			if (inlined_function_outer_scope_p(block) &&
+			    block_ultimate_origin(block) == origin)
+				return BLOCK_SOURCE_LOCATION(block);
+			block = BLOCK_SUPERCONTEXT(block);
+		}
+	}
+	return UNKNOWN_LOCATION;
+}
+
+/*
  * Direct calls and tail calls to clones.  The RTL is final here: a call is
  * a CALL_INSN whose CALL's address is a SYMBOL_REF, a tail call one with
  * SIBLING_CALL_P (emitted as a jmp).
@@ -149,6 +185,7 @@ static void record_calls(unsigned int func)
 		rtx call, addr;
 		tree decl;
 		const char *name;
+		location_t loc;
 		bool clone;
 
 		if (!CALL_P(insn))
@@ -168,7 +205,10 @@ static void record_calls(unsigned int func)
 			clone = facts_decl_origin(decl) != decl;
 		if (!clone)
 			continue;
-		facts_add_call(func, name, INSN_LOCATION(insn),
+		loc = INSN_LOCATION(insn);
+		if (LOCATION_LOCUS(loc) == UNKNOWN_LOCATION)
+			loc = made_call_site(insn, decl);
+		facts_add_call(func, name, loc,
 			       SIBLING_CALL_P(insn) ? KLP_CALL_F_TAIL : 0);
 	}
 }
