@@ -1059,12 +1059,12 @@ void facts_func_derive(unsigned int index, unsigned int from)
 	struct fact_func *base = facts_func_at(from);
 	size_t len;
 
-	if (!func || !base || func->rec.nr_steps)
+	if (!func || !base)
 		return;
 	len = strlen(base->rec.symbol);
 	if (strncmp(func->rec.symbol, base->rec.symbol, len) ||
 	    func->rec.symbol[len] != '.')
 		return;
-	func->rec.flags |= parse_steps(func->rec.symbol + len, &func->rec);
 	func->rec.origin = base->rec.origin;
+	set_steps(func);
 }
