@@ -1633,7 +1633,9 @@ int klp_tu__extract(struct klp_tu *tu, const struct klp_extract_opts *opts,
 		goto out;
 	}
 	for (i = 0; i < opts->nr_functions; i++)
-		if (asprintf(&x.new_names[i], "%s%s", x.prefix, opts->functions[i]) < 0) {
+		if ((opts->new_names && opts->new_names[i] ?
+		     asprintf(&x.new_names[i], "%s", opts->new_names[i]) :
+		     asprintf(&x.new_names[i], "%s%s", x.prefix, opts->functions[i])) < 0) {
 			x.new_names[i] = NULL;
 			err = -ENOMEM;
 			goto out;

@@ -1131,6 +1131,44 @@ static char *spell_extern(void *ctx, const struct klp_extern *e)
 	return text;
 }
 
+/*
+ * The new functions are global in one module: two units' static
+ * functions of one name, patched together, get their unit in the new
+ * name (klpp_helper_fs_proc_base).  *@out parallels @u->funcs, NULL
+ * entries for the usual prefix + name.
+ */
+static int unique_new_names(struct gen *g, struct gen_unit *u, char ***out)
+{
+	char **v = NULL;
+	size_t k, i, j;
+
+	*out = NULL;
+	for (k = 0; k < u->nr_funcs; k++) {
+		bool shared = false;
+
+		for (i = 0; i < g->nr_units && !shared; i++) {
+			if (&g->units[i] == u)
+				continue;
+			for (j = 0; j < g->units[i].nr_funcs && !shared; j++)
+				shared = !strcmp(g->units[i].funcs[j].origin, u->funcs[k].origin);
+		}
+		if (!shared)
+			continue;
+		if (!v) {
+			v = calloc(u->nr_funcs, sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+		}
+		if (asprintf(&v[k], "%s%s_%s", g->prefix, u->funcs[k].origin, u->flat) < 0) {
+			v[k] = NULL;
+			klp_strv_free(v, u->nr_funcs);
+			return -ENOMEM;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
 static int extract_units(struct gen *g)
 {
 	size_t i, k;
@@ -1145,6 +1183,7 @@ static int extract_units(struct gen *g)
 			.spell_ctx = g,
 		};
 		const char **names;
+		char **new_names = NULL;
 
 		if (!u->nr_funcs)
 			continue;
@@ -1153,9 +1192,12 @@ static int extract_units(struct gen *g)
 			return -ENOMEM;
 		for (k = 0; k < u->nr_funcs; k++)
 			names[k] = u->funcs[k].origin;
-		err = gen_unit_oracle__init(&uo, g->objs[u->obj].st, g->objs[0].st, u->path,
-					    u->display);
+		err = unique_new_names(g, u, &new_names);
+		if (!err)
+			err = gen_unit_oracle__init(&uo, g->objs[u->obj].st, g->objs[0].st, u->path,
+						    u->display);
 		if (!err) {
+			eo.new_names = (const char *const *)new_names;
 			eo.functions = names;
 			eo.nr_functions = u->nr_funcs;
 			eo.added = u->new_ranges;
@@ -1165,6 +1207,8 @@ static int extract_units(struct gen *g)
 			gen_unit_oracle__fini(&uo);
 		}
 		free(names);
+		klp_strv_free(new_names, new_names ? u->nr_funcs : 0);
+		new_names = NULL;
 		if (err == -EINVAL) {
 			g->unsafe++;
 			err = 0;

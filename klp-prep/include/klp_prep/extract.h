@@ -215,6 +215,12 @@ struct klp_extract_opts {
 	const char *prefix;			/* NULL: "klpp_" */
 	const char *const *functions;		/* the functions to patch */
 	size_t nr_functions;
+	/*
+	 * Their new names, parallel to @functions; NULL (or a NULL entry):
+	 * prefix + name.  For names that must differ, e.g. two units'
+	 * static functions of one name patched together.
+	 */
+	const char *const *new_names;
 	const struct klp_symbol_oracle *oracle;	/* NULL: defaults above */
 	/*
 	 * The text of an externalized declaration that replaces a static

@@ -173,6 +173,12 @@ golden macro-name
 expect_grep macro-name-new '.new_func = calc_op_klpp_twice,' "$WORK/out/macro-name/livepatch_macro_name.c"
 expect_grep macro-name-text '^CALC_DEFINE(klpp_twice)$' "$WORK/out/macro-name/kernel_calc.c"
 
+# -- two units' static functions of one name: new names that differ --------
+generate two-units
+golden two-units
+expect_grep two-units-calc '.new_func = klpp_tweak_kernel_calc,' "$WORK/out/two-units/livepatch_two_units.c"
+expect_grep two-units-other '.new_func = klpp_tweak_lib_other,' "$WORK/out/two-units/livepatch_two_units.c"
+
 # -- static locals: the original's in place; a new one stays the module's --
 generate static-local-orig
 golden static-local-orig

@@ -92,3 +92,14 @@ CALC_DEFINE(twice)
 {
 	return x * 2;
 }
+
+/* lib/other.c has a static tweak() too. */
+static noinline int tweak(int x)
+{
+	return x + 1;
+}
+
+int calc_tweak(int x)
+{
+	return tweak(x);
+}

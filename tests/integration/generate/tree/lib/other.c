@@ -10,3 +10,14 @@ int other_count(void)
 {
 	return counter++;
 }
+
+/* kernel/calc.c has a static tweak() too. */
+static noinline int tweak(int x)
+{
+	return x - 1;
+}
+
+int other_tweak(int x)
+{
+	return tweak(x);
+}
