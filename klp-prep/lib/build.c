@@ -12,6 +12,8 @@
  *			the module make builds in it
  *   old-side.tsv	the table of the first build: the old side
  *   new-side.tsv	the pairs the regenerate step renders
+ *   first-build.ko	the module of the first build (no new side), not
+ *			converted: for comparison only, never to load as is
  *
  * The module is installed only after it verified, through a temporary
  * file renamed into place.
@@ -465,12 +467,19 @@ static int step_generate(struct build *b)
 	return 0;
 }
 
+static int copy_file(const char *from, const char *to);
+
 static int step_build(struct build *b)
 {
-	int err = make_module(b);
+	char *first = path_in(b->work, "first-build.ko");
+	int err = first ? make_module(b) : -ENOMEM;
 
+	/* Kept to compare with: the table without its new side. */
+	if (!err)
+		err = copy_file(b->ko, first);
 	if (!err)
 		report(b, "build: %s (with %s)", b->ko, b->plugin);
+	free(first);
 	return err;
 }
 
@@ -936,32 +945,20 @@ static int step_verify(struct build *b)
 	return err;
 }
 
-static int step_install(struct build *b)
+/* Copy @from to @to through a temporary file renamed into place. */
+static int copy_file(const char *from, const char *to)
 {
-	char *out = NULL, *tmp = NULL, buf[65536];
+	char *tmp = NULL, buf[65536];
 	int in = -1, fd = -1, err = 0;
 	ssize_t n;
 
-	if (b->o->output)
-		out = strdup(b->o->output);
-	else if (asprintf(&out, "livepatch-%s.ko", b->name) < 0)
-		out = NULL;
-	if (!out)
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", to) < 0)
 		return -ENOMEM;
-	if (exists(out) && !b->o->force) {
-		klp_gen_err("%s: error: exists; pass --force to replace it\n", out);
-		free(out);
-		return -EEXIST;
-	}
-	if (asprintf(&tmp, "%s.tmp-XXXXXX", out) < 0) {
-		free(out);
-		return -ENOMEM;
-	}
-	in = open(b->ko, O_RDONLY);
+	in = open(from, O_RDONLY);
 	fd = mkstemp(tmp);
 	if (in < 0 || fd < 0) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", in < 0 ? b->ko : tmp, strerror(errno));
+		klp_gen_err("%s: error: %s\n", in < 0 ? from : tmp, strerror(errno));
 		goto out;
 	}
 	/*
@@ -992,20 +989,40 @@ static int step_install(struct build *b)
 	if (close(fd) && !err)
 		err = -errno;
 	fd = -1;
-	if (!err && rename(tmp, out))
+	if (!err && rename(tmp, to))
 		err = -errno;
 	if (err)
-		klp_gen_err("%s: error: %s\n", out, strerror(-err));
-	else
-		report(b, "install: %s", out);
+		klp_gen_err("%s: error: %s\n", to, strerror(-err));
 out:
 	if (in >= 0)
 		close(in);
 	if (fd >= 0)
 		close(fd);
-	if (err && tmp)
+	if (err)
 		unlink(tmp);
 	free(tmp);
+	return err;
+}
+
+static int step_install(struct build *b)
+{
+	char *out = NULL;
+	int err;
+
+	if (b->o->output)
+		out = strdup(b->o->output);
+	else if (asprintf(&out, "livepatch-%s.ko", b->name) < 0)
+		out = NULL;
+	if (!out)
+		return -ENOMEM;
+	if (exists(out) && !b->o->force) {
+		klp_gen_err("%s: error: exists; pass --force to replace it\n", out);
+		free(out);
+		return -EEXIST;
+	}
+	err = copy_file(b->ko, out);
+	if (!err)
+		report(b, "install: %s", out);
 	free(out);
 	return err;
 }
@@ -1265,6 +1282,11 @@ int klp_build(const struct klp_build_opts *o)
 		}
 		unlink(b.log);
 		err = steps[i].fn(&b);
+		if (err == KLP_BUILD_UNSAFE) {
+			klp_gen_err("error: step %s: the fix cannot be livepatched safely as it is; "
+				    "logs are in %s\n", steps[i].name, b.work);
+			break;
+		}
 		if (err) {
 			klp_gen_err("error: step %s failed; logs and intermediate files are in %s; "
 				    "fix the cause and run again with --resume\n", steps[i].name, b.work);

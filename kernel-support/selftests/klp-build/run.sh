@@ -13,6 +13,9 @@
 #   livepatch-gain   cases/gain.diff: the new code gains a cold part
 #                    (old_name NULL)
 #   livepatch-lose   cases/lose.diff: the new code loses it (new_name NULL)
+#   livepatch-demo-first  the control: livepatch-demo as its first build
+#                    made it, without the new side; disabling it does not
+#                    wait for a task in klpp_klp_demo_work.cold
 #
 # On the host: the harness kernel (kernel-support/harness, cached), the
 # target module (examples/klp-demo) built with the plugin, klp-prep build
@@ -119,8 +122,49 @@ table_has() {
 	fi
 }
 
-lp demo "$REPO/examples/klp-demo/fix.diff" &&
+# A change that cannot be livepatched is refused with exit 3 and the
+# reason, and no module is written.
+"$KLP" build -k "$KBUILD" -m "$WORK/target" --plugin "$KPLUGIN" -w "$WORK/build-unsafe" \
+	-o "$WORK/unsafe.ko" "$HERE/cases/unsafe-init.diff" >"$WORK/unsafe.steps" 2>"$WORK/unsafe.stderr"
+rc=$?
+if [ $rc = 3 ] && grep -q "klp_demo_init' cannot be livepatched safely: in .init" "$WORK/unsafe.stderr" &&
+	[ ! -e "$WORK/unsafe.ko" ]; then
+	ok "unsafe-refused (exit 3)"
+else
+	fail unsafe-refused "exit $rc: $(cat "$WORK/unsafe.stderr")"
+fi
+
+# A step that fails (here make, replaced by one that fails) is resumed
+# from where it stopped; the module is installed only at the end.
+mkdir -p "$WORK/failing-make"
+printf '#!/bin/sh\necho "make: simulated failure" >&2\nexit 2\n' >"$WORK/failing-make/make"
+chmod +x "$WORK/failing-make/make"
+PATH=$WORK/failing-make:$PATH "$KLP" build -k "$KBUILD" -m "$WORK/target" --plugin "$KPLUGIN" \
+	-n demo -w "$WORK/build-demo" -o "$WORK/suite/livepatch-demo.ko" \
+	"$REPO/examples/klp-demo/fix.diff" >"$WORK/demo-failed.steps" 2>"$WORK/demo-failed.stderr"
+rc=$?
+if [ $rc = 4 ] && grep -q "step build failed" "$WORK/demo-failed.stderr" &&
+	[ ! -e "$WORK/suite/livepatch-demo.ko" ]; then
+	ok "failed-step (exit 4, nothing installed)"
+else
+	fail failed-step "exit $rc: $(cat "$WORK/demo-failed.stderr")"
+fi
+
+lp demo "$REPO/examples/klp-demo/fix.diff" --resume &&
 	table_has demo "stack_only klp_demo_work.cold <-> klpp_klp_demo_work.cold"
+grep -q "^resume: from step build" "$WORK/demo.steps" && ! grep -q "^generate:" "$WORK/demo.steps" &&
+	ok "resumed-from-build" ||
+	fail resumed-from-build "the second run did not resume at the build step"
+# The control: the first build's module, before the new side was filled
+# in, converted so that it loads.
+cp "$WORK/build-demo/first-build.ko" "$WORK/suite/livepatch-demo-first.ko" &&
+	"$KLP" generate --convert "$WORK/suite/livepatch-demo-first.ko" >/dev/null 2>&1 &&
+	"$KLP" verify "$WORK/suite/livepatch-demo-first.ko" >"$WORK/demo-first.table" 2>&1
+if grep -q "'klpp_klp_demo_work.cold' .* no stack_only entry names it" "$WORK/demo-first.table"; then
+	ok "control-table-lacks-the-new-side"
+else
+	fail control-table-lacks-the-new-side "$(cat "$WORK/demo-first.table")"
+fi
 lp work2 "$HERE/cases/work2.diff" --replaces "$WORK/suite/livepatch-demo.ko" &&
 	table_has work2 "stack_only klp_demo_work.cold <-> klpp_klp_demo_work.cold"
 grep -q "^verify: replaces .*livepatch-demo.ko" "$WORK/work2.steps" &&
@@ -140,7 +184,7 @@ rc=$?
 grep -E '^harness: (PASS|FAIL|SKIP)|passed, .* failed' "$WORK/harness.log"
 # The numbers: how long each transition stalled, and how soon it
 # completed once the task left.
-grep -hE '^(stalled|completed):' "$WORK/harness/"*.log "$WORK/harness.log" 2>/dev/null |
+grep -hE '^(stalled|completed|escaped):' "$WORK/harness/"*.log "$WORK/harness.log" 2>/dev/null |
 	sort -u | sed 's/^/  /'
 if [ $rc -ne 0 ]; then
 	fail harness "run-tests.sh exited $rc (log: $WORK/harness.log)"
