@@ -17,7 +17,8 @@
 # walk them in 6.12.  klp-prep affected must give the same numbers.
 #
 # Kernel build: $KLP_KERNEL_BUILD or the newest harness build with the
-# plugin (finished or not: only objects are needed); exit 77 without one.
+# plugin (a complete one first; an unfinished one has objects enough);
+# exit 77 without one.
 set -uo pipefail
 
 KLP=${1:?klp-prep}
@@ -26,11 +27,15 @@ CACHE=${KLP_PREP_CACHE:-/var/cache/klp-prep}
 
 BUILD=${KLP_KERNEL_BUILD:-}
 if [ -z "$BUILD" ]; then
-	for d in $(ls -dt "$CACHE"/6.12/*/ 2>/dev/null); do
-		if grep -q -- "-fplugin=" "$d/build/kernel/.fork.o.cmd" 2>/dev/null; then
-			BUILD=${d%/}/build
-			break
-		fi
+	# A complete build first; else one still building (objects suffice).
+	for want in complete any; do
+		for d in $(ls -dt "$CACHE"/6.12/*/ 2>/dev/null); do
+			[ "$want" = any ] || [ -f "$d/complete" ] || continue
+			if grep -q -- "-fplugin=" "$d/build/kernel/.fork.o.cmd" 2>/dev/null; then
+				BUILD=${d%/}/build
+				break 2
+			fi
+		done
 	done
 fi
 if [ -z "$BUILD" ] || [ ! -d "$BUILD" ]; then
