@@ -85,7 +85,6 @@ done
 if [ -n "$kbuild" ]; then
 	echo "make-corpus: kernel build $kbuild"
 	if section "$kbuild/vmlinux" "$work/vmlinux.bin"; then
-		# Every 97th block, and one run of three blocks as a link has them.
 		python3 - "$work/vmlinux.bin" "$out/partition" <<'PY'
 import hashlib, struct, sys
 data = open(sys.argv[1], 'rb').read()
@@ -99,8 +98,11 @@ while off + 16 <= len(data):
         break
     blocks.append(data[off:off + size])
     off += size
-picks = [b for i, b in enumerate(blocks) if i % 97 == 0]
-picks.append(b''.join(blocks[len(blocks) // 2:len(blocks) // 2 + 3]))
+# A dozen blocks of at most 8 KiB (small inputs mutate fast), spread
+# over the section, and one run of three blocks as a link has them.
+small = [b for b in blocks if len(b) <= 8192]
+picks = small[::max(1, len(small) // 12)]
+picks.append(b''.join(small[len(small) // 2:len(small) // 2 + 3]))
 for b in picks:
     if len(b) <= 65536:
         open('%s/%s' % (sys.argv[2], hashlib.sha1(b).hexdigest()[:16]), 'wb').write(b)
