@@ -574,13 +574,20 @@ int cmd_affected(int argc, char **argv)
 	struct klp_index *ix = NULL;
 	struct klp_affected *a = NULL;
 	const char *ipa_dir = NULL;
+	const char **only = NULL;
+	char **only_files = NULL;
+	size_t nr_only_files = 0;
 	size_t nr_changes = 0, i;
 	bool json = false;
 	int status = KLP_EXIT_USAGE, opt, ret;
 
 	changes = calloc((size_t)argc + 1, sizeof(*changes));
-	if (!changes)
+	only_files = calloc((size_t)argc + 1, sizeof(*only_files));
+	if (!changes || !only_files) {
+		free(changes);
+		free(only_files);
 		return KLP_EXIT_USAGE;
+	}
 	while ((opt = getopt_long(argc, argv, "f:l:hv", options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
@@ -609,10 +616,12 @@ int cmd_affected(int argc, char **argv)
 		case 'h':
 			fputs(affected_usage, stdout);
 			free(changes);
+			free(only_files);
 			return KLP_EXIT_OK;
 		default:
 			fputs(affected_usage, stderr);
 			free(changes);
+			free(only_files);
 			return KLP_EXIT_USAGE;
 		}
 	}
@@ -625,8 +634,33 @@ int cmd_affected(int argc, char **argv)
 		goto out;
 	}
 	a = klp_affected__new();
-	if (!a)
+	only = calloc(nr_changes + 1, sizeof(*only));
+	if (!a || !only)
 		goto out;
+	/*
+	 * The closure never leaves a unit: decode only the units whose
+	 * strings name a changed function (or the file of a line range).
+	 */
+	for (i = 0; i < nr_changes; i++) {
+		const char *spec = changes[i].spec, *colon = strrchr(spec, ':');
+
+		if (!changes[i].lines) {
+			only[i] = colon ? colon + 1 : spec;
+		} else {
+			char *file = colon ? strndup(spec, (size_t)(colon - spec)) : NULL;
+			const char *base;
+
+			if (!file) {
+				only[i] = spec;	/* bad, reported below */
+				continue;
+			}
+			base = strrchr(file, '/');
+			only_files[nr_only_files] = strdup(base ? base + 1 : file);
+			only[i] = only_files[nr_only_files++];
+			free(file);
+		}
+	}
+	iopts.only_strings = only;
 
 	/* The records. */
 	if (ipa_dir) {
@@ -659,9 +693,9 @@ int cmd_affected(int argc, char **argv)
 			goto out;
 		}
 		if (klp_verbose)
-			fprintf(stderr, "%s: %zu objects with records (%zu units), %zu read, %zu from the index, %zu without records%s\n",
-				klp_prog, st->objects, st->units, st->read,
-				st->cached, st->without_records,
+			fprintf(stderr, "%s: %zu objects with records (%zu units decoded, %zu not naming the change), %zu read, %zu from the index, %zu without records%s\n",
+				klp_prog, st->objects, st->units, st->units_skipped,
+				st->read, st->cached, st->without_records,
 				st->written ? "; index written" : "");
 		if (klp_index__add_to(ix, a))
 			goto out;
@@ -700,6 +734,10 @@ out:
 	klp_index__free(ix);
 	ipa_input__free(&ipa);
 	free(changes);
+	for (i = 0; i < nr_only_files; i++)
+		free(only_files[i]);
+	free(only_files);
+	free(only);
 	free(tree_root);
 	tree_root = NULL;
 	return status;

@@ -330,7 +330,7 @@ int klp_affected__add_symbol(struct klp_affected *a, int obj, const char *name,
 	if (!a || obj < 0 || (size_t)obj >= a->nr_objs || !name || a->computed)
 		return -EINVAL;
 	o = &a->objs[obj];
-	if (unit >= 0 && (size_t)unit >= o->nr_units)
+	if (unit < -2 || (unit >= 0 && (size_t)unit >= o->nr_units))
 		return -EINVAL;
 	ret = grow((void **)&o->syms, &o->cap_syms, o->nr_syms + 1,
 		   sizeof(*o->syms));
@@ -667,7 +667,8 @@ static long sympos_of(struct aobj *o, size_t unit, const char *name,
 	for (i = 0; i < n; i++) {
 		const struct asym *s = o->by_name[first + i];
 
-		if (s->unit >= 0 ? (size_t)s->unit == unit : global) {
+		/* -1: a global symbol; -2: a unit not loaded, never ours */
+		if (s->unit >= 0 ? (size_t)s->unit == unit : s->unit == -1 && global) {
 			if (!nr_own++)
 				own = i;
 		}

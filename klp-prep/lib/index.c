@@ -41,6 +41,7 @@ struct iobj {
 	size_t blob_size;
 	char *strings;		/* symbol names, NUL-separated */
 	size_t strings_size;
+	size_t units_cap;
 	bool seen;		/* found on disk this time */
 	bool no_records;	/* an ELF file without the section */
 };
@@ -115,22 +116,109 @@ void klp_index__free(struct klp_index *ix)
 	free(ix);
 }
 
-/* Decode the blob into units; symbols' names into pub. */
-static int iobj_finish(struct iobj *o)
+static uint32_t le32(const unsigned char *p)
 {
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Does the string table hold @want, whole or as the end of a path? */
+static bool strtab_has(const unsigned char *tab, size_t size,
+		       const char *const *want)
+{
+	size_t l;
+
+	for (; *want; want++) {
+		const unsigned char *p = tab, *end = tab + size, *hit;
+
+		l = strlen(*want);
+		while (l && (hit = memmem(p, (size_t)(end - p), *want, l))) {
+			if (hit + l < end && !hit[l] &&
+			    (hit == tab || !hit[-1] || hit[-1] == '/'))
+				return true;
+			p = hit + 1;
+		}
+	}
+	return false;
+}
+
+/*
+ * Decode the blob into units (all, or those only_strings asks for);
+ * symbols' unit indexes follow the units kept.
+ */
+static int iobj_finish(struct iobj *o, const char *const *only,
+		       size_t *skipped)
+{
+	const unsigned char *b = o->blob;
 	struct klp_decode_error err;
-	int ret;
+	size_t off = 0, cap = 0, total = 0, k, size = o->blob_size;
+	int *map = NULL, ret = 0;
 
 	o->pub.path = o->path;
 	o->pub.name = o->name;
-	if (!o->blob_size)
-		return 0;
-	ret = klp_partition__decode(o->blob, o->blob_size, &o->pub.units,
-				    &o->pub.nr_units, &err);
-	if (ret)
+	while (off < size) {
+		struct klp_unit *unit;
+		uint32_t bsize, hsize, tsize;
+		bool keep;
+
+		while (off < size && !b[off])
+			off++;		/* padding between blocks */
+		if (off >= size)
+			break;
+		if (size - off < KLP_PARTITION_HEADER_SIZE ||
+		    memcmp(b + off, KLP_PARTITION_MAGIC, KLP_PARTITION_MAGIC_SIZE)) {
+			ret = -EBADMSG;
+			break;
+		}
+		hsize = b[off + 6] | (uint32_t)b[off + 7] << 8;
+		bsize = le32(b + off + 8);
+		tsize = le32(b + off + 12);
+		if (bsize > size - off || (uint64_t)hsize + tsize > bsize) {
+			ret = -EBADMSG;
+			break;
+		}
+		keep = !only || strtab_has(b + off + hsize, tsize, only);
+		if (grow((void **)&map, &cap, total + 1, sizeof(*map))) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (!keep) {
+			map[total++] = -2;
+			(*skipped)++;
+			off += bsize;
+			continue;
+		}
+		ret = klp_unit__decode(o->blob, size, &off, &unit, &err);
+		if (ret || !unit) {
+			if (!ret)
+				ret = -EBADMSG;
+			break;
+		}
+		k = o->pub.nr_units;
+		if (grow((void **)&o->pub.units, &o->units_cap, k + 1,
+			 sizeof(*o->pub.units))) {
+			klp_unit__free(unit);
+			ret = -ENOMEM;
+			break;
+		}
+		o->pub.units[k] = unit;
+		o->pub.nr_units++;
+		map[total++] = (int)k;
+	}
+	if (ret) {
 		klp_log(KLP_LOG_ERROR, "%s: error: index entry: %s\n", o->path,
-			err.message);
-	return ret;
+			ret == -ENOMEM ? "out of memory" : "corrupt unit block");
+		free(map);
+		return ret;
+	}
+	for (k = 0; k < o->pub.nr_symbols; k++) {
+		int u = o->pub.symbols[k].unit;
+
+		if (u >= 0)
+			o->pub.symbols[k].unit = (size_t)u < total ? map[u] : -1;
+	}
+	free(map);
+	return 0;
 }
 
 /* ---- reading one ELF file ------------------------------------------------ */
@@ -796,7 +884,7 @@ static void drop_unseen(struct klp_index *ix)
 }
 
 /* Decode the units of every entry with records. */
-static int settle(struct klp_index *ix)
+static int settle(struct klp_index *ix, const char *const *only)
 {
 	size_t i;
 	int ret;
@@ -807,7 +895,7 @@ static int settle(struct klp_index *ix)
 	for (i = 0; i < ix->nr_objs; i++) {
 		if (ix->objs[i].no_records)
 			continue;
-		ret = iobj_finish(&ix->objs[i]);
+		ret = iobj_finish(&ix->objs[i], only, &ix->stats.units_skipped);
 		if (ret)
 			return ret;
 		ix->stats.units += ix->objs[i].pub.nr_units;
@@ -865,7 +953,7 @@ static int open_common(const char *root, char **paths, size_t nr,
 		if (!save_index(ix, cache))
 			ix->stats.written = true;
 	}
-	ret = settle(ix);
+	ret = settle(ix, opts ? opts->only_strings : NULL);
 	if (ret)
 		goto fail;
 	*out = ix;

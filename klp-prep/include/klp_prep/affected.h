@@ -97,7 +97,8 @@ KLP_API int klp_affected__add_object(struct klp_affected *a, const char *name,
 /*
  * Add one symbol of object @obj, in .symtab order, for old_sympos: @unit
  * is the index of the unit whose local symbol it is (its STT_FILE group),
- * -1 for a global symbol or one of no known unit.  Without symbols the
+ * -1 for a global symbol or one of no known unit, -2 for a local symbol of
+ * a unit that was not added (counted, never taken as the unit's own).  Without symbols the
  * positions are counted from the records (emitted FUNCs, in unit order)
  * and flagged as estimates.
  */

@@ -33,7 +33,8 @@ struct klp_index;
 struct klp_index_symbol {
 	const char *name;
 	uint64_t value;
-	int unit;		/* the unit whose local symbol it is, -1 none */
+	int unit;		/* the unit whose local symbol it is, -1 none,
+				   -2 a unit not decoded (only_strings) */
 };
 
 struct klp_index_object {
@@ -56,6 +57,15 @@ struct klp_index_options {
 	const char *cache;
 	bool objects;		/* also *.o files (vmlinux without records) */
 	bool progress;		/* "[n/N] path" on stderr while reading */
+	/*
+	 * NULL-terminated, or NULL for all: decode only the units whose
+	 * string table holds one of these strings (as a whole string, or
+	 * its end after a '/').  The closure never leaves a unit, so a
+	 * query about function "foo" needs only the units that name "foo";
+	 * the rest of a kernel is skipped undecoded.  Symbols of skipped
+	 * units stay (old_sympos counts them), with unit -2.
+	 */
+	const char *const *only_strings;
 };
 
 struct klp_index_stats {
@@ -63,7 +73,8 @@ struct klp_index_stats {
 	size_t without_records;	/* ELF files that had none */
 	size_t read;		/* read from ELF this time */
 	size_t cached;		/* taken from the index file */
-	size_t units;
+	size_t units;		/* decoded */
+	size_t units_skipped;	/* not decoded: only_strings */
 	bool written;		/* the index file was (re)written */
 };
 

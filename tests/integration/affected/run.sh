@@ -148,6 +148,10 @@ expect_eq dup-module-sympos "sympos (symtab order: a first)" \
 affected -l dup_b.c:10-11 tree/vmlinux
 expect_eq lines-helper "patched" "$(names functions)" "helper"
 expect_eq lines-helper-unit "unit" "$(jq -r '.affected.functions[0].unit' <<<"$OUT")" "$HERE/dup_b.c"
+# Only dup_b.c's unit names the file, so dup_a.c's is not even decoded:
+# its helper must still count for the position.
+expect_eq lines-helper-sympos "sympos with a's unit skipped" \
+	"$(jq -r '.affected.functions[0].sympos' <<<"$OUT")" "1"
 affected -l dup_b.c:6 tree/vmlinux
 expect_eq lines-inline "patched for tiny" "$(names functions)" "b_entry helper"
 
