@@ -20,7 +20,7 @@
 #include "cli.h"
 
 static const char generate_usage[] =
-"usage: klp-prep generate [OPTIONS] -k BUILD_DIR -o OUT_DIR (FIX.diff | -p TREE_FILE=PATCHED_FILE... -f NAME...)\n"
+"usage: klp-prep generate [OPTIONS] -k BUILD_DIR -o OUT_DIR (FIX.diff | -p TREE_FILE=PATCHED_FILE... [-f NAME...])\n"
 "       klp-prep generate --convert MODULE.ko\n"
 "\n"
 "Write the source of a livepatch module for a fix to a kernel build: the\n"
@@ -38,8 +38,9 @@ static const char generate_usage[] =
 "                        a patched copy of a file of the kernel tree,\n"
 "                        instead of a diff\n"
 "  -f, --function [FILE:]NAME\n"
-"                        a changed function (needed with --patched; with a\n"
-"                        diff it overrides what the hunks say)\n"
+"                        a changed function (it overrides what the diff's\n"
+"                        hunks, or the differences of the patched files,\n"
+"                        say)\n"
 "  -n, --name NAME       the livepatch's name (default: the diff's file name)\n"
 "      --prefix PREFIX   of the new functions (default klpp_)\n"
 "      --strip N         strip N leading components of the diff's paths (1)\n"

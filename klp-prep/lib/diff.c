@@ -345,6 +345,205 @@ int klp_diff__parse(const char *text, size_t size, const char *name,
 	return 0;
 }
 
+/* ---- a diff of two texts (Myers' greedy algorithm) ---------------------- */
+
+struct text_lines {
+	const char **s;
+	size_t *n;
+	size_t nr;
+};
+
+static int text_lines(const char *t, size_t size, struct text_lines *l)
+{
+	size_t i = 0, cap = 0;
+
+	memset(l, 0, sizeof(*l));
+	while (i < size) {
+		const char *nl = memchr(t + i, '\n', size - i);
+		size_t n = nl ? (size_t)(nl - (t + i)) : size - i;
+
+		if (l->nr == cap) {
+			const char **s = realloc(l->s, (cap = cap * 2 + 256) * sizeof(*s));
+			size_t *ln;
+
+			if (!s)
+				return -ENOMEM;
+			l->s = s;
+			ln = realloc(l->n, cap * sizeof(*ln));
+			if (!ln)
+				return -ENOMEM;
+			l->n = ln;
+		}
+		l->s[l->nr] = t + i;
+		l->n[l->nr++] = n;
+		i += n + 1;
+	}
+	return 0;
+}
+
+static bool same_line(const struct text_lines *a, size_t i, const struct text_lines *b, size_t j)
+{
+	return a->n[i] == b->n[j] && !memcmp(a->s[i], b->s[j], a->n[i]);
+}
+
+/* Add one hunk line: @kind and the text. */
+static int hunk_line(struct klp_diff_hunk *h, char kind, const char *s, size_t n)
+{
+	char **lines = realloc(h->lines, (h->nr_lines + 1) * sizeof(*lines));
+
+	if (!lines)
+		return -ENOMEM;
+	h->lines = lines;
+	lines[h->nr_lines] = malloc(n + 2);
+	if (!lines[h->nr_lines])
+		return -ENOMEM;
+	lines[h->nr_lines][0] = kind;
+	memcpy(lines[h->nr_lines] + 1, s, n);
+	lines[h->nr_lines][n + 1] = '\0';
+	h->nr_lines++;
+	return 0;
+}
+
+#define DIFF_MAX_EDITS 4000
+
+int klp_diff__from_texts(const char *path, const char *old, size_t old_size,
+			 const char *new, size_t new_size, struct klp_diff **out)
+{
+	struct text_lines a = { 0 }, b = { 0 };
+	struct klp_diff *d = NULL;
+	struct klp_diff_file *f;
+	struct klp_diff_hunk *h;
+	long *v = NULL, **trace = NULL, n, m, max, dd = -1, k, x, y;
+	char *ops = NULL;	/* the edit script, backwards: '=', '-', '+' */
+	size_t nr_ops = 0, i;
+	int err;
+
+	*out = NULL;
+	err = text_lines(old, old_size, &a);
+	if (!err)
+		err = text_lines(new, new_size, &b);
+	if (err)
+		goto out;
+	n = a.nr;
+	m = b.nr;
+	max = n + m;
+	err = -ENOMEM;
+	v = calloc(2 * max + 3, sizeof(*v));
+	trace = calloc(DIFF_MAX_EDITS + 1, sizeof(*trace));
+	ops = malloc(max + 1);
+	if (!v || !trace || !ops)
+		goto out;
+	/* Forward: the furthest x on each diagonal k after d edits. */
+	for (long d_ = 0; d_ <= max && d_ <= DIFF_MAX_EDITS && dd < 0; d_++) {
+		for (k = -d_; k <= d_; k += 2) {
+			if (k == -d_ || (k != d_ && v[max + k - 1] < v[max + k + 1]))
+				x = v[max + k + 1];
+			else
+				x = v[max + k - 1] + 1;
+			y = x - k;
+			while (x < n && y < m && same_line(&a, x, &b, y))
+				x++, y++;
+			v[max + k] = x;
+			if (x >= n && y >= m) {
+				dd = d_;
+				break;
+			}
+		}
+		trace[d_] = malloc((2 * max + 3) * sizeof(**trace));
+		if (!trace[d_])
+			goto out;
+		memcpy(trace[d_], v, (2 * max + 3) * sizeof(*v));
+	}
+	if (dd < 0) {
+		klp_gen_err("%s: error: the patched copy differs in more than %d lines; "
+			    "name the changed functions instead\n", path, DIFF_MAX_EDITS);
+		err = -E2BIG;
+		goto out;
+	}
+	/* Backwards through the trace: the edit script. */
+	x = n;
+	y = m;
+	for (long d_ = dd; d_ >= 0; d_--) {
+		long pk, px, py;
+
+		k = x - y;
+		if (d_ == 0) {
+			while (x > 0 && y > 0) {
+				ops[nr_ops++] = '=';
+				x--, y--;
+			}
+			break;
+		}
+		if (k == -d_ || (k != d_ && trace[d_ - 1][max + k - 1] < trace[d_ - 1][max + k + 1]))
+			pk = k + 1;
+		else
+			pk = k - 1;
+		px = trace[d_ - 1][max + pk];
+		py = px - pk;
+		while (x > px && y > py) {
+			ops[nr_ops++] = '=';
+			x--, y--;
+		}
+		ops[nr_ops++] = x == px ? '+' : '-';
+		x = px;
+		y = py;
+	}
+
+	/* One hunk over the whole file. */
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->name = strdup(path)))
+		goto out;
+	d->files = calloc(1, sizeof(*d->files));
+	if (!d->files)
+		goto out;
+	d->nr_files = 1;
+	f = &d->files[0];
+	f->old_path = strdup(path);
+	f->new_path = strdup(path);
+	f->hunks = calloc(1, sizeof(*f->hunks));
+	if (!f->old_path || !f->new_path || !f->hunks)
+		goto out;
+	f->nr_hunks = 1;
+	h = &f->hunks[0];
+	h->old_start = n ? 1 : 0;
+	h->old_count = n;
+	h->new_start = m ? 1 : 0;
+	h->new_count = m;
+	x = y = 0;
+	for (i = nr_ops; i-- > 0;) {
+		if (ops[i] == '=') {
+			err = hunk_line(h, ' ', a.s[x], a.n[x]);
+			x++, y++;
+		} else if (ops[i] == '-') {
+			err = hunk_line(h, '-', a.s[x], a.n[x]);
+			x++;
+		} else {
+			err = hunk_line(h, '+', b.s[y], b.n[y]);
+			y++;
+		}
+		if (err)
+			goto out;
+	}
+	err = hunk_ranges(f, h);
+out:
+	if (trace)
+		for (long t = 0; t <= DIFF_MAX_EDITS; t++)
+			free(trace[t]);
+	free(trace);
+	free(v);
+	free(ops);
+	free(a.s);
+	free(a.n);
+	free(b.s);
+	free(b.n);
+	if (err) {
+		klp_diff__free(d);
+		return err;
+	}
+	*out = d;
+	return 0;
+}
+
 int klp_diff__parse_file(const char *path, int strip, struct klp_diff **diff)
 {
 	char *text = NULL;

@@ -522,8 +522,6 @@ static int load_fix(struct gen *g)
 
 	if (!!o->diff == !!o->nr_patched)
 		return gen_err_input("error: give either a diff or patched files\n");
-	if (o->nr_patched && !o->nr_functions)
-		return gen_err_input("error: patched files need the changed functions (--function)\n");
 
 	if (o->diff) {
 		err = klp_diff__parse_file(o->diff, o->strip < 0 ? 1 : o->strip, &d);
@@ -599,6 +597,21 @@ static int load_fix(struct gen *g)
 			err = read_whole(eq + 1, &u->patched, &u->patched_size);
 		if (err)
 			return err == -ENOMEM ? err : -EINVAL;
+		/* Without names, the changed lines tell, as a diff's would. */
+		if (!o->nr_functions) {
+			struct klp_diff *dt;
+
+			err = klp_diff__from_texts(u->path, u->orig, u->orig_size, u->patched,
+						   u->patched_size, &dt);
+			if (err)
+				return err == -ENOMEM ? err : -EINVAL;
+			u->old_ranges = dt->files[0].old_ranges;
+			u->new_ranges = dt->files[0].new_ranges;
+			u->nr_old_ranges = dt->files[0].nr_old_ranges;
+			u->nr_new_ranges = dt->files[0].nr_new_ranges;
+			dt->files[0].old_ranges = dt->files[0].new_ranges = NULL;
+			klp_diff__free(dt);
+		}
 	}
 	return 0;
 }

@@ -204,6 +204,41 @@ static void test_new_file_and_strip(void **state)
 	klp_diff__free(d);
 }
 
+/* Two texts: the same ranges a unified diff of them would give. */
+static void test_from_texts(void **state)
+{
+	static const char old[] = "a\nb\nc\nd\ne\nf\n";
+	static const char new[] = "a\nB\nc\nd\nf\ng\n";
+	const struct klp_diff_file *f;
+	struct klp_diff *d;
+	size_t size;
+	char *out;
+
+	(void)state;
+	assert_int_equal(klp_diff__from_texts("x.c", old, strlen(old), new, strlen(new), &d), 0);
+	f = &d->files[0];
+	/* b -> B (line 2); e deleted (new side: d and f around the gap, 4-5)
+	 * and g added (6) merge; on the old side e (5) and the gap after f
+	 * (6-7) merge. */
+	assert_int_equal(f->nr_new_ranges, 2);
+	assert_int_equal(f->new_ranges[0].first, 2);
+	assert_int_equal(f->new_ranges[0].last, 2);
+	assert_int_equal(f->new_ranges[1].first, 4);
+	assert_int_equal(f->new_ranges[1].last, 6);
+	assert_int_equal(f->nr_old_ranges, 2);
+	assert_int_equal(f->old_ranges[1].first, 5);
+	assert_int_equal(f->old_ranges[1].last, 7);
+	/* And it applies back. */
+	assert_int_equal(klp_diff_file__apply(&d->files[0], old, strlen(old), &out, &size), 0);
+	assert_string_equal(out, new);
+	free(out);
+	klp_diff__free(d);
+
+	assert_int_equal(klp_diff__from_texts("x.c", "", 0, "int x;\n", 7, &d), 0);
+	assert_int_equal(d->files[0].new_ranges[0].first, 1);
+	klp_diff__free(d);
+}
+
 static void test_malformed(void **state)
 {
 	static const char bad_header[] = "--- a/f.c\n+++ b/f.c\n@@ -1,x +1 @@\n a\n";
@@ -228,6 +263,7 @@ int main(void)
 		cmocka_unit_test_setup(test_apply, setup),
 		cmocka_unit_test_setup(test_no_newline_at_end, setup),
 		cmocka_unit_test_setup(test_new_file_and_strip, setup),
+		cmocka_unit_test_setup(test_from_texts, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
 	};
 

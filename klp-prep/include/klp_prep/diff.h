@@ -65,6 +65,15 @@ int klp_diff__parse(const char *text, size_t size, const char *name,
 int klp_diff__parse_file(const char *path, int strip, struct klp_diff **diff);
 void klp_diff__free(struct klp_diff *diff);
 
+/*
+ * The diff of two texts of the file @path, as one hunk over the whole
+ * file with the same changed ranges a unified diff gives (for patched
+ * copies without a diff).  Returns 0, -E2BIG when they differ in too
+ * many lines (logged), -ENOMEM.
+ */
+int klp_diff__from_texts(const char *path, const char *old, size_t old_size,
+			 const char *new, size_t new_size, struct klp_diff **diff);
+
 /* The file a diff changes whose new (or else old) path is @path. */
 const struct klp_diff_file *klp_diff__find_file(const struct klp_diff *diff,
 						const char *path);

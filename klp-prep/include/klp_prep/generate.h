@@ -68,8 +68,8 @@ struct klp_generate_opts {
 	const char *const *patched;
 	size_t nr_patched;
 	/*
-	 * The functions that changed, "NAME" or "FILE:NAME": required with
-	 * @patched; with a diff they replace what its hunks say.
+	 * The functions that changed, "NAME" or "FILE:NAME": they replace
+	 * what the diff's hunks (or the patched files' differences) say.
 	 */
 	const char *const *functions;
 	size_t nr_functions;

@@ -188,6 +188,14 @@ generate static-local
 golden static-local
 expect_grep static-local-new "^	static int calls;" "$WORK/out/static-local/kernel_calc.c"
 
+# -- a patched copy instead of a diff, without names: the differences tell --
+sed 's/^\treturn counter;$/\treturn counter + 1;/' "$WORK/src/kernel/calc.c" >"$WORK/out/calc-patched.c"
+"$KLP" generate -k "$WORK/build" -o "$WORK/out/patched-copy" -n patched_copy \
+	-p "kernel/calc.c=$WORK/out/calc-patched.c" 2>"$WORK/out/patched-copy.stderr"
+STATUS=$?
+if [ "$STATUS" == 0 ]; then ok patched-copy; else fail patched-copy "exit $STATUS: $(cat "$WORK/out/patched-copy.stderr")"; fi
+expect_grep patched-copy-func 'calc_count klpp_calc_count' "$WORK/out/patched-copy/patched_funcs.csv"
+
 # -- refusals ---------------------------------------------------------------
 generate static-local-ambiguous
 if [ "$STATUS" == 3 ]; then ok ambiguous-status; else fail ambiguous-status "exit $STATUS, want 3"; fi
