@@ -31,9 +31,9 @@
  * The BLOCKs that some instruction's location points into, and their
  * enclosing BLOCKs: the inlined copies that left code.  Scope pruning
  * (remove_unused_scope_block_p) already drops a copy that has neither
- * statements nor sub-blocks, but it keeps BLOCKs with variables under -g
- * and outer scopes of inlined functions with sub-blocks under -g0.  A
- * table of pointers, valid only while this function is being output.
+ * statements nor sub-blocks, but it keeps BLOCKs with variables under -g,
+ * and BLOCKs whose statements became no instruction.  A table of
+ * pointers, valid only while this function is being output.
  */
 struct block_set {
 	tree *slots;
@@ -123,6 +123,15 @@ static void walk_blocks(unsigned int func, tree block, unsigned int parent,
 			continue;
 		if (inlined_function_outer_scope_p(block)) {
 			origin = block_ultimate_origin(block);
+			/*
+			 * A copy without code is kept: it is still an inline
+			 * decision, with its exact place in the nesting, and
+			 * DWARF lists it under -g (its debug statements give
+			 * it a range).  -g0 prunes more of them; the
+			 * decisions put those back (merge_ipa_decisions,
+			 * merge_early_decisions), so -g only adds NO_CODE
+			 * records.
+			 */
 			if (origin && TREE_CODE(origin) == FUNCTION_DECL)
 				inner = 1 + facts_add_inline(func, parent,
 						facts_origin(origin),

@@ -834,7 +834,8 @@ static void merge_early_decisions(void)
 			    inline_container(inl) != early->container)
 				continue;
 			inl->rec.flags |= KLP_INLINE_F_EARLY;
-			any = true;
+			if (!(inl->rec.flags & KLP_INLINE_F_NO_CODE))
+				any = true;
 			if (!inl->rec.parent &&
 			    inl->rec.func == early->container_func)
 				at_home = true;
