@@ -10,6 +10,8 @@
 #                    its cold part on both sides (a pair)
 #   livepatch-work2  cases/work2.diff, --replaces livepatch-demo.ko: the
 #                    second cumulative fix
+#   livepatch-stacked  cases/work2.diff again, --stacked-on livepatch-demo.ko
+#                    (no replace)
 #   livepatch-gain   cases/gain.diff: the new code gains a cold part
 #                    (old_name NULL)
 #   livepatch-lose   cases/lose.diff: the new code loses it (new_name NULL)
@@ -170,6 +172,11 @@ lp work2 "$HERE/cases/work2.diff" --replaces "$WORK/suite/livepatch-demo.ko" &&
 grep -q "^verify: replaces .*livepatch-demo.ko" "$WORK/work2.steps" &&
 	ok "work2-verified-the-outgoing-patch" ||
 	fail work2-verified-the-outgoing-patch "no 'verify: replaces' line"
+lp stacked "$HERE/cases/work2.diff" --stacked-on "$WORK/suite/livepatch-demo.ko" &&
+	table_has stacked "stack_only klp_demo_work.cold <-> klpp_klp_demo_work.cold"
+grep -q "no replace" "$WORK/stacked.table" && grep -q "^verify: stacked on .*livepatch-demo.ko" \
+	"$WORK/stacked.steps" && ok "stacked-no-replace-verified-the-one-below" ||
+	fail stacked-no-replace-verified-the-one-below "$(cat "$WORK/stacked.table")"
 lp gain "$HERE/cases/gain.diff" &&
 	table_has gain "stack_only (none) <-> klpp_klp_demo_gain.cold"
 lp lose "$HERE/cases/lose.diff" &&
