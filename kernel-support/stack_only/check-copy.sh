@@ -4,7 +4,8 @@
 # check-copy.sh - check that kernel-support/stack_only/stack_only.h, which
 # the CMocka test tests/unit/test_stack_ranges.c compiles, is byte for byte
 # the kernel/livepatch/stack_only.h that each kernel-support series adds,
-# so that the unit test tests the code the kernel runs.
+# so that the unit test tests the code the kernel runs, and that the patch
+# adds the struct klp_func fields the test's struct declares.
 #
 # Usage: check-copy.sh [REPO_DIR]
 set -eu
@@ -34,6 +35,16 @@ for p in "$REPO"/kernel-support/patches/*/[0-9][0-9][0-9][0-9]-*.patch; do
 		f == 2 { exit }
 	' "$p" > "$tmp"
 	found=$((found + 1))
+	# The fields the patch adds to struct klp_func, which the unit test's
+	# struct klp_func declares alike.
+	for field in 'bool stack_only;' 'const char \*new_name;' \
+		     'unsigned long new_sympos;' 'struct klp_func \*parent;' \
+		     'struct klp_func \*subfuncs;' 'unsigned int nr_subfuncs;'; do
+		if ! grep -q "^+	$field\$" "$p"; then
+			echo "check-copy: $p does not add '$field' to struct klp_func as tests/unit/test_stack_ranges.c assumes" >&2
+			fail=1
+		fi
+	done
 	if cmp -s "$tmp" "$COPY"; then
 		echo "check-copy: $p: $TARGET identical to the copy"
 	else
