@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test-stress.sh - STRESS_CYCLES (50) cycles of enable, atomic replace and
+# disable of livepatches with stack_only entries, while four workers
+# sleep in and leave the .cold parts of the old and the new function at
+# random (test_klp_stress_mod.c, test_klp_stress_lp.c).  After every
+# transition:
+#   - it completed within STRESS_TRANSITION_TIMEOUT seconds (30);
+#   - every worker is out of transition (patch_state -1);
+#   - code that must no longer run does not: the original's after a
+#     patch completed, the outgoing patch's after a replace or disable
+#     (a task left behind in a .cold part would return into it);
+#   - the workers run the code of the patch now in effect.
+# At the end the kernel log since the start holds no warning, BUG or oops.
+# Prints the cycle count, the time and the slowest transition.
+#
+# Exit status: 0 pass, 1 fail, 4 skip (the harness's convention).
+
+CYCLES=${STRESS_CYCLES:-50}
+TIMEOUT=${STRESS_TRANSITION_TIMEOUT:-30}
+DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SYS=/sys/kernel/livepatch
+MOD=test_klp_stress_mod
+LP1=test_klp_stress_lp
+LP2=test_klp_stress_lp2
+PARAMS=/sys/module/$MOD/parameters
+
+[ -d "$SYS" ] || { echo "SKIP: no $SYS: livepatch is not enabled"; exit 4; }
+for m in $MOD $LP1 $LP2; do
+	[ -f "$DIR/$m.ko" ] || { echo "SKIP: $DIR/$m.ko was not built"; exit 4; }
+done
+
+log_start=$(dmesg | wc -l)
+transitions=0
+slowest=0
+slowest_what=""
+
+pids() { tr ',' ' ' <"$PARAMS/pids"; }
+
+dump_workers() {
+	local p
+	for p in $(pids); do
+		echo "  worker $p: patch_state $(cat "/proc/$p/patch_state" 2>/dev/null)"
+		sed 's/^/    /' "/proc/$p/stack" 2>/dev/null
+	done
+	dmesg | tail -n +"$((log_start + 1))" | tail -20 | sed 's/^/  dmesg: /'
+}
+
+cleanup() {
+	local lp
+	for lp in $LP2 $LP1; do
+		[ -e "$SYS/$lp/enabled" ] && echo 0 >"$SYS/$lp/enabled" 2>/dev/null
+	done
+	for lp in $LP2 $LP1; do
+		for _ in $(seq 100); do
+			[ -e "$SYS/$lp" ] || break
+			sleep 0.1
+		done
+		rmmod_retry "$lp"
+	done
+	rmmod_retry $MOD
+}
+
+fail() {
+	echo "FAIL: cycle $cycle: $*"
+	dump_workers
+	cleanup
+	exit 1
+}
+
+rmmod_retry() {
+	local i
+	grep -q "^$1 " /proc/modules || return 0
+	for i in $(seq 50); do
+		rmmod "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A random pause of 0-99 ms, so that transitions start at random points
+# of the workers' loops.
+jitter() { sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"; }
+
+# wait_done LP WHAT: wait until LP's transition is over (or LP is gone)
+wait_done() {
+	local lp=$1 what=$2 t=0 limit=$((TIMEOUT * 20))
+	while [ -e "$SYS/$lp/transition" ] && [ "$(cat "$SYS/$lp/transition" 2>/dev/null)" = 1 ]; do
+		t=$((t + 1))
+		[ $t -lt $limit ] || fail "$what: the transition of $lp did not complete in ${TIMEOUT}s"
+		sleep 0.05
+	done
+	transitions=$((transitions + 1))
+	if [ $t -gt $slowest ]; then
+		slowest=$t
+		slowest_what="$what (cycle $cycle)"
+	fi
+}
+
+# workers_settled: no worker in a transition
+workers_settled() {
+	local p s
+	for p in $(pids); do
+		s=$(cat "/proc/$p/patch_state")
+		[ "$s" = -1 ] || fail "worker $p has patch_state $s after the transition completed"
+	done
+}
+
+# frozen FILE WHAT: the counter in FILE does not move any more
+frozen() {
+	local a b
+	a=$(cat "$1")
+	sleep 0.3
+	b=$(cat "$1")
+	[ "$a" = "$b" ] || fail "$2 ran after the transition completed ($1: $a -> $b)"
+}
+
+# runs VERSION: the workers run the code of that version
+runs() {
+	local r
+	sleep 0.2
+	r=$(cat "$PARAMS/result")
+	[ "$r" = "$1" ] || fail "the workers return $r, expected $1"
+}
+
+cycle=0
+insmod "$DIR/$MOD.ko" || fail "insmod $MOD failed"
+start=$(date +%s)
+for cycle in $(seq "$CYCLES"); do
+	# enable: the original's .cold part must be left before completion
+	jitter
+	insmod "$DIR/$LP1.ko" replace=1 || fail "insmod $LP1 failed"
+	wait_done $LP1 "enable $LP1"
+	workers_settled
+	frozen "$PARAMS/old_calls" "the original test_klp_stress_func"
+	runs 10
+
+	# atomic replace: the outgoing patch's new .cold part too
+	jitter
+	insmod "$DIR/$LP2.ko" replace=1 || fail "insmod $LP2 failed"
+	wait_done $LP2 "replace $LP1 by $LP2"
+	workers_settled
+	frozen "/sys/module/$LP1/parameters/new_calls" "$LP1's klpp_test_klp_stress_func"
+	frozen "$PARAMS/old_calls" "the original test_klp_stress_func"
+	runs 20
+	rmmod_retry $LP1 || fail "rmmod $LP1 failed after it was replaced"
+
+	# disable: the patch's own .cold part must be left before completion
+	jitter
+	echo 0 >"$SYS/$LP2/enabled" || fail "disabling $LP2 failed"
+	wait_done $LP2 "disable $LP2"
+	workers_settled
+	frozen "/sys/module/$LP2/parameters/new_calls" "$LP2's klpp_test_klp_stress_func"
+	runs 1
+	for _ in $(seq 100); do
+		[ -e "$SYS/$LP2" ] || break
+		sleep 0.05
+	done
+	rmmod_retry $LP2 || fail "rmmod $LP2 failed after it was disabled"
+done
+end=$(date +%s)
+cold=$(cat "$PARAMS/cold_calls")
+rmmod_retry $MOD || fail "rmmod $MOD failed"
+
+bad=$(dmesg | tail -n +"$((log_start + 1))" |
+	grep -E 'WARNING|BUG|Oops|Call Trace|general protection|refcount_t|list_(add|del) corruption|stuck')
+if [ -n "$bad" ]; then
+	echo "$bad" | head -20 | sed 's/^/  dmesg: /'
+	fail "the kernel log has warnings"
+fi
+echo "stress: $CYCLES cycles (enable, atomic replace, disable) in $((end - start)) s;" \
+	"$transitions transitions, the slowest $(awk -v t="$slowest" 'BEGIN { printf "%.2f", t * 0.05 }') s" \
+	"($slowest_what); $cold sleeps in the original's .cold part; kernel log clean"
+exit 0

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_klp_stress_lp.c - livepatch of the stress test (version 10; built
+ * again as test_klp_stress_lp2, version 20, for atomic replace)
+ *
+ * The new test_klp_stress_func() has a cold part of its own, where
+ * workers sleep at random as in the original; its stack_only entry pairs
+ * the two .cold parts.  new_calls counts calls that finished in this
+ * module's code: after this patch is disabled or replaced, it must not
+ * move.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/livepatch.h>
+#include <linux/delay.h>
+
+#ifndef KLP_HAVE_STACK_ONLY
+#error "this kernel's livepatch core has no stack_only entries: apply klp-prep's kernel-support patches"
+#endif
+
+#ifndef KLP_STRESS_VERSION
+#define KLP_STRESS_VERSION 10
+#endif
+
+#define KLP_STRESS_COLD __attribute__((__cold__)) noinline
+
+static bool replace;
+module_param(replace, bool, 0444);
+static unsigned int new_calls;
+module_param(new_calls, uint, 0444);
+
+static KLP_STRESS_COLD int klpp_cold_sleep(int x, unsigned int r)
+{
+	msleep(1 + (r >> 8) % 40);
+	return x;
+}
+
+int klpp_test_klp_stress_func(int x, unsigned int r);
+
+noinline int klpp_test_klp_stress_func(int x, unsigned int r)
+{
+	if (unlikely(r % 4 == 1))
+		x = klpp_cold_sleep(x, r);
+	WRITE_ONCE(new_calls, READ_ONCE(new_calls) + 1);
+	return x + KLP_STRESS_VERSION;
+}
+
+static struct klp_func funcs[] = {
+	{
+		.old_name = "test_klp_stress_func",
+		.new_func = klpp_test_klp_stress_func,
+	},
+	{
+		.old_name = "test_klp_stress_func.cold",
+		.new_name = "klpp_test_klp_stress_func.cold",
+		.stack_only = true,
+	}, { }
+};
+
+static struct klp_object objs[] = {
+	{
+		.name = "test_klp_stress_mod",
+		.funcs = funcs,
+	}, { }
+};
+
+static struct klp_patch patch = {
+	.mod = THIS_MODULE,
+	.objs = objs,
+};
+
+static int test_klp_stress_lp_init(void)
+{
+	patch.replace = replace;
+	return klp_enable_patch(&patch);
+}
+
+static void test_klp_stress_lp_exit(void)
+{
+}
+
+module_init(test_klp_stress_lp_init);
+module_exit(test_klp_stress_lp_exit);
+MODULE_LICENSE("GPL");
+MODULE_INFO(livepatch, "Y");
+MODULE_AUTHOR("klp-prep developers <dev@klp-prep.invalid>");
+MODULE_DESCRIPTION("Livepatch stress test: a patch with stack_only entries");

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_klp_stress_mod.c - target module of the livepatch stress test
+ *
+ * STRESS_WORKERS kthreads call test_klp_stress_func() in a loop with a
+ * random number.  One call in four takes the unlikely path, which GCC
+ * moves into test_klp_stress_func.cold, and sleeps there 1-40 ms in a
+ * cold helper: at any moment some workers have a return address in the
+ * .cold part and none in the function itself, and they come and go at
+ * random.  The build checks with nm that the split happened.
+ *
+ * old_calls counts calls that finished in this module's code: once a
+ * patch of the function has completed its transition, it must not move
+ * (a task left in the old .cold part would move it when it returns).
+ *
+ * Parameters (sysfs, /sys/module/test_klp_stress_mod/parameters/):
+ *   pids		the workers' pids, for /proc/PID/patch_state
+ *   old_calls		calls that returned through the original code
+ *   cold_calls		entries into the original's cold part
+ *   result		what the last call returned (1 here, 10/20 patched)
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/delay.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+
+#define STRESS_WORKERS 4
+
+/* The kernel's __cold is empty with GCC < 14 on x86: the attribute itself. */
+#define KLP_STRESS_COLD __attribute__((__cold__)) noinline
+
+static int pids[STRESS_WORKERS];
+static int nr_pids = STRESS_WORKERS;
+module_param_array(pids, int, &nr_pids, 0444);
+static unsigned int old_calls;
+module_param(old_calls, uint, 0444);
+static unsigned int cold_calls;
+module_param(cold_calls, uint, 0444);
+static int result;
+module_param(result, int, 0444);
+
+/* Global on purpose: GCC does not clone (.isra, .constprop) them then. */
+int test_klp_stress_func(int x, unsigned int r);
+
+static KLP_STRESS_COLD int test_klp_stress_cold_sleep(int x, unsigned int r)
+{
+	cold_calls++;
+	msleep(1 + (r >> 8) % 40);
+	return x;
+}
+
+/* Patched by the stress livepatches. */
+noinline int test_klp_stress_func(int x, unsigned int r)
+{
+	if (unlikely(r % 4 == 0))
+		x = test_klp_stress_cold_sleep(x, r);
+	WRITE_ONCE(old_calls, READ_ONCE(old_calls) + 1);
+	return x + 1;
+}
+
+static struct task_struct *threads[STRESS_WORKERS];
+
+static int test_klp_stress_thread(void *data)
+{
+	while (!kthread_should_stop()) {
+		unsigned int r = get_random_u32();
+
+		WRITE_ONCE(result, test_klp_stress_func(0, r));
+		msleep(1 + (r >> 16) % 8);
+	}
+	return 0;
+}
+
+static void test_klp_stress_stop(void)
+{
+	int i;
+
+	for (i = 0; i < STRESS_WORKERS; i++)
+		if (!IS_ERR_OR_NULL(threads[i]))
+			kthread_stop(threads[i]);
+}
+
+static int test_klp_stress_mod_init(void)
+{
+	int i;
+
+	for (i = 0; i < STRESS_WORKERS; i++) {
+		threads[i] = kthread_run(test_klp_stress_thread, NULL,
+					 "klp_stress/%d", i);
+		if (IS_ERR(threads[i])) {
+			int err = PTR_ERR(threads[i]);
+
+			test_klp_stress_stop();
+			return err;
+		}
+		pids[i] = threads[i]->pid;
+	}
+	return 0;
+}
+
+static void test_klp_stress_mod_exit(void)
+{
+	test_klp_stress_stop();
+}
+
+module_init(test_klp_stress_mod_init);
+module_exit(test_klp_stress_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("klp-prep developers <dev@klp-prep.invalid>");
+MODULE_DESCRIPTION("Livepatch stress test: workers sleeping in and leaving a .cold part at random");
