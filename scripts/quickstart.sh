@@ -2,8 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Quick start: install what is needed, build everything, and run klp-prep
-# on the bundled example (examples/partition-demo): compile it with the
-# partition plugin and show what GCC did to each function.
+# on the bundled examples:
+#
+#   1. examples/partition-demo: compiled with the partition plugin; what
+#      GCC did to each function (klp-prep dump, check);
+#   2. examples/klp-demo: a module whose functions GCC splits into .cold
+#      parts, and a fix to it.  The harness's 6.12 kernel (with the
+#      kernel-support patches and the plugin) is built, or reused from
+#      the cache (the first build takes a few minutes); the module is
+#      built against it with the plugin; `klp-prep build` turns the fix
+#      into a verified livepatch module; its klp_func table is shown,
+#      with the stack_only pairs.
+#
+# To load the module: kernel-support/selftests/klp-build/run.sh boots the
+# kernel in qemu and does (docs/workflow.md).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +33,7 @@ mkdir -p "$out"
 
 # Kernel-like flags: -O2 as distributions build, fentry hooks as ftrace
 # (and so livepatch) needs them.
-echo "== gcc-12 -O2 -fplugin=$plugin -c demo.c"
+echo "== 1. gcc-12 -O2 -fplugin=$plugin -c demo.c"
 gcc-12 -O2 -g -fno-strict-aliasing -fno-common -fno-PIE -mcmodel=kernel \
 	-mno-red-zone -ffreestanding -mfentry -pg \
 	-fplugin="$plugin" -c "$example/demo.c" -o "$out/demo.o"
@@ -30,3 +42,26 @@ echo "== klp-prep dump demo.o"
 "$klp_prep" dump "$out/demo.o"
 echo "== klp-prep check demo.o"
 "$klp_prep" check "$out/demo.o"
+
+echo "== 2. the harness's 6.12 kernel, with the plugin (built once, then cached)"
+kbuild=$("$top/kernel-support/harness/build-kernel.sh" --version 6.12 \
+	--plugin "$plugin" | tail -1)
+echo "kernel build: $kbuild"
+
+demo=$build/examples/klp-demo
+rm -rf "$demo"
+mkdir -p "$demo"
+cp -r "$top/examples/klp-demo" "$demo/target"
+echo "== make -C \$kernel M=target $("$klp_prep" cflags --kbuild) modules"
+make -s -C "$kbuild" M="$demo/target" KCFLAGS="-fplugin=$plugin" modules
+echo "== nm klp_demo.ko: the parts GCC split off"
+nm "$demo/target/klp_demo.ko" | grep '\.cold$'
+
+echo "== klp-prep build -k \$kernel -m target examples/klp-demo/fix.diff"
+"$klp_prep" build -k "$kbuild" -m "$demo/target" --plugin "$plugin" -n demo \
+	-w "$demo/work" -o "$demo/livepatch-demo.ko" "$top/examples/klp-demo/fix.diff"
+
+echo "== klp-prep verify livepatch-demo.ko: the klp_func table, read back from the module"
+"$klp_prep" verify "$demo/livepatch-demo.ko"
+echo "== the table in the generated source ($demo/work/src/livepatch_demo.c)"
+sed -n '/^static struct klp_func /,/^};/p' "$demo/work/src/livepatch_demo.c"
