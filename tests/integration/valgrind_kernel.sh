@@ -41,16 +41,35 @@ if [ -z "$kbuild" ] || ! has_records "$kbuild/vmlinux"; then
 	done
 fi
 
-if [ -n "$kbuild" ]; then
-	vmlinux=$kbuild/vmlinux
-	ko=""
-	for m in $(find "$kbuild" -name '*.ko' | sort); do
+# The first module with records under a build directory.
+module_with_records() {
+	local m
+	for m in $(find "$1" -name '*.ko' 2>/dev/null | sort); do
 		if has_records "$m"; then
-			ko=$m
-			break
+			echo "$m"
+			return 0
 		fi
 	done
-	[ -n "$ko" ] || { echo "FAIL: no module of $kbuild has records"; exit 1; }
+	return 1
+}
+
+if [ -n "$kbuild" ]; then
+	vmlinux=$kbuild/vmlinux
+	# The 6.12 harness kernel builds no modules in tree (its livepatch
+	# test modules are out of tree); 6.1's does: take the module from
+	# the 6.1 build of the same plugin, else from any complete build.
+	ko=$(module_with_records "$kbuild") || ko=""
+	if [ -z "$ko" ]; then
+		kbuild61=$("$REPO/kernel-support/harness/build-kernel.sh" --version 6.1 \
+			--plugin "$PLUGIN" --print-dir 2>/dev/null | tail -1) || kbuild61=""
+		[ -n "$kbuild61" ] && ko=$(module_with_records "$kbuild61") || ko=""
+	fi
+	if [ -z "$ko" ]; then
+		for k in $(ls -td "${KLP_PREP_CACHE:-/var/cache/klp-prep}"/*/*/complete 2>/dev/null); do
+			ko=$(module_with_records "$(dirname "$k")/build") && break
+		done
+	fi
+	[ -n "$ko" ] || { echo "FAIL: no module of any complete harness build has records"; exit 1; }
 	echo "valgrind_kernel: the harness kernel build $kbuild"
 else
 	echo "valgrind_kernel: no harness kernel build with records; substitutes made with the plugin from tests/integration/fixtures"
