@@ -23,7 +23,8 @@ status=0
 echo "== build and test: $build"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j "$jobs"
-ctest --test-dir "$build" --output-on-failure -j 1 || status=1
+# Kernel tests are RUN_SERIAL: they run alone, with every core.
+ctest --test-dir "$build" --output-on-failure -j "$jobs" || status=1
 
 # The kernel tests run once, above: they exercise the kernel and the
 # plugin in cc1, neither of which is sanitized.
