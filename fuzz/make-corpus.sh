@@ -30,7 +30,7 @@ max=65536
 sec=.klp_prep.partition
 
 [ -f "$plugin" ] || { echo "make-corpus: no plugin at $plugin: build $build first" >&2; exit 1; }
-for t in partition object ipa_clones diff template; do
+for t in partition object ipa_clones diff template verify; do
 	mkdir -p "$out/$t"
 done
 work=$(mktemp -d)
@@ -119,6 +119,18 @@ else
 	echo "make-corpus: no complete harness kernel build with records under $cache: fixtures only"
 fi
 
+# Livepatch tables as klp-prep verify reads them: the variants of
+# tests/integration/build/table.c, with the plugin, and the livepatch
+# modules of the harness stack_only suite.
+for v in PAIR NONE OLD_ONLY WRONG TWICE FIRST; do
+	"$gcc" -O2 -D$v "-fplugin=$plugin" -c "$src/tests/integration/build/table.c" \
+		-o "$work/table-$v.o" 2>/dev/null && keep verify "$work/table-$v.o"
+done
+find "$cache" -maxdepth 2 -name 'test_klp_so_lp*.ko' 2>/dev/null | sort | head -4 |
+	while read -r ko; do
+		objcopy --strip-debug "$ko" "$work/lp.ko" 2>/dev/null && keep verify "$work/lp.ko"
+	done
+
 # Diffs and templates of the repository.
 find "$src/tests" "$src/examples" "$src/kernel-support" -name '*.diff' -o -name '*.patch' |
 	while read -r f; do keep diff "$f"; done
@@ -126,6 +138,6 @@ for f in "$src"/templates/*.tmpl; do
 	keep template "$f"
 done
 
-for t in partition object ipa_clones diff template; do
+for t in partition object ipa_clones diff template verify; do
 	echo "make-corpus: $t: $(ls "$out/$t" | wc -l) seeds, $(du -sk "$out/$t" | cut -f1) KiB"
 done

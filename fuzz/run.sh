@@ -26,7 +26,7 @@ shift
 fbuild=${KLP_FUZZ_BUILD:-$src/build-fuzz}
 nbuild=${KLP_BUILD:-$src/build}
 jobs=${KLP_FUZZ_JOBS:-1}
-targets=${*:-partition object ipa_clones diff template}
+targets=${*:-partition object ipa_clones diff template verify}
 
 for t in $targets; do
 	[ -x "$fbuild/fuzz/fuzz_$t" ] || {
