@@ -347,6 +347,14 @@ int klp_generate_convert_module(const char *path, unsigned int *nr_syms,
 		gelf_update_shdr(shstr, &sh);
 	}
 	if (*nr_syms || *nr_relocs) {
+		/*
+		 * With new sections, libelf must not write the section header
+		 * table from the array it read (sized for the old count): a
+		 * dirty Elf makes it build a fresh one (elfutils'
+		 * elf64_updatefile; without this, ASan sees elf_update() read
+		 * past that array and the new headers come out as garbage).
+		 */
+		elf_flagelf(c.elf, ELF_C_SET, ELF_F_DIRTY);
 		if (elf_update(c.elf, ELF_C_WRITE) < 0) {
 			klp_gen_err("%s: error: elf_update: %s\n", path, elf_errmsg(-1));
 			err = -EIO;
