@@ -6,6 +6,7 @@ set -eu
 PACKAGES="
 build-essential cmake pkg-config git
 gcc-12 g++-12 gcc-12-plugin-dev
+gcc-11
 libelf-dev libdw-dev libcmocka-dev
 libclang-14-dev clang-14 libclang-rt-14-dev llvm-14
 valgrind
