@@ -28,6 +28,14 @@
 
 #include "klp_demo.h"
 
+/*
+ * Global, so that GCC does not clone them (.constprop for the constant
+ * arguments the kthread passes): a livepatch patches them as they are.
+ */
+int klp_demo_work(int x);
+int klp_demo_gain(int x);
+int klp_demo_lose(int x);
+
 static int hold_work;
 module_param(hold_work, int, 0644);
 static int hold_gain;
