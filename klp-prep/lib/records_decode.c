@@ -45,11 +45,16 @@ struct decoder {
 	struct klp_param *params;	/* steps and parameters */
 };
 
-/* A record's payload being read. */
+/*
+ * A record's payload being read.  The record is named ("FUNC record 3")
+ * only when a message needs it: formatting every field's name up front
+ * cost more than the decoding itself.
+ */
 struct cursor {
 	const unsigned char *p;
 	const unsigned char *end;
-	const char *record;		/* "FUNC record 3" */
+	unsigned int tag;		/* KLP_PARTITION_* */
+	size_t index;			/* among the records of its tag */
 };
 
 static const char *tag_name(unsigned int tag)
@@ -80,6 +85,31 @@ static int fail(struct decoder *d, const unsigned char *at, int code,
 	return code;
 }
 
+/*
+ * fail() for a field of the record at @c: the message is prefixed with
+ * "FUNC record 3, field symbol: ".
+ */
+__attribute__((format(printf, 5, 6)))
+static int fail_field(struct decoder *d, const struct cursor *c,
+		      const unsigned char *at, const char *field,
+		      const char *fmt, ...)
+{
+	char record[48], what[sizeof(d->err->message)];
+	va_list ap;
+
+	if (!d->err)
+		return -EBADMSG;
+	if (c->tag == KLP_PARTITION_UNIT)
+		snprintf(record, sizeof(record), "UNIT record");
+	else
+		snprintf(record, sizeof(record), "%s record %zu",
+			 tag_name(c->tag), c->index);
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return fail(d, at, -EBADMSG, "%s, field %s: %s", record, field, what);
+}
+
 static uint32_t get_le16(const unsigned char *p)
 {
 	return p[0] | (uint32_t)p[1] << 8;
@@ -94,10 +124,11 @@ static uint32_t get_le32(const unsigned char *p)
  * Unsigned LEB128 in [*p, end).  Values past 64 bits are refused rather
  * than truncated; so are encodings longer than the 10 bytes any 64-bit
  * value needs (a run of 0x80 bytes would otherwise be accepted forever).
+ * Returns NULL, or what is wrong for the caller to put in its message
+ * (*p is then unchanged).
  */
-static int read_uleb(struct decoder *d, const unsigned char **p,
-		     const unsigned char *end, const char *what,
-		     uint64_t *value)
+static const char *read_uleb(const unsigned char **p, const unsigned char *end,
+			     uint64_t *value)
 {
 	const unsigned char *start = *p, *q = *p;
 	uint64_t v = 0;
@@ -107,15 +138,12 @@ static int read_uleb(struct decoder *d, const unsigned char **p,
 		unsigned char byte;
 
 		if (q >= end)
-			return fail(d, start, -EBADMSG,
-				    "%s: number runs past the end", what);
+			return "number runs past the end";
 		if (q - start == 10)
-			return fail(d, start, -EBADMSG,
-				    "%s: number longer than 10 bytes", what);
+			return "number longer than 10 bytes";
 		byte = *q++;
 		if (shift == 63 && (byte & 0x7f) > 1)
-			return fail(d, start, -EBADMSG,
-				    "%s: number does not fit in 64 bits", what);
+			return "number does not fit in 64 bits";
 		v |= (uint64_t)(byte & 0x7f) << shift;
 		if (!(byte & 0x80))
 			break;
@@ -123,27 +151,24 @@ static int read_uleb(struct decoder *d, const unsigned char **p,
 	}
 	*p = q;
 	*value = v;
-	return 0;
+	return NULL;
 }
 
 static int get_num(struct decoder *d, struct cursor *c, const char *field,
 		   unsigned int *value)
 {
 	const unsigned char *at = c->p;
-	char what[64];
+	const char *bad;
 	uint64_t v;
-	int err;
 
-	snprintf(what, sizeof(what), "%s, field %s", c->record, field);
 	if (c->p >= c->end)
-		return fail(d, at, -EBADMSG, "%s: record ends before it",
-			    what);
-	err = read_uleb(d, &c->p, c->end, what, &v);
-	if (err)
-		return err;
+		return fail_field(d, c, at, field, "record ends before it");
+	bad = read_uleb(&c->p, c->end, &v);
+	if (bad)
+		return fail_field(d, c, at, field, "%s", bad);
 	if (v > UINT_MAX)
-		return fail(d, at, -EBADMSG, "%s: value %llu too large", what,
-			    (unsigned long long)v);
+		return fail_field(d, c, at, field, "value %llu too large",
+				  (unsigned long long)v);
 	*value = (unsigned int)v;
 	return 0;
 }
@@ -178,9 +203,9 @@ static int get_str(struct decoder *d, struct cursor *c, const char *field,
 	if (err)
 		return err;
 	if (offset >= d->strtab_size)
-		return fail(d, at, -EBADMSG,
-			    "%s, field %s: string offset %u past the string table (%zu bytes)",
-			    c->record, field, offset, d->strtab_size);
+		return fail_field(d, c, at, field,
+				  "string offset %u past the string table (%zu bytes)",
+				  offset, d->strtab_size);
 	if (!offset || !d->strtab[offset])
 		*s = NULL;
 	else if (d->strings)
@@ -202,10 +227,10 @@ static int get_index(struct decoder *d, struct cursor *c, const char *field,
 	if (err)
 		return err;
 	if (plus_one ? *index > nr_seen : *index >= nr_seen)
-		return fail(d, at, -EBADMSG,
-			    "%s, field %s: %s %s%u refers to a record not before it (%zu %s records precede)",
-			    c->record, field, of, plus_one ? "index+1 " : "index ",
-			    *index, nr_seen, of);
+		return fail_field(d, c, at, field,
+				  "%s %s%u refers to a record not before it (%zu %s records precede)",
+				  of, plus_one ? "index+1 " : "index ",
+				  *index, nr_seen, of);
 	return 0;
 }
 
@@ -214,8 +239,7 @@ static int need_name(struct decoder *d, struct cursor *c,
 		     const char *s)
 {
 	if (!s)
-		return fail(d, at, -EBADMSG, "%s, field %s: empty name",
-			    c->record, field);
+		return fail_field(d, c, at, field, "empty name");
 	return 0;
 }
 
@@ -272,9 +296,9 @@ static int get_count(struct decoder *d, struct cursor *c, const char *field,
 	if (err)
 		return err;
 	if ((size_t)*count > (size_t)(c->end - c->p) / min_bytes)
-		return fail(d, at, -EBADMSG,
-			    "%s, field %s: %u entries do not fit in the %zu bytes left",
-			    c->record, field, *count, (size_t)(c->end - c->p));
+		return fail_field(d, c, at, field,
+				  "%u entries do not fit in the %zu bytes left",
+				  *count, (size_t)(c->end - c->p));
 	return 0;
 }
 
@@ -398,13 +422,12 @@ static int decode_records(struct decoder *d, const unsigned char *p,
 		const unsigned char *record = p;
 		uint64_t tag, size;
 		struct cursor c;
-		char name[48];
+		const char *bad;
 
-		err = read_uleb(d, &p, end, "record tag", &tag);
-		if (!err)
-			err = read_uleb(d, &p, end, "record size", &size);
-		if (err)
-			return err;
+		if ((bad = read_uleb(&p, end, &tag)))
+			return fail(d, p, -EBADMSG, "record tag: %s", bad);
+		if ((bad = read_uleb(&p, end, &size)))
+			return fail(d, p, -EBADMSG, "record size: %s", bad);
 		if (size > (uint64_t)(end - p))
 			return fail(d, record, -EBADMSG,
 				    "%s record of %llu bytes runs past the block end (%zu bytes left)",
@@ -412,14 +435,14 @@ static int decode_records(struct decoder *d, const unsigned char *p,
 				    (size_t)(end - p));
 		c.p = p;
 		c.end = p + size;
-		c.record = name;
+		c.tag = (unsigned int)tag;
+		c.index = 0;
 		p += size;
 
 		if (tag == KLP_PARTITION_UNIT) {
 			if (have_unit)
 				return fail(d, record, -EBADMSG,
 					    "a second UNIT record");
-			snprintf(name, sizeof(name), "UNIT record");
 			err = decode_unit(d, &c);
 			have_unit = true;
 		} else if (tag >= KLP_PARTITION_ORIGIN &&
@@ -428,8 +451,7 @@ static int decode_records(struct decoder *d, const unsigned char *p,
 				return fail(d, record, -EBADMSG,
 					    "%s record before the UNIT record",
 					    tag_name(tag));
-			snprintf(name, sizeof(name), "%s record %zu",
-				 tag_name(tag), nr_of_tag(&d->seen, tag));
+			c.index = nr_of_tag(&d->seen, tag);
 			if (tag == KLP_PARTITION_ORIGIN)
 				err = decode_origin(d, &c);
 			else if (tag == KLP_PARTITION_FUNC)
