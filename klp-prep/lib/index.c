@@ -223,101 +223,24 @@ static int iobj_finish(struct iobj *o, const char *const *only,
 
 /* ---- reading one ELF file ------------------------------------------------ */
 
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 /*
- * The symbols a unit must have in its file group: its emitted local
- * bodies and every .cold part (local even for a public function).
- */
-static bool group_holds(const struct klp_object *obj, const struct klp_unit *unit,
-			unsigned int g, size_t *need)
-{
-	const struct klp_symbol *sym;
-	size_t k, hits = 0;
-
-	*need = 0;
-	for (k = 0; k < unit->nr_funcs; k++) {
-		const struct klp_func *f = &unit->funcs[k];
-		const char *names[2] = {
-			(f->flags & KLP_FUNC_F_PUBLIC) ? NULL : f->symbol,
-			f->cold_symbol,
-		};
-		size_t n;
-
-		if (!(f->flags & KLP_FUNC_F_EMITTED) || (f->flags & KLP_FUNC_F_ALIAS))
-			continue;
-		for (n = 0; n < 2; n++) {
-			bool found = false;
-
-			if (!names[n])
-				continue;
-			(*need)++;
-			klp_object__for_each_symbol_by_name(obj, names[n], sym)
-				if (sym->file == g)
-					found = true;
-			hits += found;
-		}
-	}
-	return hits == *need;
-}
-
-/*
- * The unit of each file group, -1 for none.  A group is named by the
- * basename of its source, and basenames repeat (ftrace.c is both
- * arch/x86/kernel/ftrace.c and kernel/trace/ftrace.c).  Nor do groups
- * come in link order: GNU ld wrote a test vmlinux's STT_FILE groups in an
- * order of its own, so the n-th unit of a basename need not own the n-th
- * group of that name.  A group is therefore tied to a unit by content:
- * the one group of its basename that holds every local symbol the unit
- * emitted.  Only a unit with no local symbols (nothing to tell apart)
- * takes the library's match by order.
+ * The unit of each file group, -1 for none: the library's tie
+ * (klp_object__unit_file()), by the group's content, never by order.
  */
 static int *group_units(const struct klp_object *obj)
 {
-	size_t nr_files = klp_object__nr_files(obj), nr_units, u, g, need;
+	size_t nr_files = klp_object__nr_files(obj), u, g;
 	int *unit_of = malloc((nr_files + 1) * sizeof(int));
 
 	if (!unit_of)
 		return NULL;
 	for (g = 0; g <= nr_files; g++)
 		unit_of[g] = -1;
-	nr_units = klp_object__nr_units(obj);
-	for (u = 0; u < nr_units; u++) {
-		const struct klp_unit *unit = klp_object__unit(obj, u);
-		unsigned int match = 0, nr_match = 0, lib;
-		size_t unit_need;
-
-		if (!unit->source)
-			continue;
-		group_holds(obj, unit, 0, &unit_need);	/* only counts */
-		for (g = 1; g <= nr_files; g++) {
-			const char *name = klp_object__file_name(obj, (unsigned int)g);
-
-			if (!name || strcmp(name, base_name(unit->source)))
-				continue;
-			if (group_holds(obj, unit, (unsigned int)g, &need) && need) {
-				match = (unsigned int)g;
-				nr_match++;
-			}
-		}
-		if (nr_match == 1) {
-			/* Two units claiming one group: neither can be trusted. */
-			unit_of[match] = unit_of[match] == -1 ? (int)u : -2;
-			continue;
-		}
-		lib = klp_object__unit_file(obj, u);
-		if (!nr_match && !unit_need && lib && lib <= nr_files &&
-		    unit_of[lib] == -1)
-			unit_of[lib] = (int)u;
+	for (u = 0; u < klp_object__nr_units(obj); u++) {
+		g = klp_object__unit_file(obj, u);
+		if (g && g <= nr_files)
+			unit_of[g] = (int)u;
 	}
-	for (g = 0; g <= nr_files; g++)
-		if (unit_of[g] == -2)
-			unit_of[g] = -1;
 	return unit_of;
 }
 

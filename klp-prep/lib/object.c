@@ -341,78 +341,188 @@ static bool group_holds(const struct klp_object *obj,
 }
 
 /*
+ * How many groups of @base no unit owns yet (without local function
+ * symbols, when @has_locals); the @rank-th of them in *@pick.
+ */
+static size_t free_groups_named(const struct klp_object *obj,
+				const unsigned int *owner, const bool *has_locals,
+				const char *base, size_t rank, unsigned int *pick)
+{
+	unsigned int file;
+	size_t n = 0;
+
+	for (file = 1; file <= obj->nr_files; file++) {
+		if (owner[file] || (has_locals && has_locals[file]) ||
+		    strcmp(obj->files[file], base))
+			continue;
+		if (n++ == rank)
+			*pick = file;
+	}
+	return n;
+}
+
+/* The one of @nr candidate groups no unit owns yet; 0 for none or several. */
+static unsigned int one_free(const unsigned int *owner,
+			     const unsigned int *cands, size_t nr)
+{
+	unsigned int only = 0;
+	size_t j;
+
+	for (j = 0; j < nr; j++) {
+		if (owner[cands[j]])
+			continue;
+		if (only)
+			return 0;
+		only = cands[j];
+	}
+	return only;
+}
+
+/*
  * Tie each unit to the file group of its local symbols.  The assembler
  * names the STT_FILE symbol after the basename of the main input file,
  * the unit records the input file as given; basenames repeat (ftrace.c
  * is arch/x86/kernel/ftrace.c and kernel/trace/ftrace.c), and GNU ld need
- * not write the groups in link order.  So a unit takes the first group of
- * its basename, not taken yet, that holds every local symbol it emitted;
- * a unit without local symbols has nothing to tell apart and takes the
- * group of its rank among its basename's units when the counts agree.
+ * not write the groups in link order: in a vmlinux, kernel/trace's group
+ * came first.  So a group is tied by content, never by rank: a unit's
+ * candidates are the groups of its basename holding every local symbol
+ * it emitted (.cold parts included).  A unit left with one candidate
+ * that no other unit is left with alone owns it, which takes it from the
+ * others' candidates, until nothing changes; a unit whose symbols fit
+ * several groups, or the same one as another unit, is left at 0: a wrong
+ * group would pair it with another unit's statics.  A unit without local
+ * symbols has nothing to tell apart: it takes the last group of its
+ * basename when it is the last unit of it (a .o's one unit and group),
+ * else one of the groups without local function symbols when there are
+ * as many as such units (which of them does not matter: none holds a
+ * static to look up).
  */
 static int match_unit_files(struct klp_object *obj)
 {
-	size_t i, j, need;
-	bool *taken;
+	size_t nr_units = obj->nr_units, nr_groups = obj->nr_files + 1;
+	size_t i, j, need, nr_cands = 0, cap = 0, *first = NULL, *nr = NULL,
+	       *need_of = NULL;
+	unsigned int *cands = NULL, *owner = NULL, *claims = NULL, file;
+	bool progress = true, *has_locals = NULL;
+	int err = -ENOMEM;
 
-	obj->unit_files = calloc(obj->nr_units ? obj->nr_units : 1,
+	obj->unit_files = calloc(nr_units ? nr_units : 1,
 				 sizeof(*obj->unit_files));
-	taken = calloc(obj->nr_files + 1, sizeof(*taken));
-	if (!obj->unit_files || !taken) {
-		free(taken);
-		return -ENOMEM;
-	}
-	for (i = 0; i < obj->nr_units; i++) {
+	first = calloc(nr_units ? nr_units : 1, sizeof(*first));
+	nr = calloc(nr_units ? nr_units : 1, sizeof(*nr));
+	owner = calloc(nr_groups, sizeof(*owner));	/* unit + 1 */
+	claims = calloc(nr_groups, sizeof(*claims));
+	need_of = calloc(nr_units ? nr_units : 1, sizeof(*need_of));
+	has_locals = calloc(nr_groups, sizeof(*has_locals));
+	if (!obj->unit_files || !first || !nr || !owner || !claims ||
+	    !need_of || !has_locals)
+		goto out;
+	err = 0;
+	if (!obj->nr_files)
+		goto out;	/* no .symtab, or not read */
+	err = -ENOMEM;
+	for (i = 0; i < obj->nr_symbols; i++)
+		if (obj->symbols[i].bind == STB_LOCAL)
+			has_locals[obj->symbols[i].file] = true;
+
+	/* Each unit's candidates, in cands[first[i] .. + nr[i]). */
+	for (i = 0; i < nr_units; i++) {
 		const struct klp_unit *unit = obj->units[i];
 		const char *base;
-		unsigned int file;
 
+		first[i] = nr_cands;
 		if (!unit->source)
 			continue;
-		base = base_name(unit->source);
-		group_holds(obj, unit, 0, &need);	/* only counts */
-		if (!need)
+		group_holds(obj, unit, 0, &need_of[i]);	/* only counts */
+		if (!need_of[i])
 			continue;
+		base = base_name(unit->source);
 		for (file = 1; file <= obj->nr_files; file++) {
-			if (taken[file] || strcmp(obj->files[file], base) ||
+			if (strcmp(obj->files[file], base) ||
 			    !group_holds(obj, unit, file, &need))
 				continue;
-			obj->unit_files[i] = file;
-			taken[file] = true;
-			break;
+			if (nr_cands == cap) {
+				unsigned int *more;
+
+				cap = cap ? 2 * cap : 64;
+				more = realloc(cands, cap * sizeof(*cands));
+				if (!more)
+					goto out;
+				cands = more;
+			}
+			cands[nr_cands++] = file;
+			nr[i]++;
 		}
 	}
-	for (i = 0; i < obj->nr_units; i++) {
+
+	while (progress) {
+		progress = false;
+		/* claims[g]: the untied units left with g alone. */
+		memset(claims, 0, nr_groups * sizeof(*claims));
+		for (i = 0; i < nr_units; i++)
+			if (!obj->unit_files[i])
+				claims[one_free(owner, cands + first[i], nr[i])]++;
+		for (i = 0; i < nr_units; i++) {
+			unsigned int only;
+
+			if (obj->unit_files[i])
+				continue;
+			only = one_free(owner, cands + first[i], nr[i]);
+			if (!only || claims[only] != 1)
+				continue;
+			obj->unit_files[i] = only;
+			owner[only] = (unsigned int)i + 1;
+			progress = true;
+		}
+	}
+
+	for (i = 0; i < nr_units; i++) {
 		const char *source = obj->units[i]->source, *base;
-		size_t rank = 0, nr_units = 0, nr_files = 0;
-		unsigned int match = 0;
+		size_t nr_free_units = 0, nr_bare_units = 0, rank = 0;
 
 		if (!source || obj->unit_files[i])
 			continue;
-		group_holds(obj, obj->units[i], 0, &need);
-		if (need)
-			continue;	/* no group holds its symbols */
+		if (need_of[i]) {
+			pr_debug(obj->path, "unit %s: its local symbols fit %zu STT_FILE groups named %s: left untied",
+				 source, nr[i], base_name(source));
+			continue;
+		}
 		base = base_name(source);
-		for (j = 0; j < obj->nr_units; j++) {
+		for (j = 0; j < nr_units; j++) {
 			const char *other = obj->units[j]->source;
 
-			if (!other || strcmp(base_name(other), base))
+			if (!other || obj->unit_files[j] ||
+			    strcmp(base_name(other), base))
 				continue;
-			if (j < i)
-				rank++;
-			nr_units++;
+			nr_free_units++;
+			if (!need_of[j]) {
+				rank += j < i;
+				nr_bare_units++;
+			}
 		}
-		for (j = 1; j <= obj->nr_files; j++) {
-			if (strcmp(obj->files[j], base))
-				continue;
-			if (nr_files++ == rank)
-				match = j;
+		file = 0;
+		if (nr_free_units == 1 &&
+		    free_groups_named(obj, owner, NULL, base, 0, &file) != 1)
+			file = 0;
+		if (!file &&
+		    free_groups_named(obj, owner, has_locals, base, rank,
+				      &file) != nr_bare_units)
+			file = 0;
+		if (file) {
+			obj->unit_files[i] = file;
+			owner[file] = (unsigned int)i + 1;
 		}
-		if (nr_files == nr_units && match && !taken[match])
-			obj->unit_files[i] = match;
 	}
-	free(taken);
-	return 0;
+	err = 0;
+out:
+	free(first);
+	free(nr);
+	free(cands);
+	free(owner);
+	free(claims);
+	free(need_of);
+	free(has_locals);
+	return err;
 }
 
 /*

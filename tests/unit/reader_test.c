@@ -346,6 +346,87 @@ static void test_units_tied_to_groups_by_content(void **state)
 	assert_int_equal(check("reversed.o", 0, &all), 0);
 }
 
+static const char *const foo_symbols[] = {
+	".text foo local",
+	".text.unlikely foo.cold local",
+	NULL,
+};
+
+/* The second unit cut to its static foo and foo.cold, from @source. */
+static struct klp_unit foo_unit(const char *source)
+{
+	struct klp_unit u = second_unit();
+
+	u.source = source;
+	u.nr_funcs = 1;
+	u.nr_calls = 0;
+	return u;
+}
+
+/*
+ * As above, but the first unit's symbols (foo, foo.cold) are also in the
+ * group before its own, the other unit's (foo, foo.cold, foo.isra.0):
+ * the first group that holds them is the wrong one.  Only the other unit
+ * fits one group alone; that leaves the first unit its own.
+ */
+static void test_unit_whose_symbols_fit_another_group(void **state)
+{
+	struct klp_unit units[2] = { foo_unit("demo3/b.c"), second_unit() };
+	struct klp_object *obj;
+	const struct klp_symbol *sym, *mine = NULL;
+	unsigned int file;
+
+	(void)state;
+	units[1].source = "demo2/b.c";
+	make_symbols("s2", "b.c", second_symbols, "plain_s2.o");
+	make_symbols("s3", "b.c", foo_symbols, "plain_s3.o");
+	run("%s -r %s %s -o %s", KLP_TEST_LD, path("plain_s2.o"),
+	    path("plain_s3.o"), path("plain_s23.o"));
+	write_units("subset.bin", units, 2, 0);
+	add_section("plain_s23.o", "subset.bin", "subset.o");
+
+	obj = klp_object__open(path("subset.o"), 0);
+	assert_non_null(obj);
+	assert_int_equal(klp_object__nr_files(obj), 2);
+	assert_int_equal(klp_object__unit_file(obj, 0), 2);
+	assert_int_equal(klp_object__unit_file(obj, 1), 1);
+	/* The first unit's foo.cold is the one linked second. */
+	file = klp_object__unit_file(obj, 0);
+	klp_object__for_each_symbol_by_name(obj, "foo.cold", sym)
+		if (sym->file == file)
+			mine = sym;
+	assert_non_null(mine);
+	assert_ptr_equal(klp_object__next_symbol_by_name(obj,
+			 klp_object__find_symbol_by_name(obj, "foo.cold")), mine);
+	klp_object__free(obj);
+}
+
+/*
+ * Two units of one basename with the same local symbols: either could own
+ * either group.  Neither is tied rather than one guessed.
+ */
+static void test_units_alike_stay_untied(void **state)
+{
+	struct klp_unit units[2] = { foo_unit("demo4/d.c"),
+				     foo_unit("demo5/d.c") };
+	struct klp_object *obj;
+
+	(void)state;
+	make_symbols("s4", "d.c", foo_symbols, "plain_s4.o");
+	make_symbols("s5", "d.c", foo_symbols, "plain_s5.o");
+	run("%s -r %s %s -o %s", KLP_TEST_LD, path("plain_s4.o"),
+	    path("plain_s5.o"), path("plain_s45.o"));
+	write_units("alike.bin", units, 2, 0);
+	add_section("plain_s45.o", "alike.bin", "alike.o");
+
+	obj = klp_object__open(path("alike.o"), 0);
+	assert_non_null(obj);
+	assert_int_equal(klp_object__nr_files(obj), 2);
+	assert_int_equal(klp_object__unit_file(obj, 0), 0);
+	assert_int_equal(klp_object__unit_file(obj, 1), 0);
+	klp_object__free(obj);
+}
+
 static void test_padded_blocks(void **state)
 {
 	struct klp_object *obj = klp_object__open(path("padded.o"), 0);
@@ -779,6 +860,8 @@ int main(void)
 		cmocka_unit_test(test_object_with_records),
 		cmocka_unit_test(test_ld_r_keeps_units_and_file_groups),
 		cmocka_unit_test(test_units_tied_to_groups_by_content),
+		cmocka_unit_test(test_unit_whose_symbols_fit_another_group),
+		cmocka_unit_test(test_units_alike_stay_untied),
 		cmocka_unit_test(test_padded_blocks),
 		cmocka_unit_test(test_check_clean),
 		cmocka_unit_test(test_check_symbol_mismatches),

@@ -117,11 +117,14 @@ KLP_API const char *klp_object__file_name(const struct klp_object *obj,
 					  unsigned int file);
 
 /*
- * The file group of unit @i's local symbols: the group named after the
- * basename of the unit's source that holds every local symbol the unit
- * emitted (groups of one name taken once each, so two units of one
- * source get one group each); for a unit without local symbols, its
- * rank among the units of its basename.  0 when it cannot be told.
+ * The file group of unit @i's local symbols, tied by content, never by
+ * rank (GNU ld need not write the groups in link order): the one group
+ * named after the basename of the unit's source that holds every local
+ * function symbol the unit emitted (.cold parts included), once the
+ * groups other units own that way are set aside; a group is never tied
+ * to two units.  A unit without local symbols takes the one group of its
+ * basename left, or one without local function symbols.  0 when it
+ * cannot be told: the unit's symbols fit several groups, or none.
  */
 KLP_API unsigned int klp_object__unit_file(const struct klp_object *obj,
 					   size_t i);
