@@ -15,6 +15,8 @@
 #   livepatch-gain   cases/gain.diff: the new code gains a cold part
 #                    (old_name NULL)
 #   livepatch-lose   cases/lose.diff: the new code loses it (new_name NULL)
+#   livepatch-syslog  do_syslog() of vmlinux, which has a .cold part, from a
+#                    diff made at run time against the kernel's source
 #   livepatch-demo-first  the control: livepatch-demo as its first build
 #                    made it, without the new side; disabling it does not
 #                    wait for a task in klpp_klp_demo_work.cold
@@ -181,6 +183,31 @@ lp gain "$HERE/cases/gain.diff" &&
 	table_has gain "stack_only (none) <-> klpp_klp_demo_gain.cold"
 lp lose "$HERE/cases/lose.diff" &&
 	table_has lose "stack_only klp_demo_lose.cold <-> (none)"
+
+# A function of vmlinux itself with a .cold part: do_syslog() (its
+# "if (!len) return 0;" becomes -ENODATA), the diff made against this
+# kernel's own source.  The pair must be do_syslog.cold <->
+# klpp_do_syslog.cold; in the guest it only has to load and unload.
+SRC=$(readlink -f "$KBUILD/source")
+# (grep without -q: it would stop reading, and nm's SIGPIPE fail the pipe)
+if nm "$KBUILD/vmlinux" | grep ' t do_syslog\.cold$' >/dev/null && [ -f "$SRC/kernel/printk/printk.c" ]; then
+	mkdir -p "$WORK/syslog/a/kernel/printk" "$WORK/syslog/b/kernel/printk"
+	cp "$SRC/kernel/printk/printk.c" "$WORK/syslog/a/kernel/printk/"
+	awk '/^int do_syslog\(/ { f = 1 }
+	     f && /^\t\t\treturn 0;$/ && prev ~ /if \(!len\)/ { sub(/return 0;/, "return -ENODATA;"); f = 0 }
+	     { prev = $0; print }' "$WORK/syslog/a/kernel/printk/printk.c" \
+		>"$WORK/syslog/b/kernel/printk/printk.c"
+	(cd "$WORK/syslog" && diff -u a/kernel/printk/printk.c b/kernel/printk/printk.c) >"$WORK/syslog.diff"
+	if [ -s "$WORK/syslog.diff" ]; then
+		lp syslog "$WORK/syslog.diff" &&
+			table_has syslog "stack_only do_syslog.cold <-> klpp_do_syslog.cold"
+	else
+		fail syslog-diff "do_syslog() has no 'if (!len) return 0;' to change"
+	fi
+else
+	echo "klp-build e2e: no do_syslog.cold in this vmlinux; the vmlinux case is left out"
+	rm -f "$WORK/suite/test-bt-8-vmlinux.sh"
+fi
 
 [ $FAILS -eq 0 ] || { echo "klp-build e2e: $FAILS failures before booting"; exit $FAILS; }
 
