@@ -10,7 +10,9 @@
 #   - every worker is out of transition (patch_state -1);
 #   - code that must no longer run does not: the original's after a
 #     patch completed, the outgoing patch's after a replace or disable
-#     (a task left behind in a .cold part would return into it);
+#     (a task left behind in a .cold part would return into it): the
+#     count of calls finished in that copy has not moved since the
+#     patch's callback marked it at the completion;
 #   - the workers run the code of the patch now in effect.
 # At the end the kernel log since the start holds no warning, BUG or oops.
 # Prints the cycle count, the time and the slowest transition.
@@ -107,13 +109,16 @@ workers_settled() {
 	done
 }
 
-# frozen FILE WHAT: the counter in FILE does not move any more
-frozen() {
-	local a b
-	a=$(cat "$1")
-	sleep 0.3
-	b=$(cat "$1")
-	[ "$a" = "$b" ] || fail "$2 ran after the transition completed ($1: $a -> $b)"
+# retired N WHAT: copy N (0 original, 1 and 2 the patches) has finished
+# no call since the completion was marked; waits out the longest sleep in
+# a .cold part first
+retired() {
+	local calls marked
+	sleep 0.1
+	calls=$(cut -d, -f$(($1 + 1)) "$PARAMS/calls")
+	marked=$(cut -d, -f$(($1 + 1)) "$PARAMS/marked")
+	[ "$calls" = "$marked" ] ||
+		fail "$2 ran after the transition completed ($((calls - marked)) calls finished in it)"
 }
 
 # runs VERSION: the workers run the code of that version
@@ -133,7 +138,7 @@ for cycle in $(seq "$CYCLES"); do
 	insmod "$DIR/$LP1.ko" replace=1 || fail "insmod $LP1 failed"
 	wait_done $LP1 "enable $LP1"
 	workers_settled
-	frozen "$PARAMS/old_calls" "the original test_klp_stress_func"
+	retired 0 "the original test_klp_stress_func"
 	runs 10
 
 	# atomic replace: the outgoing patch's new .cold part too
@@ -141,8 +146,8 @@ for cycle in $(seq "$CYCLES"); do
 	insmod "$DIR/$LP2.ko" replace=1 || fail "insmod $LP2 failed"
 	wait_done $LP2 "replace $LP1 by $LP2"
 	workers_settled
-	frozen "/sys/module/$LP1/parameters/new_calls" "$LP1's klpp_test_klp_stress_func"
-	frozen "$PARAMS/old_calls" "the original test_klp_stress_func"
+	retired 1 "$LP1's klpp_test_klp_stress_func"
+	retired 0 "the original test_klp_stress_func"
 	runs 20
 	rmmod_retry $LP1 || fail "rmmod $LP1 failed after it was replaced"
 
@@ -151,7 +156,7 @@ for cycle in $(seq "$CYCLES"); do
 	echo 0 >"$SYS/$LP2/enabled" || fail "disabling $LP2 failed"
 	wait_done $LP2 "disable $LP2"
 	workers_settled
-	frozen "/sys/module/$LP2/parameters/new_calls" "$LP2's klpp_test_klp_stress_func"
+	retired 2 "$LP2's klpp_test_klp_stress_func"
 	runs 1
 	for _ in $(seq 100); do
 		[ -e "$SYS/$LP2" ] || break

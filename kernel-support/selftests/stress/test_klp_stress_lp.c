@@ -5,9 +5,10 @@
  *
  * The new test_klp_stress_func() has a cold part of its own, where
  * workers sleep at random as in the original; its stack_only entry pairs
- * the two .cold parts.  new_calls counts calls that finished in this
- * module's code: after this patch is disabled or replaced, it must not
- * move.
+ * the two .cold parts.  Calls that finish in this module's code count in
+ * the target's test_klp_stress_calls[VERSION / 10]; the post_patch and
+ * post_unpatch callbacks mark the counts when a transition completes (see
+ * test_klp_stress_mod.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -29,8 +30,9 @@
 
 static bool replace;
 module_param(replace, bool, 0444);
-static unsigned int new_calls;
-module_param(new_calls, uint, 0444);
+
+extern unsigned int test_klp_stress_calls[3];
+void test_klp_stress_mark(void);
 
 static KLP_STRESS_COLD int klpp_cold_sleep(int x, unsigned int r)
 {
@@ -44,7 +46,8 @@ noinline int klpp_test_klp_stress_func(int x, unsigned int r)
 {
 	if (unlikely(r % 4 == 1))
 		x = klpp_cold_sleep(x, r);
-	WRITE_ONCE(new_calls, READ_ONCE(new_calls) + 1);
+	WRITE_ONCE(test_klp_stress_calls[KLP_STRESS_VERSION / 10],
+		   READ_ONCE(test_klp_stress_calls[KLP_STRESS_VERSION / 10]) + 1);
 	return x + KLP_STRESS_VERSION;
 }
 
@@ -60,10 +63,19 @@ static struct klp_func funcs[] = {
 	}, { }
 };
 
+static void mark_done(struct klp_object *obj)
+{
+	test_klp_stress_mark();
+}
+
 static struct klp_object objs[] = {
 	{
 		.name = "test_klp_stress_mod",
 		.funcs = funcs,
+		.callbacks = {
+			.post_patch = mark_done,
+			.post_unpatch = mark_done,
+		},
 	}, { }
 };
 

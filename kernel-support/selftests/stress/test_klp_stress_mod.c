@@ -9,13 +9,17 @@
  * .cold part and none in the function itself, and they come and go at
  * random.  The build checks with nm that the split happened.
  *
- * old_calls counts calls that finished in this module's code: once a
- * patch of the function has completed its transition, it must not move
- * (a task left in the old .cold part would move it when it returns).
+ * calls[] counts the calls that finished in each copy of the function:
+ * [0] this module's, [1] and [2] those of the livepatches (versions 10 and
+ * 20), which count through the exported array.  The livepatches' post_patch
+ * and post_unpatch callbacks, which run once a transition has completed,
+ * call test_klp_stress_mark() to copy calls[] into marked[]: from then on
+ * the count of a copy that must no longer run must not move.  A task left
+ * behind in its .cold part would move it when it returns, however soon.
  *
  * Parameters (sysfs, /sys/module/test_klp_stress_mod/parameters/):
  *   pids		the workers' pids, for /proc/PID/patch_state
- *   old_calls		calls that returned through the original code
+ *   calls, marked	see above
  *   cold_calls		entries into the original's cold part
  *   result		what the last call returned (1 here, 10/20 patched)
  */
@@ -37,8 +41,13 @@
 static int pids[STRESS_WORKERS];
 static int nr_pids = STRESS_WORKERS;
 module_param_array(pids, int, &nr_pids, 0444);
-static unsigned int old_calls;
-module_param(old_calls, uint, 0444);
+unsigned int test_klp_stress_calls[3];
+EXPORT_SYMBOL_GPL(test_klp_stress_calls);
+static int nr_calls = 3;
+module_param_array_named(calls, test_klp_stress_calls, uint, &nr_calls, 0444);
+static unsigned int marked[3];
+static int nr_marked = 3;
+module_param_array(marked, uint, &nr_marked, 0444);
 static unsigned int cold_calls;
 module_param(cold_calls, uint, 0444);
 static int result;
@@ -46,6 +55,18 @@ module_param(result, int, 0444);
 
 /* Global on purpose: GCC does not clone (.isra, .constprop) them then. */
 int test_klp_stress_func(int x, unsigned int r);
+
+void test_klp_stress_mark(void);
+
+/* A transition completed: what has run so far is allowed. */
+void test_klp_stress_mark(void)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		WRITE_ONCE(marked[i], READ_ONCE(test_klp_stress_calls[i]));
+}
+EXPORT_SYMBOL_GPL(test_klp_stress_mark);
 
 static KLP_STRESS_COLD int test_klp_stress_cold_sleep(int x, unsigned int r)
 {
@@ -59,7 +80,7 @@ noinline int test_klp_stress_func(int x, unsigned int r)
 {
 	if (unlikely(r % 4 == 0))
 		x = test_klp_stress_cold_sleep(x, r);
-	WRITE_ONCE(old_calls, READ_ONCE(old_calls) + 1);
+	WRITE_ONCE(test_klp_stress_calls[0], READ_ONCE(test_klp_stress_calls[0]) + 1);
 	return x + 1;
 }
 
