@@ -59,6 +59,8 @@ def retarget(command, output, extra):
             continue
         if arg.startswith("-Wp,-MMD") or arg.startswith("-Wp,-MD"):
             continue  # dependency files would land in the kernel tree
+        if arg.startswith("-fplugin"):
+            continue  # a tree built with the plugin (KCFLAGS) records it
         out.append(arg)
     return out[:1] + extra + out[1:] + ["-o", output]
 
