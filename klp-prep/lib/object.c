@@ -361,14 +361,18 @@ static size_t free_groups_named(const struct klp_object *obj,
 	return n;
 }
 
-/* The one of @nr candidate groups no unit owns yet; 0 for none or several. */
-static unsigned int one_free(const unsigned int *owner,
-			     const unsigned int *cands, size_t nr)
+/*
+ * The one of the @nr candidate groups at @cands[@first] no unit owns yet;
+ * 0 for none or several.  (An index, not cands + first: @cands is NULL
+ * when no unit has a candidate.)
+ */
+static unsigned int one_free(const unsigned int *owner, const unsigned int *cands,
+			     size_t first, size_t nr)
 {
 	unsigned int only = 0;
 	size_t j;
 
-	for (j = 0; j < nr; j++) {
+	for (j = first; j < first + nr; j++) {
 		if (owner[cands[j]])
 			continue;
 		if (only)
@@ -461,13 +465,13 @@ static int match_unit_files(struct klp_object *obj)
 		memset(claims, 0, nr_groups * sizeof(*claims));
 		for (i = 0; i < nr_units; i++)
 			if (!obj->unit_files[i])
-				claims[one_free(owner, cands + first[i], nr[i])]++;
+				claims[one_free(owner, cands, first[i], nr[i])]++;
 		for (i = 0; i < nr_units; i++) {
 			unsigned int only;
 
 			if (obj->unit_files[i])
 				continue;
-			only = one_free(owner, cands + first[i], nr[i]);
+			only = one_free(owner, cands, first[i], nr[i]);
 			if (!only || claims[only] != 1)
 				continue;
 			obj->unit_files[i] = only;
