@@ -17,6 +17,7 @@ add_library(klp_generate STATIC
 	lib/extract_log.c
 	lib/extract_strset.c
 	lib/extract_tu.c
+	lib/source_file.c
 	lib/template.c
 	lib/generate.c
 	lib/generate_symbols.c

@@ -16,6 +16,7 @@
 
 #include "extract_internal.h"
 #include "extract_log.h"
+#include "source_file.h"
 
 char *cx_strdup(CXString s)
 {
@@ -111,39 +112,6 @@ size_t tu_macros_named(const struct klp_tu *tu, const char *name, size_t *first)
 	while (lo + n < tu->nr_macros && !strcmp(tu->macros[lo + n].name, name))
 		n++;
 	return n;
-}
-
-static int read_file(const char *path, char **text, size_t *size)
-{
-	FILE *fp = fopen(path, "rb");
-	size_t cap = 0, n;
-	char *buf = NULL;
-
-	*size = 0;
-	if (!fp) {
-		int err = -errno;
-
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
-		return err;
-	}
-	do {
-		if (*size + 4096 > cap) {
-			char *b = realloc(buf, cap = cap * 2 + 65536);
-
-			if (!b) {
-				free(buf);
-				fclose(fp);
-				return -ENOMEM;
-			}
-			buf = b;
-		}
-		n = fread(buf + *size, 1, cap - *size - 1, fp);
-		*size += n;
-	} while (n);
-	fclose(fp);
-	buf[*size] = '\0';
-	*text = buf;
-	return 0;
 }
 
 static int index_lines(struct klp_tu *tu)
@@ -410,7 +378,7 @@ int klp_tu__parse(const struct klp_parse_opts *opts, struct klp_tu **out)
 		tu->text[opts->size] = '\0';
 		tu->size = opts->size;
 	} else {
-		err = read_file(opts->file, &tu->text, &tu->size);
+		err = klp_gen_read_source(opts->file, &tu->text, &tu->size);
 		if (err)
 			goto fail;
 	}

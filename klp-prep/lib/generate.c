@@ -37,6 +37,7 @@
 
 #include "extract_log.h"
 #include "generate_internal.h"
+#include "source_file.h"
 
 /* A subfunction of a patched function: a stack_only entry (old side). */
 struct gen_subfunc {
@@ -151,40 +152,6 @@ const char *klp_generate_default_templates(void)
 }
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static int read_whole(const char *path, char **text, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, n;
-	char *buf = NULL;
-
-	*text = NULL;
-	*size = 0;
-	if (!f) {
-		int err = -errno;
-
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
-		return err;
-	}
-	do {
-		if (*size + 4096 > cap) {
-			char *b = realloc(buf, cap = cap * 2 + 65536);
-
-			if (!b) {
-				free(buf);
-				fclose(f);
-				return -ENOMEM;
-			}
-			buf = b;
-		}
-		n = fread(buf + *size, 1, cap - *size - 1, f);
-		*size += n;
-	} while (n);
-	fclose(f);
-	buf[*size] = '\0';
-	*text = buf;
-	return 0;
-}
 
 static char *flat_name(const char *path)
 {
@@ -492,7 +459,7 @@ static int unit_sources(struct gen *g, struct gen_unit *u)
 
 	if (err)
 		return err == -ENOMEM ? err : -EINVAL;
-	err = read_whole(u->args->file, &u->orig, &u->orig_size);
+	err = klp_gen_read_source(u->args->file, &u->orig, &u->orig_size);
 	if (err)
 		return err == -ENOMEM ? err : -EINVAL;
 	if (!strncmp(u->orig, "// SPDX-License-Identifier:", 27) ||
@@ -594,7 +561,7 @@ static int load_fix(struct gen *g)
 			return -ENOMEM;
 		err = unit_sources(g, u);
 		if (!err)
-			err = read_whole(eq + 1, &u->patched, &u->patched_size);
+			err = klp_gen_read_source(eq + 1, &u->patched, &u->patched_size);
 		if (err)
 			return err == -ENOMEM ? err : -EINVAL;
 		/* Without names, the changed lines tell, as a diff's would. */

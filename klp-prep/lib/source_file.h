@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * source_file.h - read a source file whole, for the generation modules
+ */
+#ifndef KLP_PREP_SOURCE_FILE_H
+#define KLP_PREP_SOURCE_FILE_H
+
+#include <stddef.h>
+
+/*
+ * Read @path into a malloc'd, NUL-terminated *@text of *@size bytes (the
+ * NUL not counted).  Returns 0, or -errno with the reason logged through
+ * the generation log (klp_gen_err), naming the file.
+ */
+int klp_gen_read_source(const char *path, char **text, size_t *size);
+
+#endif /* KLP_PREP_SOURCE_FILE_H */
