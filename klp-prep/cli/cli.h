@@ -3,7 +3,11 @@
 #ifndef KLP_CLI_H
 #define KLP_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <klp_prep/extract.h>
 
 /*
  * Exit codes, the same for every subcommand.  KLP_EXIT_UNSAFE is kept for
@@ -34,5 +38,11 @@ void report_no_records(const char *path);
 
 __attribute__((format(printf, 1, 2)))
 void usage_error(const char *fmt, ...);
+
+/* klp_gen_set_log_fn() sink: "klp-prep: ..." on stderr, -v for more. */
+int print_gen_log(enum klp_gen_log_level level, const char *fmt, va_list args);
+
+/* Append @s to the array *@v of *@n options (repeatable flags). */
+int push_arg(const char ***v, size_t *n, const char *s);
 
 #endif /* KLP_CLI_H */

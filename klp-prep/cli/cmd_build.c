@@ -63,30 +63,11 @@ static const char build_usage[] =
 "exit status: 0 ok, 2 bad usage or input, 3 the fix cannot be livepatched\n"
 "safely (each reason printed), 4 a step failed otherwise (its log named).\n";
 
-static int print_gen_log(enum klp_gen_log_level level, const char *fmt, va_list args)
-{
-	if ((int)level > KLP_GEN_LOG_WARN + klp_verbose)
-		return 0;
-	fprintf(stderr, "%s: ", klp_prog);
-	return vfprintf(stderr, fmt, args);
-}
-
 static void print_step(void *ctx, const char *line)
 {
 	(void)ctx;
 	printf("%s\n", line);
 	fflush(stdout);
-}
-
-static int push(const char ***v, size_t *n, const char *s)
-{
-	const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -ENOMEM;
-	nv[(*n)++] = s;
-	*v = nv;
-	return 0;
 }
 
 enum {
@@ -138,10 +119,10 @@ int cmd_build(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:m:p:f:n:o:w:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o.build_dir = optarg; break;
-		case 'm': err = push(&mods, &o.nr_module_dirs, optarg); break;
+		case 'm': err = push_arg(&mods, &o.nr_module_dirs, optarg); break;
 		case OPT_COMPDB: o.compdb_dir = optarg; break;
-		case 'p': err = push(&patched, &o.nr_patched, optarg); break;
-		case 'f': err = push(&functions, &o.nr_functions, optarg); break;
+		case 'p': err = push_arg(&patched, &o.nr_patched, optarg); break;
+		case 'f': err = push_arg(&functions, &o.nr_functions, optarg); break;
 		case 'n': o.name = optarg; break;
 		case 'o': o.output = optarg; break;
 		case 'w': o.work_dir = optarg; break;
@@ -149,8 +130,8 @@ int cmd_build(int argc, char **argv)
 		case OPT_PLUGIN: o.plugin = optarg; break;
 		case OPT_REPLACE: replace = 1; break;
 		case OPT_NO_REPLACE: replace = 0; break;
-		case OPT_REPLACES: err = push(&replaces, &o.nr_replaces, optarg); break;
-		case OPT_STACKED_ON: err = push(&stacked, &o.nr_stacked_on, optarg); break;
+		case OPT_REPLACES: err = push_arg(&replaces, &o.nr_replaces, optarg); break;
+		case OPT_STACKED_ON: err = push_arg(&stacked, &o.nr_stacked_on, optarg); break;
 		case OPT_PREFIX: o.prefix = optarg; break;
 		case OPT_STRIP:
 			o.strip = (int)strtol(optarg, &end, 10);

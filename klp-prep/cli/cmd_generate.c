@@ -67,25 +67,6 @@ static const char generate_usage[] =
 "exit status: 0 ok, 2 bad usage or input, 3 something cannot be\n"
 "livepatched safely (each reason printed as FILE:LINE: error: ...).\n";
 
-static int print_gen_log(enum klp_gen_log_level level, const char *fmt, va_list args)
-{
-	if ((int)level > KLP_GEN_LOG_WARN + klp_verbose)
-		return 0;
-	fprintf(stderr, "%s: ", klp_prog);
-	return vfprintf(stderr, fmt, args);
-}
-
-static int push(const char ***v, size_t *n, const char *s)
-{
-	const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -ENOMEM;
-	nv[(*n)++] = s;
-	*v = nv;
-	return 0;
-}
-
 enum {
 	OPT_PREFIX = 256,
 	OPT_STRIP,
@@ -134,10 +115,10 @@ int cmd_generate(int argc, char **argv)
 			o.output = optarg;
 			break;
 		case 'p':
-			err = push(&patched, &o.nr_patched, optarg);
+			err = push_arg(&patched, &o.nr_patched, optarg);
 			break;
 		case 'f':
-			err = push(&functions, &o.nr_functions, optarg);
+			err = push_arg(&functions, &o.nr_functions, optarg);
 			break;
 		case 'n':
 			o.name = optarg;

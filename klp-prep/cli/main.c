@@ -5,12 +5,15 @@
  * A thin dispatcher: each subcommand is a function over libklp_prep,
  * found in a small table, with its own --help.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <klp_partition.h>
+#include <klp_prep/extract.h>
 #include <klp_prep/log.h>
 
 #include "cli.h"
@@ -93,6 +96,26 @@ static int print_log(enum klp_log_level level, const char *fmt, va_list args)
 		return 0;
 	fprintf(stderr, "%s: ", klp_prog);
 	return vfprintf(stderr, fmt, args);
+}
+
+/* The generation modules' messages (generate, build), the same way. */
+int print_gen_log(enum klp_gen_log_level level, const char *fmt, va_list args)
+{
+	if ((int)level > KLP_GEN_LOG_WARN + klp_verbose)
+		return 0;
+	fprintf(stderr, "%s: ", klp_prog);
+	return vfprintf(stderr, fmt, args);
+}
+
+int push_arg(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
 }
 
 int main(int argc, char **argv)
