@@ -13,7 +13,7 @@
 
 #include <clang-c/Index.h>
 
-#include <klp_prep/compdb.h>
+#include "compdb.h"
 
 int main(int argc, char **argv)
 {

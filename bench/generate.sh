@@ -34,14 +34,14 @@ if [ -z "$KBUILD" ]; then
 	KBUILD=$(dirname "$stamp")/build
 fi
 KLP=$BUILD/klp-prep/klp-prep
-LIB=$BUILD/klp-prep/libklp_generate.a
+LIB=$BUILD/klp-prep/livepatch/libklp_livepatch.a
 [ -x "$KLP" ] && [ -f "$LIB" ] || { echo "bench: build klp-prep first (cmake --build $BUILD)" >&2; exit 2; }
 SRC=$(readlink -f "$KBUILD/source")
 
 rm -rf "$WORK" && mkdir -p "$WORK/compdb"
 python3 "$SRC/scripts/clang-tools/gen_compile_commands.py" -d "$KBUILD" \
 	-o "$WORK/compdb/compile_commands.json" "$KBUILD"
-cc -O2 -I"$REPO/klp-prep/include" -I/usr/lib/llvm-14/include \
+cc -O2 -I"$REPO/klp-prep/include" -I"$REPO/klp-prep/livepatch" -I"$REPO/include" -I/usr/lib/llvm-14/include \
 	"$REPO/bench/generate-parse.c" "$LIB" -L/usr/lib/llvm-14/lib -lclang \
 	-Wl,-rpath,/usr/lib/llvm-14/lib -o "$WORK/generate-parse"
 

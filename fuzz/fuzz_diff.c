@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <klp_prep/diff.h>
-#include <klp_prep/extract.h>
+#include "diff.h"
+#include "extract.h"
 
 static int quiet(enum klp_gen_log_level level, const char *fmt, va_list args)
 {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <klp_prep/extract.h>
-#include <klp_prep/template.h>
+#include "extract.h"
+#include "template.h"
 
 static int quiet(enum klp_gen_log_level level, const char *fmt, va_list args)
 {

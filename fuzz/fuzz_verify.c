@@ -15,9 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <klp_prep/extract.h>
+#include "extract.h"
 #include <klp_prep/log.h>
-#include <klp_prep/verify.h>
+#include "verify.h"
 
 static int quiet(enum klp_log_level level, const char *fmt, va_list args)
 {

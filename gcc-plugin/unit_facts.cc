@@ -383,7 +383,7 @@ static bool parse_number(const char *s, size_t len, unsigned int *number)
  * starts with a '.', into @func's steps; returns the KLP_FUNC_F_ kinds.
  * clone_function_name() builds these names as NAME "." SUFFIX "." NUMBER.
  */
-static unsigned int parse_steps(const char *suffix, struct klp_func *func)
+static unsigned int parse_steps(const char *suffix, struct klp_func_record *func)
 {
 	unsigned int flags = 0, capacity = 0;
 	const char *p = suffix;
@@ -431,7 +431,7 @@ static unsigned int parse_steps(const char *suffix, struct klp_func *func)
 
 bool facts_name_is_clone(const char *name)
 {
-	struct klp_func scratch;
+	struct klp_func_record scratch;
 	unsigned int flags;
 	const char *dot;
 
@@ -967,10 +967,10 @@ int facts_build_unit(struct klp_unit *unit)
 			unit->origins[n++] = facts.origins[i].rec;
 	unit->nr_origins = n;
 
-	unit->funcs = XCNEWVEC(struct klp_func, facts.nr_funcs + 1);
+	unit->funcs = XCNEWVEC(struct klp_func_record, facts.nr_funcs + 1);
 	for (i = n = 0; i < facts.nr_funcs; i++) {
 		struct fact_func *func = &facts.funcs[i];
-		struct klp_func *rec;
+		struct klp_func_record *rec;
 
 		if (!func->keep)
 			continue;
@@ -1015,7 +1015,7 @@ void facts_release(void)
 		free((void *)facts.origins[i].rec.section);
 	}
 	for (i = 0; i < facts.nr_funcs; i++) {
-		struct klp_func *rec = &facts.funcs[i].rec;
+		struct klp_func_record *rec = &facts.funcs[i].rec;
 
 		free((void *)rec->symbol);
 		free((void *)rec->section);

@@ -31,7 +31,7 @@ struct fact_origin {
 /* A function body or symbol (FUNC record). */
 struct fact_func {
 	unsigned int uid;		/* DECL_UID of the body's decl */
-	struct klp_func rec;		/* strings, steps, params owned */
+	struct klp_func_record rec;		/* strings, steps, params owned */
 	bool seen_in_final;		/* went through the pass "final" */
 	bool params_known;		/* snapshot of clone_info taken */
 	bool keep;			/* survives pruning */

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <klp_prep/extract.h>
+#include "extract.h"
 
 /*
  * Exit codes, the same for every subcommand.  KLP_EXIT_UNSAFE is kept for

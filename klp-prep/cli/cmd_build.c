@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <klp_prep/build.h>
-#include <klp_prep/extract.h>
-#include <klp_prep/verify.h>
+#include "build.h"
+#include "extract.h"
+#include "verify.h"
 
 #include "cli.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include <klp_prep/build.h>
+#include "build.h"
 
 #include "cli.h"
 

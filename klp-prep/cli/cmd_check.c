@@ -45,20 +45,20 @@ static void print_mismatch(const struct klp_mismatch *m, void *ctx)
 static int check_file(const char *path, unsigned int flags)
 {
 	struct klp_check_stats stats;
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	int ret;
 
-	obj = klp_object__open(path, 0);
+	obj = klp_objfile__open(path, 0);
 	if (!obj)
 		return KLP_EXIT_USAGE;	/* the library said why */
-	if (!klp_object__has_records(obj)) {
+	if (!klp_objfile__has_records(obj)) {
 		report_no_records(path);
-		klp_object__free(obj);
+		klp_objfile__free(obj);
 		return KLP_EXIT_MISMATCH;
 	}
-	ret = klp_object__check(obj, flags, print_mismatch, (void *)path,
+	ret = klp_objfile__check(obj, flags, print_mismatch, (void *)path,
 				&stats);
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 	if (ret < 0)
 		return KLP_EXIT_USAGE;
 	printf("%s: %d mismatch%s (%zu suffixed symbols, %zu records",

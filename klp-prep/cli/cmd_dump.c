@@ -120,7 +120,7 @@ static void print_inlines(const struct klp_unit *unit,
 	}
 }
 
-static const char *func_kind(const struct klp_func *f, char *buf, size_t size)
+static const char *func_kind(const struct klp_func_record *f, char *buf, size_t size)
 {
 	if (!f->nr_steps)
 		return "function";
@@ -130,7 +130,7 @@ static const char *func_kind(const struct klp_func *f, char *buf, size_t size)
 static void print_func(const struct klp_unit *unit, const struct unit_tree *t,
 		       size_t index)
 {
-	const struct klp_func *f = &unit->funcs[index];
+	const struct klp_func_record *f = &unit->funcs[index];
 	const struct klp_origin *o = &unit->origins[f->origin];
 	char kind[128], flags[256];
 	unsigned int i;
@@ -208,7 +208,7 @@ static void print_func(const struct klp_unit *unit, const struct unit_tree *t,
 static char **only;
 static int nr_only;
 
-static bool wanted(const struct klp_unit *unit, const struct klp_func *f)
+static bool wanted(const struct klp_unit *unit, const struct klp_func_record *f)
 {
 	int i;
 
@@ -251,15 +251,15 @@ static int dump_unit_text(const struct klp_unit *unit, size_t n)
 	return 0;
 }
 
-static int dump_text(const struct klp_object *obj)
+static int dump_text(const struct klp_objfile *obj)
 {
 	const struct klp_unit *unit;
 	size_t i;
 
-	printf("%s: %zu unit%s\n", klp_object__path(obj),
-	       klp_object__nr_units(obj),
-	       klp_object__nr_units(obj) == 1 ? "" : "s");
-	klp_object__for_each_unit(obj, i, unit)
+	printf("%s: %zu unit%s\n", klp_objfile__path(obj),
+	       klp_objfile__nr_units(obj),
+	       klp_objfile__nr_units(obj) == 1 ? "" : "s");
+	klp_objfile__for_each_unit(obj, i, unit)
 		if (dump_unit_text(unit, i))
 			return -ENOMEM;
 	return 0;
@@ -295,7 +295,7 @@ static void json_index_plus_one(struct json_writer *w, unsigned int v)
 }
 
 static void json_func(struct json_writer *w, const struct klp_unit *unit,
-		      const struct klp_func *f)
+		      const struct klp_func_record *f)
 {
 	char kind[128], unknown[32];
 	unsigned int i;
@@ -452,7 +452,7 @@ static void json_unit(struct json_writer *w, const struct klp_unit *unit)
 
 /* One entry of "files"; @obj NULL when the file could not be read. */
 static void json_file(struct json_writer *w, const char *path,
-		      const struct klp_object *obj, const char *error)
+		      const struct klp_objfile *obj, const char *error)
 {
 	const struct klp_unit *unit;
 	size_t i;
@@ -463,11 +463,11 @@ static void json_file(struct json_writer *w, const char *path,
 	json_key(w, "error");
 	json_string(w, error);
 	json_key(w, "has_records");
-	json_bool(w, obj && klp_object__has_records(obj));
+	json_bool(w, obj && klp_objfile__has_records(obj));
 	json_key(w, "units");
 	json_begin_array(w);
 	if (obj)
-		klp_object__for_each_unit(obj, i, unit)
+		klp_objfile__for_each_unit(obj, i, unit)
 			json_unit(w, unit);
 	json_end_array(w);
 	json_end_object(w);
@@ -533,7 +533,7 @@ int cmd_dump(int argc, char **argv)
 		json_begin_array(&w);
 	}
 	for (i = optind; i < argc; i++) {
-		struct klp_object *obj = klp_object__open(argv[i],
+		struct klp_objfile *obj = klp_objfile__open(argv[i],
 							  KLP_OPEN_NO_SYMBOLS);
 
 		if (!obj) {
@@ -543,7 +543,7 @@ int cmd_dump(int argc, char **argv)
 			status = KLP_EXIT_USAGE;
 			continue;
 		}
-		if (!klp_object__has_records(obj)) {
+		if (!klp_objfile__has_records(obj)) {
 			report_no_records(argv[i]);
 			if (json)
 				json_file(&w, argv[i], obj, "no records");
@@ -556,7 +556,7 @@ int cmd_dump(int argc, char **argv)
 				klp_prog, argv[i]);
 			status = KLP_EXIT_USAGE;
 		}
-		klp_object__free(obj);
+		klp_objfile__free(obj);
 	}
 	if (json) {
 		json_end_array(&w);

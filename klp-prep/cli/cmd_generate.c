@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <klp_prep/extract.h>
-#include <klp_prep/generate.h>
+#include "extract.h"
+#include "generate.h"
 
 #include "cli.h"
 

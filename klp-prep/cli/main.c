@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include <klp_partition.h>
-#include <klp_prep/extract.h>
+#include "extract.h"
 #include <klp_prep/log.h>
 
 #include "cli.h"

@@ -199,14 +199,14 @@ static bool file_matches(const char *file, const char *want)
 	return lf == lw || file[lf - lw - 1] == '/';
 }
 
-static bool func_is_clone(const struct klp_func *f)
+static bool func_is_clone(const struct klp_func_record *f)
 {
 	return f->flags & (KLP_FUNC_F_PART | KLP_FUNC_F_ISRA |
 			   KLP_FUNC_F_CONSTPROP | KLP_FUNC_F_OTHER_CLONE);
 }
 
 static const struct klp_origin *func_origin(const struct klp_unit *u,
-					    const struct klp_func *f)
+					    const struct klp_func_record *f)
 {
 	return f->origin < u->nr_origins ? &u->origins[f->origin] : NULL;
 }
@@ -632,7 +632,7 @@ static long sympos_of(struct aobj *o, size_t unit, const char *name,
 			const struct klp_unit *un = o->units[u];
 
 			for (k = 0; k < un->nr_funcs; k++) {
-				const struct klp_func *f = &un->funcs[k];
+				const struct klp_func_record *f = &un->funcs[k];
 
 				if (!(f->flags & KLP_FUNC_F_EMITTED))
 					continue;
@@ -748,7 +748,7 @@ static const char *section_unpatchable(const char *sec)
 
 static const char *why_unpatchable(const struct aobj *o,
 				   const struct klp_unit *u,
-				   const struct klp_func *f)
+				   const struct klp_func_record *f)
 {
 	const struct klp_origin *org = func_origin(u, f);
 	const char *why;
@@ -777,7 +777,7 @@ static int get_node(struct klp_affected *a, int obj, size_t unit,
 {
 	struct aobj *o = &a->objs[obj];
 	const struct klp_unit *u = o->units[unit];
-	const struct klp_func *f = &u->funcs[func];
+	const struct klp_func_record *f = &u->funcs[func];
 	const struct klp_origin *org = func_origin(u, f);
 	struct node *n;
 	int ret, idx = o->state[unit].func_node[func];
@@ -824,7 +824,7 @@ static int body_dirty(struct klp_affected *a, int idx)
 	struct node *n = node_at(a, idx);
 	struct aobj *o = &a->objs[n->obj];
 	const struct klp_unit *u = o->units[n->unit];
-	const struct klp_func *f = &u->funcs[n->func];
+	const struct klp_func_record *f = &u->funcs[n->func];
 	size_t k;
 	int ret, nr_callers = 0;
 
@@ -881,7 +881,7 @@ static int mark_func(struct klp_affected *a, int obj, size_t unit,
 		     unsigned int func, const struct klp_affected_reason *r)
 {
 	const struct klp_unit *u = a->objs[obj].units[unit];
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	bool created;
 	int idx, ret;
 
@@ -956,7 +956,7 @@ static int origin_dirty(struct klp_affected *a, const struct event *e)
 
 	/* Every body of the origin: the function itself and its clones. */
 	for (k = 0; k < u->nr_funcs; k++) {
-		const struct klp_func *f = &u->funcs[k];
+		const struct klp_func_record *f = &u->funcs[k];
 		struct klp_affected_reason r = {
 			.kind = KLP_REASON_CLONE_OF, .what = org->name,
 			.file = org->file, .line = org->line, .from = from,
@@ -1066,7 +1066,7 @@ static int collect_called(struct klp_affected *a, struct node *n,
 
 	for (k = 0; k < u->nr_calls; k++) {
 		const struct klp_call *c = &u->calls[k];
-		const struct klp_func *cf;
+		const struct klp_func_record *cf;
 		bool tail = c->flags & KLP_CALL_F_TAIL;
 		bool dirty;
 		int ci;
@@ -1107,7 +1107,7 @@ static int finish_node(struct klp_affected *a, struct node *n)
 {
 	struct aobj *o = &a->objs[n->obj];
 	const struct klp_unit *u = o->units[n->unit];
-	const struct klp_func *f = &u->funcs[n->func];
+	const struct klp_func_record *f = &u->funcs[n->func];
 	const char *why;
 	unsigned char *seen;
 	bool est;

@@ -53,7 +53,7 @@ void klp_checker__report(struct klp_checker *c, enum klp_check_source source,
 bool klp_checker__unit_may_own(const struct klp_checker *c, size_t i,
 			       const struct klp_symbol *sym)
 {
-	const struct klp_object *obj = c->obj;
+	const struct klp_objfile *obj = c->obj;
 
 	if (sym->bind != STB_LOCAL || !sym->file ||
 	    !c->file_has_unit[sym->file])
@@ -61,7 +61,7 @@ bool klp_checker__unit_may_own(const struct klp_checker *c, size_t i,
 	return obj->unit_files[i] == sym->file;
 }
 
-static bool same_steps(const struct klp_func *f, const struct klp_symbol_name *n)
+static bool same_steps(const struct klp_func_record *f, const struct klp_symbol_name *n)
 {
 	unsigned int i;
 
@@ -121,7 +121,7 @@ static const char *format_suffixes(const struct klp_step *steps,
  * @n); NULL if nothing.
  */
 static const char *clone_mismatch(const struct klp_unit *unit,
-				  const struct klp_func *f,
+				  const struct klp_func_record *f,
 				  const struct klp_symbol *sym,
 				  const struct klp_symbol_name *n,
 				  char *buf, size_t size)
@@ -168,7 +168,7 @@ static const char *clone_mismatch(const struct klp_unit *unit,
 }
 
 static const char *cold_mismatch(const struct klp_unit *unit,
-				 const struct klp_func *f,
+				 const struct klp_func_record *f,
 				 const struct klp_symbol *sym,
 				 const struct klp_symbol_name *n,
 				 char *buf, size_t size)
@@ -199,7 +199,7 @@ static const char *cold_mismatch(const struct klp_unit *unit,
 
 static void check_symbol(struct klp_checker *c, const struct klp_symbol *sym)
 {
-	const struct klp_object *obj = c->obj;
+	const struct klp_objfile *obj = c->obj;
 	const struct klp_unit *first_unit = NULL;
 	struct klp_symbol_name n;
 	char buf[512], first[512] = "";
@@ -210,7 +210,7 @@ static void check_symbol(struct klp_checker *c, const struct klp_symbol *sym)
 	c->stats.symbols++;
 	for (i = 0; i < obj->nr_units; i++) {
 		const struct klp_unit *unit = obj->units[i];
-		const struct klp_func *f;
+		const struct klp_func_record *f;
 		const char *why;
 
 		if (!klp_checker__unit_may_own(c, i, sym))
@@ -249,11 +249,11 @@ const struct klp_symbol *klp_checker__find_symbol(const struct klp_checker *c,
 						  size_t i, const char *name,
 						  bool local)
 {
-	const struct klp_object *obj = c->obj;
+	const struct klp_objfile *obj = c->obj;
 	unsigned int file = obj->unit_files[i];
 	const struct klp_symbol *sym, *any = NULL;
 
-	klp_object__for_each_symbol_by_name(obj, name, sym) {
+	klp_objfile__for_each_symbol_by_name(obj, name, sym) {
 		if (local && file) {
 			if (sym->bind == STB_LOCAL && sym->file == file)
 				return sym;
@@ -267,7 +267,7 @@ const struct klp_symbol *klp_checker__find_symbol(const struct klp_checker *c,
 	return any;
 }
 
-static bool sections_differ(const struct klp_object *obj,
+static bool sections_differ(const struct klp_objfile *obj,
 			    const struct klp_symbol *sym, const char *section)
 {
 	size_t len;
@@ -294,11 +294,11 @@ static bool sections_differ(const struct klp_object *obj,
 static bool overridden(const struct klp_checker *c, size_t i, const char *name,
 		       const struct klp_symbol *sym)
 {
-	const struct klp_object *obj = c->obj;
+	const struct klp_objfile *obj = c->obj;
 	size_t j;
 
 	for (j = 0; j < obj->nr_units; j++) {
-		const struct klp_func *g;
+		const struct klp_func_record *g;
 
 		if (j == i)
 			continue;
@@ -315,7 +315,7 @@ static void missing_symbol(struct klp_checker *c, const struct klp_unit *unit,
 			   const char *record, const char *name,
 			   const char *section, const char *what)
 {
-	const struct klp_object *obj = c->obj;
+	const struct klp_objfile *obj = c->obj;
 
 	/*
 	 * A final link drops code: --gc-sections, discarded .exit.text of
@@ -339,10 +339,10 @@ static void missing_symbol(struct klp_checker *c, const struct klp_unit *unit,
 }
 
 static void check_record(struct klp_checker *c, size_t i,
-			 const struct klp_func *f)
+			 const struct klp_func_record *f)
 {
 	const struct klp_unit *unit = c->obj->units[i];
-	const struct klp_object *obj = c->obj;
+	const struct klp_objfile *obj = c->obj;
 	const struct klp_symbol *sym, *cold, *target;
 	bool public = f->flags & KLP_FUNC_F_PUBLIC;
 
@@ -391,7 +391,7 @@ static void check_record(struct klp_checker *c, size_t i,
 	/* A weak alias another unit's definition overrode: not this code. */
 	if (f->alias_of && sym &&
 	    !(public && overridden(c, i, f->symbol, sym))) {
-		const struct klp_func *t = &unit->funcs[f->alias_of - 1];
+		const struct klp_func_record *t = &unit->funcs[f->alias_of - 1];
 
 		target = klp_checker__find_symbol(c, i, t->symbol,
 						  !(t->flags & KLP_FUNC_F_PUBLIC));
@@ -408,7 +408,7 @@ static void check_record(struct klp_checker *c, size_t i,
 	}
 }
 
-int klp_object__check(const struct klp_object *obj, unsigned int flags,
+int klp_objfile__check(const struct klp_objfile *obj, unsigned int flags,
 		      klp_mismatch_fn_t fn, void *ctx,
 		      struct klp_check_stats *stats)
 {

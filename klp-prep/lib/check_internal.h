@@ -6,7 +6,7 @@
 #include <klp_prep/check.h>
 
 struct klp_checker {
-	const struct klp_object *obj;
+	const struct klp_objfile *obj;
 	klp_mismatch_fn_t fn;
 	void *ctx;
 	int nr_mismatches;

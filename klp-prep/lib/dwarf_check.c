@@ -96,7 +96,7 @@ static int compare_addr(const void *a, const void *b)
 /* Our function symbols at dwfl's (relocated) addresses. */
 static int map_symbols(struct dwarf_checker *d)
 {
-	const struct klp_object *obj = d->c->obj;
+	const struct klp_objfile *obj = d->c->obj;
 	int nr = dwfl_module_getsymtab(d->mod), i;
 	size_t j = 0;
 
@@ -286,11 +286,11 @@ static void format_chain(const struct chain *ch, const char *func, char *buf,
  * the number of such instances, or a negative errno.
  */
 static int walk_inlines(struct dwarf_checker *d, Dwarf_Die *parent,
-			const struct klp_func *f, size_t first,
+			const struct klp_func_record *f, size_t first,
 			struct chain *ch, bool report);
 
 static int walk_inlines_below(struct dwarf_checker *d, Dwarf_Die *parent,
-			      const struct klp_func *f, size_t first,
+			      const struct klp_func_record *f, size_t first,
 			      struct chain *ch, bool report)
 {
 	const struct klp_unit *u = d->unit;
@@ -386,7 +386,7 @@ static int walk_inlines_below(struct dwarf_checker *d, Dwarf_Die *parent,
 #define MAX_NESTING 1024
 
 static int walk_inlines(struct dwarf_checker *d, Dwarf_Die *parent,
-			const struct klp_func *f, size_t first,
+			const struct klp_func_record *f, size_t first,
 			struct chain *ch, bool report)
 {
 	int ret = -EINVAL;
@@ -433,7 +433,7 @@ static bool has_code(Dwarf_Die *die)
 	       dwarf_attr(die, DW_AT_ranges, &attr);
 }
 
-static bool has_call(const struct klp_unit *u, const struct klp_func *f,
+static bool has_call(const struct klp_unit *u, const struct klp_func_record *f,
 		     const char *callee)
 {
 	unsigned int func = f - u->funcs;
@@ -453,10 +453,10 @@ static bool has_call(const struct klp_unit *u, const struct klp_func *f,
  * the callers of a changed function's clones from these records.
  */
 static int walk_calls(struct dwarf_checker *d, Dwarf_Die *parent,
-		      const struct klp_func *f);
+		      const struct klp_func_record *f);
 
 static int walk_calls_below(struct dwarf_checker *d, Dwarf_Die *parent,
-			    const struct klp_func *f)
+			    const struct klp_func_record *f)
 {
 	const struct klp_unit *u = d->unit;
 	Dwarf_Die child, callee;
@@ -502,7 +502,7 @@ static int walk_calls_below(struct dwarf_checker *d, Dwarf_Die *parent,
 }
 
 static int walk_calls(struct dwarf_checker *d, Dwarf_Die *parent,
-		      const struct klp_func *f)
+		      const struct klp_func_record *f)
 {
 	int ret = -EINVAL;
 
@@ -516,10 +516,10 @@ static int walk_calls(struct dwarf_checker *d, Dwarf_Die *parent,
 
 static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
 {
-	const struct klp_object *obj = d->c->obj;
+	const struct klp_objfile *obj = d->c->obj;
 	const struct klp_unit *u = d->unit;
 	const struct addr_sym *at, *a;
-	const struct klp_func *f = NULL;
+	const struct klp_func_record *f = NULL;
 	struct chain ch = { .depth = 0 };
 	struct die_names names;
 	const char *name;
@@ -538,7 +538,7 @@ static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
 		const struct klp_symbol *sym;
 		bool named_elsewhere = false;
 
-		klp_object__for_each_symbol_by_name(obj, name, sym)
+		klp_objfile__for_each_symbol_by_name(obj, name, sym)
 			if (sym->bind != STB_LOCAL)
 				named_elsewhere = true;
 		if (obj->elf_type == ET_REL && !named_elsewhere)
@@ -552,7 +552,7 @@ static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
 	 * body's record is the one that is not an alias.
 	 */
 	for (a = at; a < d->addrs + d->nr_addrs && a->addr == at->addr; a++) {
-		const struct klp_func *g = klp_unit__find_func(u, a->sym->name);
+		const struct klp_func_record *g = klp_unit__find_func(u, a->sym->name);
 
 		if (g && (!f || (f->flags & KLP_FUNC_F_ALIAS)))
 			f = g;
@@ -590,7 +590,7 @@ static const char *base_name(const char *path)
  * lto1 names its CUs "<artificial>" and its units after the ltrans
  * object: the k-th such CU is the k-th LTO unit.
  */
-static long unit_of_cu(const struct klp_object *obj, const char *cu_name,
+static long unit_of_cu(const struct klp_objfile *obj, const char *cu_name,
 		       size_t rank)
 {
 	bool lto = !strcmp(cu_name, "<artificial>");
@@ -623,7 +623,7 @@ static long unit_of_cu(const struct klp_object *obj, const char *cu_name,
 static int check_cu(struct dwarf_checker *d, Dwarf_Die *cu, size_t *ranks,
 		    const char **names, size_t *nr_names)
 {
-	const struct klp_object *obj = d->c->obj;
+	const struct klp_objfile *obj = d->c->obj;
 	const char *cu_name = dwarf_diename(cu);
 	size_t rank = 0, i;
 	Dwarf_Die die;
@@ -671,7 +671,7 @@ static int check_cu(struct dwarf_checker *d, Dwarf_Die *cu, size_t *ranks,
 
 int klp_checker__check_dwarf(struct klp_checker *c)
 {
-	const struct klp_object *obj = c->obj;
+	const struct klp_objfile *obj = c->obj;
 	struct dwarf_checker d = { .c = c };
 	size_t *ranks = NULL, nr_names = 0, nr_cus = 0;
 	const char **names = NULL;

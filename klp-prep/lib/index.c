@@ -225,19 +225,19 @@ static int iobj_finish(struct iobj *o, const char *const *only,
 
 /*
  * The unit of each file group, -1 for none: the library's tie
- * (klp_object__unit_file()), by the group's content, never by order.
+ * (klp_objfile__unit_file()), by the group's content, never by order.
  */
-static int *group_units(const struct klp_object *obj)
+static int *group_units(const struct klp_objfile *obj)
 {
-	size_t nr_files = klp_object__nr_files(obj), u, g;
+	size_t nr_files = klp_objfile__nr_files(obj), u, g;
 	int *unit_of = malloc((nr_files + 1) * sizeof(int));
 
 	if (!unit_of)
 		return NULL;
 	for (g = 0; g <= nr_files; g++)
 		unit_of[g] = -1;
-	for (u = 0; u < klp_object__nr_units(obj); u++) {
-		g = klp_object__unit_file(obj, u);
+	for (u = 0; u < klp_objfile__nr_units(obj); u++) {
+		g = klp_objfile__unit_file(obj, u);
 		if (g && g <= nr_files)
 			unit_of[g] = (int)u;
 	}
@@ -246,21 +246,21 @@ static int *group_units(const struct klp_object *obj)
 
 static int read_elf(struct iobj *o, const char *path)
 {
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	const struct klp_unit *unit;
 	const struct klp_symbol *sym;
 	size_t i, nr_syms, strsz = 0, pos = 0;
 	int *unit_of = NULL, ret = 0;
 
-	obj = klp_object__open(path, 0);
+	obj = klp_objfile__open(path, 0);
 	if (!obj)
 		return -errno;
-	if (!klp_object__has_records(obj)) {
-		klp_object__free(obj);
+	if (!klp_objfile__has_records(obj)) {
+		klp_objfile__free(obj);
 		return -ENODATA;
 	}
 	/* The units, as section blocks. */
-	klp_object__for_each_unit(obj, i, unit) {
+	klp_objfile__for_each_unit(obj, i, unit) {
 		void *data;
 		size_t size;
 		char *b;
@@ -283,13 +283,13 @@ static int read_elf(struct iobj *o, const char *path)
 		o->blob_size += size;
 	}
 	/* The function symbols, with the unit of each local one. */
-	nr_syms = klp_object__nr_symbols(obj);
+	nr_syms = klp_objfile__nr_symbols(obj);
 	unit_of = group_units(obj);
 	if (!unit_of) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	klp_object__for_each_symbol(obj, i, sym)
+	klp_objfile__for_each_symbol(obj, i, sym)
 		strsz += strlen(sym->name) + 1;
 	o->strings = malloc(strsz ? strsz : 1);
 	o->pub.symbols = calloc(nr_syms ? nr_syms : 1, sizeof(*o->pub.symbols));
@@ -298,7 +298,7 @@ static int read_elf(struct iobj *o, const char *path)
 		goto out;
 	}
 	o->strings_size = strsz;
-	klp_object__for_each_symbol(obj, i, sym) {
+	klp_objfile__for_each_symbol(obj, i, sym) {
 		struct klp_index_symbol *s = &o->pub.symbols[i];
 		size_t l = strlen(sym->name) + 1;
 
@@ -306,13 +306,13 @@ static int read_elf(struct iobj *o, const char *path)
 		s->name = o->strings + pos;
 		pos += l;
 		s->value = sym->value;
-		s->unit = sym->file && sym->file <= klp_object__nr_files(obj) &&
+		s->unit = sym->file && sym->file <= klp_objfile__nr_files(obj) &&
 			  sym->bind == 0 /* STB_LOCAL */ ? unit_of[sym->file] : -1;
 	}
 	o->pub.nr_symbols = nr_syms;
 out:
 	free(unit_of);
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 	return ret;
 }
 

@@ -206,7 +206,7 @@ static int func_for(struct klp_ipa_dump *d, const struct loc *l, int origin,
 		 sizeof(*d->unit.funcs)))
 		return -ENOMEM;
 	i = (unsigned int)d->unit.nr_funcs++;
-	d->unit.funcs[i] = (struct klp_func){
+	d->unit.funcs[i] = (struct klp_func_record){
 		.symbol = l->name, .origin = (unsigned int)origin,
 		.flags = KLP_FUNC_F_EMITTED | flags,
 	};
@@ -728,7 +728,7 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 
 	/* Emitted bodies and their cold parts. */
 	for (k = 0; k < d->unit.nr_funcs; k++) {
-		struct klp_func *f = &d->unit.funcs[k];
+		struct klp_func_record *f = &d->unit.funcs[k];
 		char *cold;
 		bool emitted = false, has_cold = false;
 

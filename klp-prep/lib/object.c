@@ -22,7 +22,7 @@
 static bool elf_version_done;
 
 /* The object's section names, indexed by section number. */
-static int read_section_names(struct klp_object *obj)
+static int read_section_names(struct klp_objfile *obj)
 {
 	size_t shstrndx, i;
 	Elf_Scn *scn = NULL;
@@ -60,7 +60,7 @@ static int read_section_names(struct klp_object *obj)
 	return 0;
 }
 
-static int add_units(struct klp_object *obj, struct klp_unit **units,
+static int add_units(struct klp_objfile *obj, struct klp_unit **units,
 		     size_t nr_units)
 {
 	struct klp_unit **all;
@@ -74,7 +74,7 @@ static int add_units(struct klp_object *obj, struct klp_unit **units,
 	return 0;
 }
 
-static int read_partition(struct klp_object *obj, Elf_Scn *scn,
+static int read_partition(struct klp_objfile *obj, Elf_Scn *scn,
 			  const GElf_Shdr *shdr)
 {
 	struct klp_decode_error derr = { 0 };
@@ -132,7 +132,7 @@ static int read_partition(struct klp_object *obj, Elf_Scn *scn,
 }
 
 /* The format uses no relocations; a producer that adds some is not ours. */
-static void warn_relocations(struct klp_object *obj, size_t partition)
+static void warn_relocations(struct klp_objfile *obj, size_t partition)
 {
 	Elf_Scn *scn = NULL;
 
@@ -149,7 +149,7 @@ static void warn_relocations(struct klp_object *obj, size_t partition)
 	}
 }
 
-static int read_sections(struct klp_object *obj)
+static int read_sections(struct klp_objfile *obj)
 {
 	Elf_Scn *scn = NULL;
 	int err;
@@ -189,7 +189,7 @@ static int compare_by_name(const void *a, const void *b)
 	return x->sym_index < y->sym_index ? -1 : x->sym_index > y->sym_index;
 }
 
-static int index_symbols(struct klp_object *obj)
+static int index_symbols(struct klp_objfile *obj)
 {
 	size_t i;
 
@@ -208,7 +208,7 @@ static int index_symbols(struct klp_object *obj)
 	return 0;
 }
 
-static int add_file(struct klp_object *obj, const char *name)
+static int add_file(struct klp_objfile *obj, const char *name)
 {
 	const char **files;
 
@@ -221,7 +221,7 @@ static int add_file(struct klp_object *obj, const char *name)
 	return 0;
 }
 
-static int read_symbols(struct klp_object *obj)
+static int read_symbols(struct klp_objfile *obj)
 {
 	Elf_Data *data, *xdata = NULL;
 	size_t nr, i, strndx, entsize;
@@ -306,7 +306,7 @@ static const char *base_name(const char *path)
  * Does file group @file hold every local symbol unit @unit emitted (its
  * non-public bodies and every .cold part)?  *@need says how many that is.
  */
-static bool group_holds(const struct klp_object *obj,
+static bool group_holds(const struct klp_objfile *obj,
 			const struct klp_unit *unit, unsigned int file,
 			size_t *need)
 {
@@ -314,7 +314,7 @@ static bool group_holds(const struct klp_object *obj,
 
 	*need = 0;
 	for (k = 0; k < unit->nr_funcs; k++) {
-		const struct klp_func *f = &unit->funcs[k];
+		const struct klp_func_record *f = &unit->funcs[k];
 		const char *names[2] = {
 			(f->flags & KLP_FUNC_F_PUBLIC) ? NULL : f->symbol,
 			f->cold_symbol,
@@ -329,7 +329,7 @@ static bool group_holds(const struct klp_object *obj,
 			if (!names[n])
 				continue;
 			(*need)++;
-			klp_object__for_each_symbol_by_name(obj, names[n], sym) {
+			klp_objfile__for_each_symbol_by_name(obj, names[n], sym) {
 				if (sym->bind == STB_LOCAL && sym->file == file) {
 					hits++;
 					break;
@@ -344,7 +344,7 @@ static bool group_holds(const struct klp_object *obj,
  * How many groups of @base no unit owns yet (without local function
  * symbols, when @has_locals); the @rank-th of them in *@pick.
  */
-static size_t free_groups_named(const struct klp_object *obj,
+static size_t free_groups_named(const struct klp_objfile *obj,
 				const unsigned int *owner, const bool *has_locals,
 				const char *base, size_t rank, unsigned int *pick)
 {
@@ -401,7 +401,7 @@ static unsigned int one_free(const unsigned int *owner, const unsigned int *cand
  * as many as such units (which of them does not matter: none holds a
  * static to look up).
  */
-static int match_unit_files(struct klp_object *obj)
+static int match_unit_files(struct klp_objfile *obj)
 {
 	size_t nr_units = obj->nr_units, nr_groups = obj->nr_files + 1;
 	size_t i, j, need, nr_cands = 0, cap = 0, *first = NULL, *nr = NULL,
@@ -534,7 +534,7 @@ out:
  * sections, or fails later on one section's data: say "truncated" once,
  * up front, for every part that lies past the end of the file.
  */
-static int check_extent(struct klp_object *obj, const GElf_Ehdr *ehdr)
+static int check_extent(struct klp_objfile *obj, const GElf_Ehdr *ehdr)
 {
 	struct stat st;
 	uint64_t file_size, end;
@@ -571,7 +571,7 @@ static int check_extent(struct klp_object *obj, const GElf_Ehdr *ehdr)
 	return 0;
 }
 
-static int open_elf(struct klp_object *obj)
+static int open_elf(struct klp_objfile *obj)
 {
 	GElf_Ehdr ehdr;
 	struct stat st;
@@ -629,9 +629,9 @@ static int open_elf(struct klp_object *obj)
 	return check_extent(obj, &ehdr);
 }
 
-struct klp_object *klp_object__open(const char *path, unsigned int flags)
+struct klp_objfile *klp_objfile__open(const char *path, unsigned int flags)
 {
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	int err;
 
 	obj = calloc(1, sizeof(*obj));
@@ -655,14 +655,14 @@ struct klp_object *klp_object__open(const char *path, unsigned int flags)
 	if (err) {
 		if (err == -ENOMEM)
 			pr_err(path, "out of memory");
-		klp_object__free(obj);
+		klp_objfile__free(obj);
 		errno = -err;
 		return NULL;
 	}
 	return obj;
 }
 
-void klp_object__free(struct klp_object *obj)
+void klp_objfile__free(struct klp_objfile *obj)
 {
 	if (!obj)
 		return;
@@ -681,49 +681,49 @@ void klp_object__free(struct klp_object *obj)
 	free(obj);
 }
 
-const char *klp_object__path(const struct klp_object *obj)
+const char *klp_objfile__path(const struct klp_objfile *obj)
 {
 	return obj->path;
 }
 
-unsigned int klp_object__elf_type(const struct klp_object *obj)
+unsigned int klp_objfile__elf_type(const struct klp_objfile *obj)
 {
 	return obj->elf_type;
 }
 
-bool klp_object__has_records(const struct klp_object *obj)
+bool klp_objfile__has_records(const struct klp_objfile *obj)
 {
 	return obj->has_records;
 }
 
-size_t klp_object__nr_units(const struct klp_object *obj)
+size_t klp_objfile__nr_units(const struct klp_objfile *obj)
 {
 	return obj->nr_units;
 }
 
-const struct klp_unit *klp_object__unit(const struct klp_object *obj, size_t i)
+const struct klp_unit *klp_objfile__unit(const struct klp_objfile *obj, size_t i)
 {
 	return i < obj->nr_units ? obj->units[i] : NULL;
 }
 
-bool klp_object__has_symtab(const struct klp_object *obj)
+bool klp_objfile__has_symtab(const struct klp_objfile *obj)
 {
 	return obj->has_symtab;
 }
 
-size_t klp_object__nr_symbols(const struct klp_object *obj)
+size_t klp_objfile__nr_symbols(const struct klp_objfile *obj)
 {
 	return obj->nr_symbols;
 }
 
-const struct klp_symbol *klp_object__symbol(const struct klp_object *obj,
+const struct klp_symbol *klp_objfile__symbol(const struct klp_objfile *obj,
 					    size_t i)
 {
 	return i < obj->nr_symbols ? &obj->symbols[i] : NULL;
 }
 
 const struct klp_symbol *
-klp_object__find_symbol_by_name(const struct klp_object *obj, const char *name)
+klp_objfile__find_symbol_by_name(const struct klp_objfile *obj, const char *name)
 {
 	size_t lo = 0, hi = obj->nr_symbols;
 
@@ -741,7 +741,7 @@ klp_object__find_symbol_by_name(const struct klp_object *obj, const char *name)
 }
 
 const struct klp_symbol *
-klp_object__next_symbol_by_name(const struct klp_object *obj,
+klp_objfile__next_symbol_by_name(const struct klp_objfile *obj,
 				const struct klp_symbol *sym)
 {
 	size_t rank = obj->name_rank[sym - obj->symbols] + 1;
@@ -752,23 +752,23 @@ klp_object__next_symbol_by_name(const struct klp_object *obj,
 	return NULL;
 }
 
-size_t klp_object__nr_files(const struct klp_object *obj)
+size_t klp_objfile__nr_files(const struct klp_objfile *obj)
 {
 	return obj->nr_files;
 }
 
-const char *klp_object__file_name(const struct klp_object *obj,
+const char *klp_objfile__file_name(const struct klp_objfile *obj,
 				  unsigned int file)
 {
 	return file && file <= obj->nr_files ? obj->files[file] : NULL;
 }
 
-unsigned int klp_object__unit_file(const struct klp_object *obj, size_t i)
+unsigned int klp_objfile__unit_file(const struct klp_objfile *obj, size_t i)
 {
 	return i < obj->nr_units ? obj->unit_files[i] : 0;
 }
 
-const struct klp_func *klp_unit__find_func(const struct klp_unit *unit,
+const struct klp_func_record *klp_unit__find_func(const struct klp_unit *unit,
 					   const char *name)
 {
 	size_t i;
@@ -779,7 +779,7 @@ const struct klp_func *klp_unit__find_func(const struct klp_unit *unit,
 	return NULL;
 }
 
-const struct klp_func *
+const struct klp_func_record *
 klp_unit__find_func_by_cold(const struct klp_unit *unit, const char *name)
 {
 	size_t i;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* object_internal.h - struct klp_object, for the library's own modules */
+/* object_internal.h - struct klp_objfile, for the library's own modules */
 #ifndef KLP_LIB_OBJECT_INTERNAL_H
 #define KLP_LIB_OBJECT_INTERNAL_H
 
@@ -8,7 +8,7 @@
 
 #include <klp_prep/object.h>
 
-struct klp_object {
+struct klp_objfile {
 	char *path;
 	int fd;
 	Elf *elf;

@@ -304,7 +304,7 @@ static int get_count(struct decoder *d, struct cursor *c, const char *field,
 
 static int decode_func(struct decoder *d, struct cursor *c)
 {
-	struct klp_func f;
+	struct klp_func_record f;
 	const unsigned char *at = c->p;
 	struct klp_unit *unit = d->unit;
 	unsigned int i;
@@ -489,8 +489,8 @@ static struct klp_unit *alloc_unit(struct decoder *d, const struct counts *n,
 
 	off_origins = align_up(sizeof(*unit), alignof(struct klp_origin));
 	off_funcs = align_up(off_origins + n->origins * sizeof(struct klp_origin),
-			     alignof(struct klp_func));
-	off_inlines = align_up(off_funcs + n->funcs * sizeof(struct klp_func),
+			     alignof(struct klp_func_record));
+	off_inlines = align_up(off_funcs + n->funcs * sizeof(struct klp_func_record),
 			       alignof(struct klp_inline));
 	off_calls = align_up(off_inlines + n->inlines * sizeof(struct klp_inline),
 			     alignof(struct klp_call));

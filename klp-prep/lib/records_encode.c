@@ -207,7 +207,7 @@ static int encode_origin(struct encoder *enc, const struct klp_origin *origin)
 static int encode_func(struct encoder *enc, const struct klp_unit *unit,
 		       size_t index)
 {
-	const struct klp_func *func = &unit->funcs[index];
+	const struct klp_func_record *func = &unit->funcs[index];
 	unsigned int i;
 	int err;
 

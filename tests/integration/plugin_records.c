@@ -25,7 +25,7 @@ static const char *plugin_path, *fixtures_dir, *gcc, *work_dir;
 	"-mno-red-zone -ffreestanding -mfentry -pg"
 
 struct compiled {
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	const struct klp_unit *unit;
 	char source[512];
 };
@@ -87,22 +87,22 @@ static void compile_fixture(struct compiled *c, const char *name,
 	rc = system(cmd);
 	if (rc != 0)
 		fail_msg("compiling %s failed (%d): %s", name, rc, cmd);
-	c->obj = klp_object__open(object, 0);
+	c->obj = klp_objfile__open(object, 0);
 	if (!c->obj)
-		fail_msg("klp_object__open(%s): %s", object, strerror(errno));
-	assert_true(klp_object__has_records(c->obj));
-	assert_int_equal(klp_object__nr_units(c->obj), 1);
-	c->unit = klp_object__unit(c->obj, 0);
+		fail_msg("klp_objfile__open(%s): %s", object, strerror(errno));
+	assert_true(klp_objfile__has_records(c->obj));
+	assert_int_equal(klp_objfile__nr_units(c->obj), 1);
+	c->unit = klp_objfile__unit(c->obj, 0);
 	assert_non_null(c->unit);
 }
 
 static void release(struct compiled *c)
 {
-	klp_object__free(c->obj);
+	klp_objfile__free(c->obj);
 	c->obj = NULL;
 }
 
-static const struct klp_func *find_func(const struct klp_unit *u,
+static const struct klp_func_record *find_func(const struct klp_unit *u,
 					const char *symbol)
 {
 	size_t i;
@@ -125,13 +125,13 @@ static bool has_func(const struct klp_unit *u, const char *symbol)
 }
 
 static unsigned int func_index(const struct klp_unit *u,
-			       const struct klp_func *f)
+			       const struct klp_func_record *f)
 {
 	return (unsigned int)(f - u->funcs);
 }
 
 static const struct klp_origin *origin_of(const struct klp_unit *u,
-					  const struct klp_func *f)
+					  const struct klp_func_record *f)
 {
 	assert_in_range(f->origin, 0, u->nr_origins - 1);
 	return &u->origins[f->origin];
@@ -186,7 +186,7 @@ static const struct klp_call *find_call(const struct klp_unit *u,
 }
 
 /* The change recorded for parameter @index, 0 if none. */
-static unsigned int param_change(const struct klp_func *f, unsigned int index,
+static unsigned int param_change(const struct klp_func_record *f, unsigned int index,
 				 const char **value)
 {
 	unsigned int i;
@@ -201,7 +201,7 @@ static unsigned int param_change(const struct klp_func *f, unsigned int index,
 	return 0;
 }
 
-static void assert_steps(const struct klp_func *f, unsigned int nr, ...)
+static void assert_steps(const struct klp_func_record *f, unsigned int nr, ...)
 {
 	va_list ap;
 	unsigned int i;
@@ -236,7 +236,7 @@ static bool ends_with(const char *s, const char *suffix)
 static void test_cold_split(void **state)
 {
 	struct compiled c;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	(void)state;
 
 	compile_fixture(&c, "cold_split", NULL);
@@ -279,7 +279,7 @@ static void test_part_split(void **state)
 {
 	const char *callers[] = { "p1", "p2", "p3", "p4", "p5" };
 	struct compiled c;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	unsigned int i;
 	(void)state;
 
@@ -315,7 +315,7 @@ static void test_part_split(void **state)
 static void test_isra(void **state)
 {
 	struct compiled c;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	const struct klp_call *call;
 	(void)state;
 
@@ -344,7 +344,7 @@ static void test_isra(void **state)
 static void test_constprop(void **state)
 {
 	struct compiled c;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	const struct klp_call *call;
 	const char *value = NULL;
 	(void)state;
@@ -380,7 +380,7 @@ static void test_constprop(void **state)
 static void test_combo(void **state)
 {
 	struct compiled c;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	const char *value = NULL;
 	(void)state;
 
@@ -411,7 +411,7 @@ static void test_combo(void **state)
 static void test_localalias(void **state)
 {
 	struct compiled c;
-	const struct klp_func *pub, *f;
+	const struct klp_func_record *pub, *f;
 	(void)state;
 
 	compile_fixture(&c, "localalias", NULL);
@@ -441,7 +441,7 @@ static void test_localalias(void **state)
 static void check_inline_chain(const struct compiled *c)
 {
 	const struct klp_inline *inl;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 
 	/* Early chain: add_one in twice in early_user. */
 	inl = find_inline(c->unit, "early_user", "twice", NULL);
@@ -521,7 +521,7 @@ static void test_inline_vanish(void **state)
 static void test_init_notrace(void **state)
 {
 	struct compiled c;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	(void)state;
 
 	compile_fixture(&c, "init_notrace", NULL);
@@ -548,7 +548,7 @@ static void test_init_notrace(void **state)
 static void test_function_sections(void **state)
 {
 	struct compiled c;
-	const struct klp_func *f;
+	const struct klp_func_record *f;
 	(void)state;
 
 	compile_fixture(&c, "function_sections", NULL);
@@ -582,7 +582,7 @@ static int mkdirs(const char *path)
 static void test_oddities(void **state)
 {
 	struct compiled c;
-	const struct klp_func *f, *target;
+	const struct klp_func_record *f, *target;
 	size_t i;
 	bool inner = false;
 	(void)state;
@@ -626,7 +626,7 @@ static void test_oddities(void **state)
 static void test_ld_r(void **state)
 {
 	struct compiled a, b;
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	char cmd[2048], combined[512];
 	const struct klp_unit *u0, *u1;
 	(void)state;
@@ -639,16 +639,16 @@ static void test_ld_r(void **state)
 	snprintf(cmd, sizeof(cmd), "ld -r -o '%s' '%s/cold_split.o' '%s/constprop.o'",
 		 combined, work_dir, work_dir);
 	assert_int_equal(system(cmd), 0);
-	obj = klp_object__open(combined, 0);
+	obj = klp_objfile__open(combined, 0);
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_units(obj), 2);
-	u0 = klp_object__unit(obj, 0);
-	u1 = klp_object__unit(obj, 1);
+	assert_int_equal(klp_objfile__nr_units(obj), 2);
+	u0 = klp_objfile__unit(obj, 0);
+	u1 = klp_objfile__unit(obj, 1);
 	assert_true(ends_with(u0->source, "cold_split.c"));
 	assert_true(ends_with(u1->source, "constprop.c"));
 	assert_non_null(find_func(u0, "hot_path"));
 	assert_non_null(find_func(u1, "scale.constprop.0"));
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 }
 
 int main(int argc, char **argv)

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../klp-prep/lib/build.c"
+#include "../../klp-prep/livepatch/build.c"
 
 static void key(const char *name, const char *prefix, const char *want)
 {

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include <klp_prep/diff.h>
-#include <klp_prep/extract.h>
+#include "diff.h"
+#include "extract.h"
 
 static char log_buf[4096];
 

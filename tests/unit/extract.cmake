@@ -2,7 +2,7 @@
 # klp-prep generate: extraction rules on small C units (libclang), the
 # compile database filter, the diff parser and the template engine.
 find_package(cmocka REQUIRED)
-if(NOT TARGET klp_generate)
+if(NOT TARGET klp_livepatch)
 	return()
 endif()
 
@@ -11,7 +11,7 @@ foreach(t extract_rules extract_compdb diff_parse template_render)
 		continue()
 	endif()
 	add_executable(test_${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
-	target_link_libraries(test_${t} PRIVATE klp_generate cmocka)
+	target_link_libraries(test_${t} PRIVATE klp_livepatch cmocka)
 	target_compile_options(test_${t} PRIVATE ${KLP_SANITIZE_FLAGS})
 	target_link_options(test_${t} PRIVATE ${KLP_SANITIZE_FLAGS})
 	add_test(NAME ${t} COMMAND test_${t})

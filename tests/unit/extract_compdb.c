@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include <klp_prep/compdb.h>
-#include <klp_prep/extract.h>
+#include "compdb.h"
+#include "extract.h"
 
 static char tmpdir[64];
 static char log_buf[4096];

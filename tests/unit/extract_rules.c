@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include <klp_prep/extract.h>
+#include "extract.h"
 
 static char tmpdir[64];
 static char log_buf[8192];

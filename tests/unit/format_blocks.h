@@ -36,7 +36,7 @@ static struct klp_param rich_params[] = {
 	{ 2, KLP_PARAM_SPLIT, NULL },
 };
 
-static struct klp_func rich_funcs[] = {
+static struct klp_func_record rich_funcs[] = {
 	{ "foo", 0, KLP_FUNC_F_EMITTED | KLP_FUNC_F_COLD_SPLIT, ".text",
 	  "foo.cold", ".text.unlikely", 0, NULL, 0, NULL, 0 },
 	{ "foo.constprop.0.isra.0", 0,
@@ -93,7 +93,7 @@ static struct klp_origin second_origins[] = {
 	  KLP_ORIGIN_F_PUBLIC | KLP_ORIGIN_F_DEFINED, 20 },
 };
 static struct klp_step second_steps_isra[] = { { KLP_STEP_ISRA, 0 } };
-static struct klp_func second_funcs[] = {
+static struct klp_func_record second_funcs[] = {
 	{ "foo", 0, KLP_FUNC_F_EMITTED | KLP_FUNC_F_COLD_SPLIT, ".text",
 	  "foo.cold", ".text.unlikely", 0, NULL, 0, NULL, 0 },
 	{ "foo.isra.0", 0, KLP_FUNC_F_EMITTED | KLP_FUNC_F_ISRA, ".text",

@@ -52,7 +52,7 @@ static void assert_units_equal(const struct klp_unit *a,
 	}
 	assert_int_equal(a->nr_funcs, b->nr_funcs);
 	for (i = 0; i < a->nr_funcs; i++) {
-		const struct klp_func *f = &a->funcs[i], *g = &b->funcs[i];
+		const struct klp_func_record *f = &a->funcs[i], *g = &b->funcs[i];
 
 		assert_str_equal(f->symbol, g->symbol);
 		assert_int_equal(f->origin, g->origin);
@@ -212,7 +212,7 @@ static void test_round_trip_large(void **state)
 {
 	enum { N = 3000 };
 	static struct klp_origin origins[N];
-	static struct klp_func funcs[N];
+	static struct klp_func_record funcs[N];
 	static struct klp_inline inlines[N];
 	static struct klp_call calls[N];
 	static struct klp_step steps[N][2];
@@ -232,7 +232,7 @@ static void test_round_trip_large(void **state)
 			(unsigned int)(i * 1000 + 9) };
 		steps[i][0] = (struct klp_step){ KLP_STEP_ISRA, (unsigned int)i };
 		steps[i][1] = (struct klp_step){ KLP_STEP_PART, 0xffffffffu };
-		funcs[i] = (struct klp_func){ names[i], (unsigned int)i,
+		funcs[i] = (struct klp_func_record){ names[i], (unsigned int)i,
 			KLP_FUNC_F_EMITTED | KLP_FUNC_F_ISRA, ".text", NULL,
 			NULL, (unsigned int)(i ? i : 0), steps[i], 2, NULL, 0 };
 		inlines[i] = (struct klp_inline){ (unsigned int)i,
@@ -750,7 +750,7 @@ static void test_free_accepts_null(void **state)
 static void test_encoder_refuses_bad_indexes(void **state)
 {
 	struct klp_unit u = rich_unit();
-	struct klp_func funcs[6];
+	struct klp_func_record funcs[6];
 	struct klp_inline inlines[4];
 	void *data = NULL;
 	size_t size;

@@ -177,13 +177,13 @@ static void collect(const struct klp_mismatch *m, void *ctx)
 
 static int check(const char *name, unsigned int flags, struct mismatches *all)
 {
-	struct klp_object *obj = klp_object__open(path(name), 0);
+	struct klp_objfile *obj = klp_objfile__open(path(name), 0);
 	int ret;
 
 	assert_non_null(obj);
 	memset(all, 0, sizeof(*all));
-	ret = klp_object__check(obj, flags, collect, all, NULL);
-	klp_object__free(obj);
+	ret = klp_objfile__check(obj, flags, collect, all, NULL);
+	klp_objfile__free(obj);
 	if (ret > 0)
 		print_message("%s", all->text);
 	return ret;
@@ -230,78 +230,78 @@ static void reset_messages(void)
 
 static void test_object_with_records(void **state)
 {
-	struct klp_object *obj = klp_object__open(path("a.o"), 0);
+	struct klp_objfile *obj = klp_objfile__open(path("a.o"), 0);
 	const struct klp_symbol *sym;
 	const struct klp_unit *unit;
 	size_t i, n = 0;
 
 	(void)state;
 	assert_non_null(obj);
-	assert_true(klp_object__has_records(obj));
-	assert_true(klp_object__has_symtab(obj));
-	assert_int_equal(klp_object__elf_type(obj), ET_REL);
-	assert_int_equal(klp_object__nr_units(obj), 1);
-	klp_object__for_each_unit(obj, i, unit)
+	assert_true(klp_objfile__has_records(obj));
+	assert_true(klp_objfile__has_symtab(obj));
+	assert_int_equal(klp_objfile__elf_type(obj), ET_REL);
+	assert_int_equal(klp_objfile__nr_units(obj), 1);
+	klp_objfile__for_each_unit(obj, i, unit)
 		n++;
 	assert_int_equal(n, 1);
-	unit = klp_object__unit(obj, 0);
+	unit = klp_objfile__unit(obj, 0);
 	assert_string_equal(unit->source, "demo/a.c");
 	assert_int_equal(unit->nr_funcs, 6);
-	assert_null(klp_object__unit(obj, 1));
+	assert_null(klp_objfile__unit(obj, 1));
 
 	/* Seven function symbols, .symtab order: locals, then bar. */
-	assert_int_equal(klp_object__nr_symbols(obj), 7);
-	assert_string_equal(klp_object__symbol(obj, 0)->name, "foo");
-	assert_string_equal(klp_object__symbol(obj, 6)->name, "bar");
+	assert_int_equal(klp_objfile__nr_symbols(obj), 7);
+	assert_string_equal(klp_objfile__symbol(obj, 0)->name, "foo");
+	assert_string_equal(klp_objfile__symbol(obj, 6)->name, "bar");
 
-	sym = klp_object__find_symbol_by_name(obj, "foo.cold");
+	sym = klp_objfile__find_symbol_by_name(obj, "foo.cold");
 	assert_non_null(sym);
 	assert_string_equal(sym->section, ".text.unlikely");
 	assert_int_equal(sym->bind, STB_LOCAL);
 	assert_int_equal(sym->type, STT_FUNC);
 	assert_int_equal(sym->size, 1);
-	assert_int_equal(klp_object__nr_files(obj), 1);
-	assert_string_equal(klp_object__file_name(obj, sym->file), "a.c");
-	assert_int_equal(klp_object__unit_file(obj, 0), sym->file);
+	assert_int_equal(klp_objfile__nr_files(obj), 1);
+	assert_string_equal(klp_objfile__file_name(obj, sym->file), "a.c");
+	assert_int_equal(klp_objfile__unit_file(obj, 0), sym->file);
 
-	sym = klp_object__find_symbol_by_name(obj, "bar");
+	sym = klp_objfile__find_symbol_by_name(obj, "bar");
 	assert_non_null(sym);
 	assert_int_equal(sym->bind, STB_GLOBAL);
 	assert_int_equal(sym->file, 0);
-	assert_int_equal(klp_object__find_symbol_by_name(obj,
+	assert_int_equal(klp_objfile__find_symbol_by_name(obj,
 			 "bar.localalias")->value, sym->value);
-	assert_null(klp_object__next_symbol_by_name(obj, sym));
-	assert_null(klp_object__find_symbol_by_name(obj, "nothing"));
-	assert_null(klp_object__find_symbol_by_name(obj, "fo"));
+	assert_null(klp_objfile__next_symbol_by_name(obj, sym));
+	assert_null(klp_objfile__find_symbol_by_name(obj, "nothing"));
+	assert_null(klp_objfile__find_symbol_by_name(obj, "fo"));
 
 	assert_non_null(klp_unit__find_func(unit, "qux.part.0"));
 	assert_ptr_equal(klp_unit__find_func_by_cold(unit, "foo.cold"),
 			 &unit->funcs[0]);
 	assert_null(klp_unit__find_func(unit, "foo.cold"));
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 }
 
 /* ld -r: two units, and a static foo (and foo.cold) in each. */
 static void test_ld_r_keeps_units_and_file_groups(void **state)
 {
-	struct klp_object *obj = klp_object__open(path("ar.o"), 0);
+	struct klp_objfile *obj = klp_objfile__open(path("ar.o"), 0);
 	const struct klp_symbol *sym, *first = NULL;
 	unsigned int a, c;
 	int n = 0;
 
 	(void)state;
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_units(obj), 2);
-	assert_string_equal(klp_object__unit(obj, 0)->source, "demo/a.c");
-	assert_string_equal(klp_object__unit(obj, 1)->source, "demo/c.c");
-	assert_int_equal(klp_object__unit(obj, 1)->block_offset,
-			 klp_object__unit(obj, 0)->block_size);
-	a = klp_object__unit_file(obj, 0);
-	c = klp_object__unit_file(obj, 1);
-	assert_string_equal(klp_object__file_name(obj, a), "a.c");
-	assert_string_equal(klp_object__file_name(obj, c), "c.c");
+	assert_int_equal(klp_objfile__nr_units(obj), 2);
+	assert_string_equal(klp_objfile__unit(obj, 0)->source, "demo/a.c");
+	assert_string_equal(klp_objfile__unit(obj, 1)->source, "demo/c.c");
+	assert_int_equal(klp_objfile__unit(obj, 1)->block_offset,
+			 klp_objfile__unit(obj, 0)->block_size);
+	a = klp_objfile__unit_file(obj, 0);
+	c = klp_objfile__unit_file(obj, 1);
+	assert_string_equal(klp_objfile__file_name(obj, a), "a.c");
+	assert_string_equal(klp_objfile__file_name(obj, c), "c.c");
 
-	klp_object__for_each_symbol_by_name(obj, "foo.cold", sym) {
+	klp_objfile__for_each_symbol_by_name(obj, "foo.cold", sym) {
 		if (!first)
 			first = sym;
 		else
@@ -310,7 +310,7 @@ static void test_ld_r_keeps_units_and_file_groups(void **state)
 		n++;
 	}
 	assert_int_equal(n, 2);
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 }
 
 /*
@@ -321,7 +321,7 @@ static void test_ld_r_keeps_units_and_file_groups(void **state)
 static void test_units_tied_to_groups_by_content(void **state)
 {
 	struct klp_unit units[2] = { second_unit(), rich_unit() };
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	struct mismatches all;
 	const struct klp_symbol *isra;
 
@@ -334,15 +334,15 @@ static void test_units_tied_to_groups_by_content(void **state)
 	write_units("reversed.bin", units, 2, 0);
 	add_section("plain_rr.o", "reversed.bin", "reversed.o");
 
-	obj = klp_object__open(path("reversed.o"), 0);
+	obj = klp_objfile__open(path("reversed.o"), 0);
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_files(obj), 2);
-	isra = klp_object__find_symbol_by_name(obj, "foo.isra.0");
+	assert_int_equal(klp_objfile__nr_files(obj), 2);
+	isra = klp_objfile__find_symbol_by_name(obj, "foo.isra.0");
 	assert_non_null(isra);
-	assert_int_equal(klp_object__unit_file(obj, 0), isra->file);
-	assert_int_equal(klp_object__unit_file(obj, 0), 2);
-	assert_int_equal(klp_object__unit_file(obj, 1), 1);
-	klp_object__free(obj);
+	assert_int_equal(klp_objfile__unit_file(obj, 0), isra->file);
+	assert_int_equal(klp_objfile__unit_file(obj, 0), 2);
+	assert_int_equal(klp_objfile__unit_file(obj, 1), 1);
+	klp_objfile__free(obj);
 	assert_int_equal(check("reversed.o", 0, &all), 0);
 }
 
@@ -372,7 +372,7 @@ static struct klp_unit foo_unit(const char *source)
 static void test_unit_whose_symbols_fit_another_group(void **state)
 {
 	struct klp_unit units[2] = { foo_unit("demo3/b.c"), second_unit() };
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	const struct klp_symbol *sym, *mine = NULL;
 	unsigned int file;
 
@@ -385,20 +385,20 @@ static void test_unit_whose_symbols_fit_another_group(void **state)
 	write_units("subset.bin", units, 2, 0);
 	add_section("plain_s23.o", "subset.bin", "subset.o");
 
-	obj = klp_object__open(path("subset.o"), 0);
+	obj = klp_objfile__open(path("subset.o"), 0);
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_files(obj), 2);
-	assert_int_equal(klp_object__unit_file(obj, 0), 2);
-	assert_int_equal(klp_object__unit_file(obj, 1), 1);
+	assert_int_equal(klp_objfile__nr_files(obj), 2);
+	assert_int_equal(klp_objfile__unit_file(obj, 0), 2);
+	assert_int_equal(klp_objfile__unit_file(obj, 1), 1);
 	/* The first unit's foo.cold is the one linked second. */
-	file = klp_object__unit_file(obj, 0);
-	klp_object__for_each_symbol_by_name(obj, "foo.cold", sym)
+	file = klp_objfile__unit_file(obj, 0);
+	klp_objfile__for_each_symbol_by_name(obj, "foo.cold", sym)
 		if (sym->file == file)
 			mine = sym;
 	assert_non_null(mine);
-	assert_ptr_equal(klp_object__next_symbol_by_name(obj,
-			 klp_object__find_symbol_by_name(obj, "foo.cold")), mine);
-	klp_object__free(obj);
+	assert_ptr_equal(klp_objfile__next_symbol_by_name(obj,
+			 klp_objfile__find_symbol_by_name(obj, "foo.cold")), mine);
+	klp_objfile__free(obj);
 }
 
 /*
@@ -409,7 +409,7 @@ static void test_units_alike_stay_untied(void **state)
 {
 	struct klp_unit units[2] = { foo_unit("demo4/d.c"),
 				     foo_unit("demo5/d.c") };
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 
 	(void)state;
 	make_symbols("s4", "d.c", foo_symbols, "plain_s4.o");
@@ -419,44 +419,44 @@ static void test_units_alike_stay_untied(void **state)
 	write_units("alike.bin", units, 2, 0);
 	add_section("plain_s45.o", "alike.bin", "alike.o");
 
-	obj = klp_object__open(path("alike.o"), 0);
+	obj = klp_objfile__open(path("alike.o"), 0);
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_files(obj), 2);
-	assert_int_equal(klp_object__unit_file(obj, 0), 0);
-	assert_int_equal(klp_object__unit_file(obj, 1), 0);
-	klp_object__free(obj);
+	assert_int_equal(klp_objfile__nr_files(obj), 2);
+	assert_int_equal(klp_objfile__unit_file(obj, 0), 0);
+	assert_int_equal(klp_objfile__unit_file(obj, 1), 0);
+	klp_objfile__free(obj);
 }
 
 static void test_padded_blocks(void **state)
 {
-	struct klp_object *obj = klp_object__open(path("padded.o"), 0);
+	struct klp_objfile *obj = klp_objfile__open(path("padded.o"), 0);
 
 	(void)state;
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_units(obj), 2);
-	assert_string_equal(klp_object__unit(obj, 1)->source, "demo/c.c");
-	klp_object__free(obj);
+	assert_int_equal(klp_objfile__nr_units(obj), 2);
+	assert_string_equal(klp_objfile__unit(obj, 1)->source, "demo/c.c");
+	klp_objfile__free(obj);
 }
 
 static void test_check_clean(void **state)
 {
 	struct klp_check_stats stats;
 	struct mismatches all;
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 
 	(void)state;
 	assert_int_equal(check("a.o", 0, &all), 0);
 	assert_int_equal(check("c.o", 0, &all), 0);
 	assert_int_equal(check("ar.o", 0, &all), 0);
 
-	obj = klp_object__open(path("ar.o"), 0);
+	obj = klp_objfile__open(path("ar.o"), 0);
 	assert_non_null(obj);
-	assert_int_equal(klp_object__check(obj, 0, NULL, NULL, &stats), 0);
+	assert_int_equal(klp_objfile__check(obj, 0, NULL, NULL, &stats), 0);
 	/* 5 + 2 suffixed symbols; 5 + 3 emitted records; no -g. */
 	assert_int_equal(stats.symbols, 7);
 	assert_int_equal(stats.records, 8);
 	assert_false(stats.dwarf);
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 }
 
 /*
@@ -521,7 +521,7 @@ static void test_check_name_mismatches(void **state)
 	static struct klp_step constprop1[] = { { KLP_STEP_CONSTPROP, 1 } };
 	static struct klp_step part1[] = { { KLP_STEP_PART, 1 } };
 	static struct klp_step isra0[] = { { KLP_STEP_ISRA, 0 } };
-	static struct klp_func funcs[] = {
+	static struct klp_func_record funcs[] = {
 		/* f.isra.0: the isra flag missing */
 		{ "f.isra.0", 0, KLP_FUNC_F_EMITTED, ".text", NULL, NULL, 0,
 		  isra0, 1, NULL, 0 },
@@ -592,7 +592,7 @@ static void test_check_dwarf(void **state)
 		{ "api", "d.c", 4, NULL, KLP_ORIGIN_F_PUBLIC, 4 },
 		{ "other", "d.c", 5, NULL, KLP_ORIGIN_F_PUBLIC, 5 },
 	};
-	static struct klp_func funcs[] = {
+	static struct klp_func_record funcs[] = {
 		{ "api", 2, KLP_FUNC_F_EMITTED | KLP_FUNC_F_PUBLIC, ".text",
 		  NULL, NULL, 0, NULL, 0, NULL, 0 },
 		{ "other", 3, KLP_FUNC_F_EMITTED | KLP_FUNC_F_PUBLIC, ".text",
@@ -610,7 +610,7 @@ static void test_check_dwarf(void **state)
 		.nr_inlines = 3,
 	};
 	struct klp_check_stats stats;
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	struct mismatches all;
 
 	(void)state;
@@ -619,14 +619,14 @@ static void test_check_dwarf(void **state)
 
 	write_units("d_good.bin", &u, 1, 0);
 	add_section("plain_d.o", "d_good.bin", "d_good.o");
-	obj = klp_object__open(path("d_good.o"), 0);
+	obj = klp_objfile__open(path("d_good.o"), 0);
 	assert_non_null(obj);
 	memset(&all, 0, sizeof(all));
-	assert_int_equal(klp_object__check(obj, 0, collect, &all, &stats), 0);
+	assert_int_equal(klp_objfile__check(obj, 0, collect, &all, &stats), 0);
 	assert_true(stats.dwarf);
 	assert_int_equal(stats.dwarf_subprograms, 2);
 	assert_true(stats.dwarf_inlines >= 2);
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 
 	/* No record of the nested sq: one mismatch, naming the chain. */
 	u.nr_inlines = 1;
@@ -666,7 +666,7 @@ static void test_extended_section_indexes(void **state)
 		{ "late", "x.c", 1, NULL, 0, 0 },
 	};
 	static struct klp_step isra[] = { { KLP_STEP_ISRA, 0 } };
-	static struct klp_func funcs[] = {
+	static struct klp_func_record funcs[] = {
 		{ "late.isra.0", 0, KLP_FUNC_F_EMITTED | KLP_FUNC_F_ISRA,
 		  ".text.s65299", NULL, NULL, 0, isra, 1, NULL, 0 },
 	};
@@ -675,7 +675,7 @@ static void test_extended_section_indexes(void **state)
 		.funcs = funcs, .nr_funcs = 1,
 	};
 	const struct klp_symbol *sym;
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	struct mismatches all;
 	FILE *f;
 	int i;
@@ -691,23 +691,23 @@ static void test_extended_section_indexes(void **state)
 	write_units("x.bin", &u, 1, 0);
 	add_section("plain_x.o", "x.bin", "x.o");
 
-	obj = klp_object__open(path("x.o"), 0);
+	obj = klp_objfile__open(path("x.o"), 0);
 	assert_non_null(obj);
-	sym = klp_object__find_symbol_by_name(obj, "late.isra.0");
+	sym = klp_objfile__find_symbol_by_name(obj, "late.isra.0");
 	assert_non_null(sym);
 	assert_true(sym->shndx >= SHN_LORESERVE);
 	assert_string_equal(sym->section, ".text.s65299");
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 	assert_int_equal(check("x.o", 0, &all), 0);
 }
 
 static void assert_open_fails(const char *name, int code, const char *words)
 {
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 
 	reset_messages();
 	errno = 0;
-	obj = klp_object__open(path(name), 0);
+	obj = klp_objfile__open(path(name), 0);
 	if (obj || errno != code || !strstr(messages, words))
 		print_error("%s: errno %d, messages: %s\n", name, errno,
 			    messages);
@@ -775,7 +775,7 @@ static void test_bad_sections(void **state)
 static void test_section_with_relocations(void **state)
 {
 	struct klp_unit second = second_unit();
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 	unsigned char *block;
 	size_t size, i;
 	void *data;
@@ -798,46 +798,46 @@ static void test_section_with_relocations(void **state)
 	run("cd %s && %s -c reloc.c -o reloc.o", dir, KLP_TEST_GCC);
 
 	reset_messages();
-	obj = klp_object__open(path("reloc.o"), 0);
+	obj = klp_objfile__open(path("reloc.o"), 0);
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_units(obj), 1);
-	assert_string_equal(klp_object__unit(obj, 0)->source, "demo/c.c");
+	assert_int_equal(klp_objfile__nr_units(obj), 1);
+	assert_string_equal(klp_objfile__unit(obj, 0)->source, "demo/c.c");
 	assert_non_null(strstr(messages,
 		": warning: .klp_prep.partition has relocations (.rela.klp_prep.partition); the format uses none, they are ignored\n"));
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 }
 
 static void test_object_without_records(void **state)
 {
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 
 	(void)state;
-	obj = klp_object__open(path("plain_a.o"), 0);
+	obj = klp_objfile__open(path("plain_a.o"), 0);
 	assert_non_null(obj);
-	assert_false(klp_object__has_records(obj));
-	assert_int_equal(klp_object__nr_units(obj), 0);
-	assert_int_equal(klp_object__nr_symbols(obj), 7);
+	assert_false(klp_objfile__has_records(obj));
+	assert_int_equal(klp_objfile__nr_units(obj), 0);
+	assert_int_equal(klp_objfile__nr_symbols(obj), 7);
 	reset_messages();
-	assert_int_equal(klp_object__check(obj, 0, NULL, NULL, NULL), -ENODATA);
+	assert_int_equal(klp_objfile__check(obj, 0, NULL, NULL, NULL), -ENODATA);
 	assert_non_null(strstr(messages, "compiled without the klp-prep plugin"));
-	klp_object__free(obj);
-	klp_object__free(NULL);
+	klp_objfile__free(obj);
+	klp_objfile__free(NULL);
 }
 
 static void test_records_only(void **state)
 {
-	struct klp_object *obj;
+	struct klp_objfile *obj;
 
 	(void)state;
-	obj = klp_object__open(path("a.o"), KLP_OPEN_NO_SYMBOLS);
+	obj = klp_objfile__open(path("a.o"), KLP_OPEN_NO_SYMBOLS);
 	assert_non_null(obj);
-	assert_int_equal(klp_object__nr_units(obj), 1);
-	assert_int_equal(klp_object__nr_symbols(obj), 0);
-	assert_null(klp_object__find_symbol_by_name(obj, "foo"));
+	assert_int_equal(klp_objfile__nr_units(obj), 1);
+	assert_int_equal(klp_objfile__nr_symbols(obj), 0);
+	assert_null(klp_objfile__find_symbol_by_name(obj, "foo"));
 	reset_messages();
-	assert_int_equal(klp_object__check(obj, 0, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(klp_objfile__check(obj, 0, NULL, NULL, NULL), -EINVAL);
 	assert_non_null(strstr(messages, "opened without its symbols"));
-	klp_object__free(obj);
+	klp_objfile__free(obj);
 }
 
 /* The log callback can be replaced and silenced; the old one comes back. */
@@ -849,7 +849,7 @@ static void test_log_callback(void **state)
 	old = klp_set_log_fn(NULL);
 	assert_ptr_equal(old, capture);
 	reset_messages();
-	assert_null(klp_object__open(path("missing.o"), 0));
+	assert_null(klp_objfile__open(path("missing.o"), 0));
 	assert_string_equal(messages, "");
 	assert_ptr_equal(klp_set_log_fn(capture), NULL);
 }

@@ -5,7 +5,7 @@
 foreach(t fuzz_partition fuzz_object fuzz_ipa_clones fuzz_diff fuzz_template fuzz_verify)
 	add_executable(regress_${t} ${PROJECT_SOURCE_DIR}/fuzz/${t}.c
 		${CMAKE_CURRENT_LIST_DIR}/regress_main.c)
-	target_link_libraries(regress_${t} PRIVATE klp_prep klp_generate klp_build)
+	target_link_libraries(regress_${t} PRIVATE klp_prep klp_livepatch)
 	target_compile_options(regress_${t} PRIVATE ${KLP_SANITIZE_FLAGS})
 	target_link_options(regress_${t} PRIVATE ${KLP_SANITIZE_FLAGS})
 	add_test(NAME regress_${t}

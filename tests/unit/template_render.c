@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include <klp_prep/extract.h>
-#include <klp_prep/template.h>
+#include "extract.h"
+#include "template.h"
 
 static char log_buf[4096];
 

@@ -24,7 +24,7 @@
 struct ub {
 	struct klp_unit u;
 	struct klp_origin origins[MAXR];
-	struct klp_func funcs[MAXR];
+	struct klp_func_record funcs[MAXR];
 	struct klp_inline inlines[MAXR];
 	struct klp_call calls[MAXR];
 };
@@ -58,7 +58,7 @@ static unsigned int F(struct ub *b, const char *symbol, unsigned int origin,
 		      unsigned int flags, const char *cold)
 {
 	assert_true(b->u.nr_funcs < MAXR);
-	b->funcs[b->u.nr_funcs] = (struct klp_func){
+	b->funcs[b->u.nr_funcs] = (struct klp_func_record){
 		.symbol = symbol, .origin = origin, .flags = flags,
 		.section = (flags & KLP_FUNC_F_EMITTED) ? ".text" : NULL,
 		.cold_symbol = cold,

@@ -58,7 +58,7 @@ static struct klp_ipa_dump *parse(const char *text)
 	return d;
 }
 
-static const struct klp_func *func(const struct klp_unit *u, const char *sym)
+static const struct klp_func_record *func(const struct klp_unit *u, const char *sym)
 {
 	size_t i;
 

@@ -45,7 +45,7 @@ struct klp_check_stats {
 	size_t dwarf_calls;		/* call sites of clones held to records */
 };
 
-/* Flags of klp_object__check(). */
+/* Flags of klp_objfile__check(). */
 #define KLP_CHECK_NO_DWARF	(1u << 0)
 
 /*
@@ -55,7 +55,7 @@ struct klp_check_stats {
  * for an object opened with KLP_OPEN_NO_SYMBOLS.  @stats
  * may be NULL.  The object must have been opened with its symbols.
  */
-KLP_API int klp_object__check(const struct klp_object *obj, unsigned int flags,
+KLP_API int klp_objfile__check(const struct klp_objfile *obj, unsigned int flags,
 			      klp_mismatch_fn_t fn, void *ctx,
 			      struct klp_check_stats *stats);
 

@@ -2,17 +2,17 @@
 /*
  * object.h - an ELF file with its partition records and function symbols
  *
- * A struct klp_object is one ELF file of any kind that carries the
+ * A struct klp_objfile is one ELF file of any kind that carries the
  * .klp_prep.partition section: a relocatable object, an `ld -r` output, a
  * linked executable, a kernel module or vmlinux.  Opening it decodes every
  * block of the section (one struct klp_unit per compilation unit) and loads
  * the function symbols of .symtab.  The object owns everything reachable
- * from it; pointers stay valid until klp_object__free().
+ * from it; pointers stay valid until klp_objfile__free().
  *
  * Local symbols are grouped by the STT_FILE symbol before them, as the
  * assembler and the linker lay them out: two `static void foo(void)` of
  * different units are told apart by their file group, which is also how a
- * unit is tied to its symbols (klp_object__unit_file()).
+ * unit is tied to its symbols (klp_objfile__unit_file()).
  */
 #ifndef KLP_PREP_OBJECT_H
 #define KLP_PREP_OBJECT_H
@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-struct klp_object;
+struct klp_objfile;
 
 struct klp_symbol {
 	const char *name;
@@ -43,53 +43,53 @@ struct klp_symbol {
 	unsigned int file;		/* file group, 0 = none (see below) */
 };
 
-/* Flags of klp_object__open(). */
+/* Flags of klp_objfile__open(). */
 #define KLP_OPEN_NO_SYMBOLS	(1u << 0)	/* records only */
 
 /*
  * Open @path and read its records and symbols.  A file without the
- * section is not an error (klp_object__has_records() says so), a section
+ * section is not an error (klp_objfile__has_records() says so), a section
  * that cannot be decoded is.  Returns NULL with errno set on error, after
  * logging a message that names the file: ENOENT and the like from open(),
  * EISDIR, ENOEXEC for a file that is not ELF (or is truncated or corrupt ELF),
  * EBADMSG for a corrupt section, EPROTONOSUPPORT for an unknown format
  * version, ENOMEM.
  */
-KLP_API struct klp_object *klp_object__open(const char *path,
+KLP_API struct klp_objfile *klp_objfile__open(const char *path,
 					    unsigned int flags);
-KLP_API void klp_object__free(struct klp_object *obj);
+KLP_API void klp_objfile__free(struct klp_objfile *obj);
 
-KLP_API const char *klp_object__path(const struct klp_object *obj);
+KLP_API const char *klp_objfile__path(const struct klp_objfile *obj);
 /* ET_REL, ET_EXEC, ET_DYN. */
-KLP_API unsigned int klp_object__elf_type(const struct klp_object *obj);
+KLP_API unsigned int klp_objfile__elf_type(const struct klp_objfile *obj);
 
 /*
  * False when the file has no .klp_prep.partition section: its code was
  * compiled without -fplugin=.../klp_partition.so.
  */
-KLP_API bool klp_object__has_records(const struct klp_object *obj);
+KLP_API bool klp_objfile__has_records(const struct klp_objfile *obj);
 
 /* Units in section order (blocks of several sections follow each other). */
-KLP_API size_t klp_object__nr_units(const struct klp_object *obj);
-KLP_API const struct klp_unit *klp_object__unit(const struct klp_object *obj,
+KLP_API size_t klp_objfile__nr_units(const struct klp_objfile *obj);
+KLP_API const struct klp_unit *klp_objfile__unit(const struct klp_objfile *obj,
 						size_t i);
 
-#define klp_object__for_each_unit(obj, i, unit)				\
+#define klp_objfile__for_each_unit(obj, i, unit)				\
 	for ((i) = 0;							\
-	     (i) < klp_object__nr_units(obj) &&				\
-	     ((unit) = klp_object__unit(obj, i));			\
+	     (i) < klp_objfile__nr_units(obj) &&				\
+	     ((unit) = klp_objfile__unit(obj, i));			\
 	     (i)++)
 
 /* Function symbols in .symtab order; false if the file has no .symtab. */
-KLP_API bool klp_object__has_symtab(const struct klp_object *obj);
-KLP_API size_t klp_object__nr_symbols(const struct klp_object *obj);
+KLP_API bool klp_objfile__has_symtab(const struct klp_objfile *obj);
+KLP_API size_t klp_objfile__nr_symbols(const struct klp_objfile *obj);
 KLP_API const struct klp_symbol *
-klp_object__symbol(const struct klp_object *obj, size_t i);
+klp_objfile__symbol(const struct klp_objfile *obj, size_t i);
 
-#define klp_object__for_each_symbol(obj, i, sym)			\
+#define klp_objfile__for_each_symbol(obj, i, sym)			\
 	for ((i) = 0;							\
-	     (i) < klp_object__nr_symbols(obj) &&			\
-	     ((sym) = klp_object__symbol(obj, i));			\
+	     (i) < klp_objfile__nr_symbols(obj) &&			\
+	     ((sym) = klp_objfile__symbol(obj, i));			\
 	     (i)++)
 
 /*
@@ -97,23 +97,23 @@ klp_object__symbol(const struct klp_object *obj, size_t i);
  * next after @sym.  Static names repeat across units of linked files.
  */
 KLP_API const struct klp_symbol *
-klp_object__find_symbol_by_name(const struct klp_object *obj,
+klp_objfile__find_symbol_by_name(const struct klp_objfile *obj,
 				const char *name);
 KLP_API const struct klp_symbol *
-klp_object__next_symbol_by_name(const struct klp_object *obj,
+klp_objfile__next_symbol_by_name(const struct klp_objfile *obj,
 				const struct klp_symbol *sym);
 
-#define klp_object__for_each_symbol_by_name(obj, name, sym)		\
-	for ((sym) = klp_object__find_symbol_by_name(obj, name); (sym);	\
-	     (sym) = klp_object__next_symbol_by_name(obj, sym))
+#define klp_objfile__for_each_symbol_by_name(obj, name, sym)		\
+	for ((sym) = klp_objfile__find_symbol_by_name(obj, name); (sym);	\
+	     (sym) = klp_objfile__next_symbol_by_name(obj, sym))
 
 /*
  * File groups: group n (from 1) holds the local symbols after the n-th
- * STT_FILE symbol of .symtab; klp_object__file_name() gives that
+ * STT_FILE symbol of .symtab; klp_objfile__file_name() gives that
  * symbol's name (a basename, e.g. "fork.c"), NULL for 0 or out of range.
  */
-KLP_API size_t klp_object__nr_files(const struct klp_object *obj);
-KLP_API const char *klp_object__file_name(const struct klp_object *obj,
+KLP_API size_t klp_objfile__nr_files(const struct klp_objfile *obj);
+KLP_API const char *klp_objfile__file_name(const struct klp_objfile *obj,
 					  unsigned int file);
 
 /*
@@ -126,7 +126,7 @@ KLP_API const char *klp_object__file_name(const struct klp_object *obj,
  * basename left, or one without local function symbols.  0 when it
  * cannot be told: the unit's symbols fit several groups, or none.
  */
-KLP_API unsigned int klp_object__unit_file(const struct klp_object *obj,
+KLP_API unsigned int klp_objfile__unit_file(const struct klp_objfile *obj,
 					   size_t i);
 
 /* The origin of a FUNC or INLINE record, and FUNC-by-symbol lookups. */
@@ -137,9 +137,9 @@ klp_unit__origin(const struct klp_unit *unit, unsigned int i)
 }
 
 /* The FUNC record of @unit whose symbol (or cold_symbol) is @name. */
-KLP_API const struct klp_func *klp_unit__find_func(const struct klp_unit *unit,
+KLP_API const struct klp_func_record *klp_unit__find_func(const struct klp_unit *unit,
 						   const char *name);
-KLP_API const struct klp_func *
+KLP_API const struct klp_func_record *
 klp_unit__find_func_by_cold(const struct klp_unit *unit, const char *name);
 
 #ifdef __cplusplus

@@ -41,7 +41,7 @@ struct klp_param {
 	const char *value;		/* constant, or NULL */
 };
 
-struct klp_func {
+struct klp_func_record {
 	const char *symbol;
 	unsigned int origin;		/* index into unit->origins */
 	unsigned int flags;		/* KLP_FUNC_F_* */
@@ -79,7 +79,7 @@ struct klp_unit {
 
 	struct klp_origin *origins;
 	size_t nr_origins;
-	struct klp_func *funcs;
+	struct klp_func_record *funcs;
 	size_t nr_funcs;
 	struct klp_inline *inlines;
 	size_t nr_inlines;

@@ -11,7 +11,7 @@
 
 #include <clang-c/Index.h>
 
-#include <klp_prep/extract.h>
+#include "extract.h"
 
 /* A top-level declaration or directive of the unit's own file. */
 struct node {

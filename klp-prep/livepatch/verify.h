@@ -82,7 +82,7 @@ struct klp_lp_part {
  * -ENOENT when @ko has no FUNC record of @func (compiled without the
  * plugin), -ENOMEM.
  */
-int klp_lp_new_parts(const struct klp_object *ko, const char *func,
+int klp_lp_new_parts(const struct klp_objfile *ko, const char *func,
 		     const char *const *exclude, size_t nr_exclude,
 		     struct klp_lp_part **parts, size_t *nr_parts);
 void klp_lp_parts__free(struct klp_lp_part *parts, size_t nr);
@@ -93,7 +93,7 @@ void klp_lp_parts__free(struct klp_lp_part *parts, size_t nr);
  * looks up a new_name in the module (module_kallsyms_on_each_symbol());
  * NULL when there is none, or several and @sympos is 0.
  */
-const struct klp_symbol *klp_lp_find_symbol(const struct klp_object *ko,
+const struct klp_symbol *klp_lp_find_symbol(const struct klp_objfile *ko,
 					    const char *name,
 					    unsigned long sympos);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <klp_prep/template.h>
+#include "template.h"
 
 #include "extract_log.h"
 

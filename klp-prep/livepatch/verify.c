@@ -6,7 +6,7 @@
  * Passes of klp_verify_module():
  *   klp_lp_table__read	the tables, from the relocations and bytes of
  *			the arrays that `patch` and `objs` point to
- *   klp_object__open	the module's records and function symbols
+ *   klp_objfile__open	the module's records and function symbols
  *   verify_object	per klp_object: entries well formed, every new_name
  *			a part of its parent, every part named once
  */
@@ -21,11 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <klp_prep/verify.h>
+#include "verify.h"
 
 #include "extract_log.h"
 
-/* struct klp_func with the kernel-support series: the external part. */
+/* The kernel's struct klp_func with the kernel-support series: the external part. */
 #define KLP_FUNC_OLD_NAME	0
 #define KLP_FUNC_NEW_FUNC	8
 #define KLP_FUNC_OLD_SYMPOS	16
@@ -33,7 +33,7 @@
 #define KLP_FUNC_NEW_NAME	32
 #define KLP_FUNC_NEW_SYMPOS	40
 #define KLP_FUNC_MIN_SIZE	48
-/* struct klp_object: name, funcs; struct klp_patch: mod, objs, states, replace. */
+/* The kernel's struct klp_object: name, funcs; struct klp_patch: mod, objs, states, replace. */
 #define KLP_OBJECT_NAME		0
 #define KLP_OBJECT_FUNCS	8
 #define KLP_PATCH_OBJS		8
@@ -472,13 +472,13 @@ size_t klp_lp_table__nr_stack_only(const struct klp_lp_table *t)
 
 /* ---- the new side, from the module's records ----------------------------- */
 
-const struct klp_symbol *klp_lp_find_symbol(const struct klp_object *ko, const char *name,
+const struct klp_symbol *klp_lp_find_symbol(const struct klp_objfile *ko, const char *name,
 					    unsigned long sympos)
 {
 	const struct klp_symbol *s, *found = NULL;
 	unsigned long n = 0;
 
-	klp_object__for_each_symbol_by_name(ko, name, s) {
+	klp_objfile__for_each_symbol_by_name(ko, name, s) {
 		if (s->shndx == SHN_UNDEF)
 			continue;
 		n++;
@@ -489,14 +489,14 @@ const struct klp_symbol *klp_lp_find_symbol(const struct klp_object *ko, const c
 }
 
 /* The position of @name in unit @unit's file group: 0 when unique. */
-static int part_sympos(const struct klp_object *ko, size_t unit, const char *name,
+static int part_sympos(const struct klp_objfile *ko, size_t unit, const char *name,
 		       unsigned long *pos)
 {
-	unsigned int file = klp_object__unit_file(ko, unit);
+	unsigned int file = klp_objfile__unit_file(ko, unit);
 	const struct klp_symbol *s;
 	unsigned long n = 0, mine = 0;
 
-	klp_object__for_each_symbol_by_name(ko, name, s) {
+	klp_objfile__for_each_symbol_by_name(ko, name, s) {
 		if (s->shndx == SHN_UNDEF)
 			continue;
 		n++;
@@ -512,7 +512,7 @@ static int part_sympos(const struct klp_object *ko, size_t unit, const char *nam
 }
 
 struct parts {
-	const struct klp_object *ko;
+	const struct klp_objfile *ko;
 	size_t unit;
 	const char *const *exclude;
 	size_t nr_exclude;
@@ -546,7 +546,7 @@ static int parts_add(struct parts *p, const char *name, const char *kind)
 	n->sympos = 0;
 	err = part_sympos(p->ko, p->unit, name, &n->sympos);
 	if (err) {
-		klp_gen_err("%s: error: '%s' (%s): %s\n", klp_object__path(p->ko), name, kind,
+		klp_gen_err("%s: error: '%s' (%s): %s\n", klp_objfile__path(p->ko), name, kind,
 			    err == -ENOENT ? "the records name it, the symbol table does not" :
 			    "several symbols of the name, and none tells which is this unit's");
 		return -EBADMSG;
@@ -569,7 +569,7 @@ static bool excluded(const struct parts *p, const char *name)
 }
 
 /* @fn's .cold part, then the clones it calls, and theirs. */
-static int collect_parts(struct parts *p, const struct klp_unit *u, const struct klp_func *fn,
+static int collect_parts(struct parts *p, const struct klp_unit *u, const struct klp_func_record *fn,
 			 int depth)
 {
 	size_t idx = fn - u->funcs, i;
@@ -581,7 +581,7 @@ static int collect_parts(struct parts *p, const struct klp_unit *u, const struct
 		err = parts_add(p, fn->cold_symbol, depth ? "cold part of a clone called by" : "cold part of");
 	for (i = 0; !err && i < u->nr_calls; i++) {
 		const struct klp_call *c = &u->calls[i];
-		const struct klp_func *callee;
+		const struct klp_func_record *callee;
 
 		if (c->func != idx || !c->callee || excluded(p, c->callee) ||
 		    parts_has(p, c->callee))
@@ -597,18 +597,18 @@ static int collect_parts(struct parts *p, const struct klp_unit *u, const struct
 	return err;
 }
 
-int klp_lp_new_parts(const struct klp_object *ko, const char *func, const char *const *exclude,
+int klp_lp_new_parts(const struct klp_objfile *ko, const char *func, const char *const *exclude,
 		     size_t nr_exclude, struct klp_lp_part **out, size_t *nr_out)
 {
 	struct parts p = { .ko = ko, .exclude = exclude, .nr_exclude = nr_exclude };
 	const struct klp_unit *u;
-	const struct klp_func *fn = NULL;
+	const struct klp_func_record *fn = NULL;
 	size_t i;
 	int err;
 
 	*out = NULL;
 	*nr_out = 0;
-	klp_object__for_each_unit(ko, i, u) {
+	klp_objfile__for_each_unit(ko, i, u) {
 		fn = klp_unit__find_func(u, func);
 		if (fn && (fn->flags & KLP_FUNC_F_EMITTED)) {
 			p.unit = i;
@@ -641,7 +641,7 @@ void klp_lp_parts__free(struct klp_lp_part *parts, size_t nr)
 
 #define verr(res, ...) do { klp_gen_err(__VA_ARGS__); (res)->errors++; } while (0)
 
-static int verify_parent(const struct klp_lp_table *t, const struct klp_object *ko,
+static int verify_parent(const struct klp_lp_table *t, const struct klp_objfile *ko,
 			 const struct klp_lp_object *o, size_t at, const char *const *parents,
 			 size_t nr_parents, struct klp_verify_result *res)
 {
@@ -711,7 +711,7 @@ static int verify_parent(const struct klp_lp_table *t, const struct klp_object *
 	return 0;
 }
 
-static int verify_object(const struct klp_lp_table *t, const struct klp_object *ko,
+static int verify_object(const struct klp_lp_table *t, const struct klp_objfile *ko,
 			 const struct klp_lp_object *o, const char *const *parents,
 			 size_t nr_parents, struct klp_verify_result *res)
 {
@@ -749,7 +749,7 @@ static int verify_object(const struct klp_lp_table *t, const struct klp_object *
 int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
 {
 	struct klp_lp_table *t;
-	struct klp_object *ko;
+	struct klp_objfile *ko;
 	const char **parents = NULL;
 	size_t nr_parents = 0, i, k;
 	int err;
@@ -758,13 +758,13 @@ int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
 	err = klp_lp_table__read(ko_path, &t);
 	if (err)
 		return err;
-	ko = klp_object__open(ko_path, 0);
+	ko = klp_objfile__open(ko_path, 0);
 	if (!ko) {
 		err = -errno;
 		klp_lp_table__free(t);
 		return err ? err : -EINVAL;
 	}
-	if (!klp_object__has_records(ko))
+	if (!klp_objfile__has_records(ko))
 		verr(res, "%s: error: no .klp_prep.partition section: the module was built "
 		     "without the klp-prep plugin\n", ko_path);
 	for (i = 0; i < t->nr_objs; i++)
@@ -787,7 +787,7 @@ int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
 		err = -EBADMSG;
 out:
 	free(parents);
-	klp_object__free(ko);
+	klp_objfile__free(ko);
 	klp_lp_table__free(t);
 	return err;
 }

@@ -12,7 +12,7 @@
 
 #include <clang-c/CXCompilationDatabase.h>
 
-#include <klp_prep/compdb.h>
+#include "compdb.h"
 
 #include "extract_log.h"
 

@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <klp_prep/generate.h>
+#include "generate.h"
 
 #ifdef __cplusplus
 extern "C" {

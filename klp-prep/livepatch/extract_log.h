@@ -6,7 +6,7 @@
 #ifndef KLP_PREP_EXTRACT_LOG_H
 #define KLP_PREP_EXTRACT_LOG_H
 
-#include <klp_prep/extract.h>
+#include "extract.h"
 
 __attribute__((format(printf, 2, 3)))
 void klp_gen_log(enum klp_gen_log_level level, const char *fmt, ...);

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <klp_prep/generate.h>
+#include "generate.h"
 
 #include "extract_log.h"
 

@@ -28,12 +28,12 @@
 #include <unistd.h>
 
 #include <klp_prep/affected.h>
-#include <klp_prep/compdb.h>
-#include <klp_prep/diff.h>
-#include <klp_prep/extract.h>
-#include <klp_prep/generate.h>
+#include "compdb.h"
+#include "diff.h"
+#include "extract.h"
+#include "generate.h"
 #include <klp_prep/index.h>
-#include <klp_prep/template.h>
+#include "template.h"
 
 #include "extract_log.h"
 #include "generate_internal.h"

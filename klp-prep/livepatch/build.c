@@ -31,10 +31,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <klp_prep/build.h>
-#include <klp_prep/generate.h>
+#include "build.h"
+#include "generate.h"
 #include <klp_prep/object.h>
-#include <klp_prep/verify.h>
+#include "verify.h"
 
 #include "extract_log.h"
 
@@ -541,7 +541,7 @@ static int close_tmp(FILE *f, char *tmp, const char *path, int err)
 static int step_new_side(struct build *b)
 {
 	struct klp_lp_table *t = NULL;
-	struct klp_object *ko = NULL;
+	struct klp_objfile *ko = NULL;
 	const char **parents = NULL;
 	size_t nr_parents = 0, i, k, j, pairs = 0, old_only = 0, new_only = 0;
 	char *np = path_in(b->work, "new-side.tsv"), *op = path_in(b->work, "old-side.tsv");
@@ -556,12 +556,12 @@ static int step_new_side(struct build *b)
 	err = klp_lp_table__read(b->ko, &t);
 	if (err)
 		goto out;
-	ko = klp_object__open(b->ko, 0);
+	ko = klp_objfile__open(b->ko, 0);
 	if (!ko) {
 		err = -errno ? -errno : -EINVAL;
 		goto out;
 	}
-	if (!klp_object__has_records(ko)) {
+	if (!klp_objfile__has_records(ko)) {
 		klp_gen_err("%s: error: no .klp_prep.partition section: built without the plugin "
 			    "(%s)?\n", b->ko, b->plugin);
 		err = -EINVAL;
@@ -692,7 +692,7 @@ out:
 	if (nf)
 		close_tmp(nf, ntmp, np, -EIO);
 	free(parents);
-	klp_object__free(ko);
+	klp_objfile__free(ko);
 	klp_lp_table__free(t);
 	free(np);
 	free(op);

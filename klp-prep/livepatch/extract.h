@@ -35,7 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <klp_prep/diff.h>
+#include "diff.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <klp_prep/diff.h>
+#include "diff.h"
 
 #include "extract_log.h"
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <klp_prep/extract.h>
+#include "extract.h"
 
 #include "extract_strset.h"
 
