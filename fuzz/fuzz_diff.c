@@ -12,10 +12,15 @@
 #include <string.h>
 
 #include "diff.h"
+#include <klp_prep/log.h>
+
 #include "extract.h"
 
-static int quiet(enum klp_gen_log_level level, const char *fmt, va_list args)
+static int quiet(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list args)
 {
+	(void)ctx;
 	(void)level, (void)fmt, (void)args;
 	return 0;
 }
@@ -77,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct klp_diff *diff = NULL;
 	int strip = size ? data[0] % 3 : 0;
 
-	klp_gen_set_log_fn(quiet);
+	klp_set_log_fn(quiet);
 	if (klp_diff__parse((const char *)data, size, "fuzz.diff", strip,
 			    &diff))
 		return 0;

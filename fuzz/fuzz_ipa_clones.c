@@ -12,8 +12,11 @@
 #include <klp_prep/log.h>
 #include <klp_prep/records.h>
 
-static int quiet(enum klp_log_level level, const char *fmt, va_list args)
+static int quiet(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list args)
 {
+	(void)ctx;
 	(void)level, (void)fmt, (void)args;
 	return 0;
 }

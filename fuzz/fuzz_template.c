@@ -10,11 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <klp_prep/log.h>
+
 #include "extract.h"
 #include "template.h"
 
-static int quiet(enum klp_gen_log_level level, const char *fmt, va_list args)
+static int quiet(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list args)
 {
+	(void)ctx;
 	(void)level, (void)fmt, (void)args;
 	return 0;
 }
@@ -49,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data_, size_t size)
 	size_t len;
 
 	if (!d) {
-		klp_gen_set_log_fn(quiet);
+		klp_set_log_fn(quiet);
 		d = data();
 	}
 	if (!klp_template__render((const char *)data_, size, "fuzz.tmpl", d,

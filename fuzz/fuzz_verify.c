@@ -19,15 +19,11 @@
 #include <klp_prep/log.h>
 #include "verify.h"
 
-static int quiet(enum klp_log_level level, const char *fmt, va_list args)
+static int quiet(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list args)
 {
-	(void)level, (void)fmt, (void)args;
-	return 0;
-}
-
-static int quiet_gen(enum klp_gen_log_level level, const char *fmt,
-		     va_list args)
-{
+	(void)ctx;
 	(void)level, (void)fmt, (void)args;
 	return 0;
 }
@@ -41,7 +37,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fd < 0) {
 		klp_set_log_fn(quiet);
-		klp_gen_set_log_fn(quiet_gen);
 		fd = memfd_create("fuzz_verify", 0);
 		if (fd < 0)
 			abort();

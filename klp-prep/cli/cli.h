@@ -7,8 +7,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "extract.h"
-
 /*
  * Exit codes, the same for every subcommand.  KLP_EXIT_UNSAFE is kept for
  * "this cannot be livepatched safely" (klp-prep affected), so a build can
@@ -38,9 +36,6 @@ void report_no_records(const char *path);
 
 __attribute__((format(printf, 1, 2)))
 void usage_error(const char *fmt, ...);
-
-/* klp_gen_set_log_fn() sink: "klp-prep: ..." on stderr, -v for more. */
-int print_gen_log(enum klp_gen_log_level level, const char *fmt, va_list args);
 
 /* Append @s to the array *@v of *@n options (repeatable flags). */
 int push_arg(const char ***v, size_t *n, const char *s);

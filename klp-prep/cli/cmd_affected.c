@@ -568,7 +568,7 @@ int cmd_affected(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct klp_index_options iopts = { .progress = true };
+	struct klp_index_options iopts = { 0 };
 	struct change *changes = NULL;
 	struct ipa_input ipa = { 0 };
 	struct klp_index *ix = NULL;

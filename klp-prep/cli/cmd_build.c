@@ -114,7 +114,6 @@ int cmd_build(int argc, char **argv)
 	int c, err = 0, ret, replace = -1;
 	char *end;
 
-	klp_gen_set_log_fn(print_gen_log);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:m:p:f:n:o:w:vh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -254,7 +253,6 @@ int cmd_verify(int argc, char **argv)
 {
 	int i, ret = KLP_EXIT_OK;
 
-	klp_gen_set_log_fn(print_gen_log);
 	if (argc < 2) {
 		fputs(verify_usage, stderr);
 		return KLP_EXIT_USAGE;

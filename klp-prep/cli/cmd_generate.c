@@ -103,7 +103,6 @@ int cmd_generate(int argc, char **argv)
 	int c, err, ret;
 	char *end;
 
-	klp_gen_set_log_fn(print_gen_log);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:o:p:f:n:vh", long_opts, NULL)) != -1) {
 		err = 0;

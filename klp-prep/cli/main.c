@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <klp_partition.h>
-#include "extract.h"
 #include <klp_prep/log.h>
 
 #include "cli.h"
@@ -89,22 +88,44 @@ void report_no_records(const char *path)
 		plugin_path(), plugin_path());
 }
 
-/* Library messages come as whole lines; say whose they are. */
-static int print_log(enum klp_log_level level, const char *fmt, va_list args)
+/*
+ * Messages come as whole lines; say whose they are.  At -vv, also where
+ * in klp-prep each was raised, for bug reports.
+ */
+static int print_log(enum klp_log_level level,
+		     const struct klp_log_context *ctx, const char *fmt,
+		     va_list args)
 {
 	if ((int)level > KLP_LOG_WARN + klp_verbose)
 		return 0;
-	fprintf(stderr, "%s: ", klp_prog);
+	if (klp_verbose >= 2)
+		fprintf(stderr, "%s: [%s:%s] ", klp_prog, ctx->file,
+			ctx->function);
+	else
+		fprintf(stderr, "%s: ", klp_prog);
 	return vfprintf(stderr, fmt, args);
 }
 
-/* The generation modules' messages (generate, build), the same way. */
-int print_gen_log(enum klp_gen_log_level level, const char *fmt, va_list args)
+/*
+ * A step's one-line result is the command's output; a counter is
+ * redrawn in place, and only on a terminal.
+ */
+static void print_progress(const struct klp_progress *p)
 {
-	if ((int)level > KLP_GEN_LOG_WARN + klp_verbose)
-		return 0;
-	fprintf(stderr, "%s: ", klp_prog);
-	return vfprintf(stderr, fmt, args);
+	if (!p->total) {
+		if (p->item) {
+			printf("%s\n", p->item);
+			fflush(stdout);
+		}
+		return;
+	}
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (p->item)
+		fprintf(stderr, "\r%s: %s [%zu/%zu] %.60s\033[K", klp_prog,
+			p->step, p->done, p->total, p->item);
+	else
+		fprintf(stderr, "\r\033[K");
 }
 
 int push_arg(const char ***v, size_t *n, const char *s)
@@ -123,6 +144,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	klp_set_log_fn(print_log);
+	klp_set_progress_fn(print_progress);
 	if (argc < 2) {
 		print_help(stderr);
 		return KLP_EXIT_USAGE;

@@ -710,16 +710,13 @@ static struct iobj *find_cached(struct klp_index *ix, const char *path)
 	return NULL;
 }
 
-static void progress(const struct klp_index_options *opts, size_t n,
-		     size_t total, const char *path)
+static void progress(size_t n, size_t total, const char *path)
 {
-	if (!opts || !opts->progress || !isatty(STDERR_FILENO))
-		return;
-	if (path)
-		fprintf(stderr, "\rklp-prep: reading records [%zu/%zu] %.60s\033[K",
-			n, total, path);
-	else
-		fprintf(stderr, "\r\033[K");
+	struct klp_progress p = {
+		.step = "reading records", .item = path, .done = n, .total = total,
+	};
+
+	klp_report_progress(&p);
 }
 
 /*
@@ -853,7 +850,7 @@ static int open_common(const char *root, char **paths, size_t nr,
 			while (*rel == '/')
 				rel++;
 		}
-		progress(opts, i + 1, nr, rel);
+		progress(i + 1, nr, rel);
 		ret = refresh(ix, paths[i], rel, ends_with(rel, ".o"));
 		if (ret == -ENODATA) {
 			ix->stats.without_records++;
@@ -863,7 +860,7 @@ static int open_common(const char *root, char **paths, size_t nr,
 		if (ret)
 			break;
 	}
-	progress(opts, 0, 0, NULL);
+	progress(0, nr, NULL);
 	if (ret)
 		goto fail;
 	drop_unseen(ix);

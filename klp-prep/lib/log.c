@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* log.c - the replaceable message callback (libbpf's libbpf_set_print) */
+/*
+ * log.c - the replaceable message and progress callbacks (libbpf's
+ * libbpf_set_print): the only place the library's words leave it
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 
-static int print_stderr(enum klp_log_level level, const char *fmt,
+static int print_stderr(enum klp_log_level level,
+			const struct klp_log_context *ctx, const char *fmt,
 			va_list args)
 {
+	(void)ctx;
 	if (level > KLP_LOG_WARN)
 		return 0;
 	fputs("libklp_prep: ", stderr);
@@ -14,6 +20,7 @@ static int print_stderr(enum klp_log_level level, const char *fmt,
 }
 
 static klp_log_fn_t log_fn = print_stderr;
+static klp_progress_fn_t progress_fn;
 
 klp_log_fn_t klp_set_log_fn(klp_log_fn_t fn)
 {
@@ -23,13 +30,34 @@ klp_log_fn_t klp_set_log_fn(klp_log_fn_t fn)
 	return old;
 }
 
-void klp_log(enum klp_log_level level, const char *fmt, ...)
+klp_progress_fn_t klp_set_progress_fn(klp_progress_fn_t fn)
 {
+	klp_progress_fn_t old = progress_fn;
+
+	progress_fn = fn;
+	return old;
+}
+
+void klp_log_at(enum klp_log_level level, const char *file,
+		const char *function, const char *fmt, ...)
+{
+	/* __FILE__ is "klp-prep/lib/x.c" (-ffile-prefix-map): keep "x.c". */
+	const char *base = strrchr(file, '/');
+	struct klp_log_context ctx = {
+		.file = base ? base + 1 : file,
+		.function = function,
+	};
 	va_list args;
 
 	if (!log_fn)
 		return;
 	va_start(args, fmt);
-	log_fn(level, fmt, args);
+	log_fn(level, &ctx, fmt, args);
 	va_end(args);
+}
+
+void klp_report_progress(const struct klp_progress *progress)
+{
+	if (progress_fn)
+		progress_fn(progress);
 }

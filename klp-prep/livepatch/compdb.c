@@ -14,7 +14,7 @@
 
 #include "compdb.h"
 
-#include "extract_log.h"
+#include "log.h"
 
 struct klp_compdb {
 	char *build_dir;
@@ -224,7 +224,7 @@ int klp_compdb__open(const char *build_dir, struct klp_compdb **out)
 	if (!missing)
 		db->db = clang_CompilationDatabase_fromDirectory(build_dir, &cerr);
 	if (missing || cerr != CXCompilationDatabase_NoError || !db->db) {
-		klp_gen_err("%s/compile_commands.json: error: cannot load the compilation database; "
+		log_err("%s/compile_commands.json: error: cannot load the compilation database; "
 			    "make one with `scripts/clang-tools/gen_compile_commands.py -d %s` "
 			    "in the kernel source after a build\n", build_dir, build_dir);
 		klp_compdb__free(db);
@@ -321,12 +321,12 @@ int klp_compdb__find(struct klp_compdb *db, const char *file,
 		}
 	}
 	if (found != db->nr && ambiguous != db->nr) {
-		klp_gen_err("%s: error: ambiguous: the compilation database compiles both %s and %s; "
+		log_err("%s: error: ambiguous: the compilation database compiles both %s and %s; "
 			    "give more of the path\n", file, db->files[found], db->files[ambiguous]);
 		return -EEXIST;
 	}
 	if (found == db->nr) {
-		klp_gen_err("%s: error: not compiled in the build %s (not in its compile_commands.json)\n",
+		log_err("%s: error: not compiled in the build %s (not in its compile_commands.json)\n",
 			    file, db->build_dir);
 		return -ENOENT;
 	}

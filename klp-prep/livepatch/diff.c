@@ -18,7 +18,7 @@
 
 #include "diff.h"
 
-#include "extract_log.h"
+#include "log.h"
 
 struct parser {
 	const char *name;
@@ -203,7 +203,7 @@ static int parse_hunk(struct parser *p, struct klp_diff_file *f)
 	if (*s != '-' || parse_count(s + 1, &h->old_start, &h->old_count, &s) ||
 	    strncmp(s, " +", 2) || parse_count(s + 2, &h->new_start, &h->new_count, &s) ||
 	    strncmp(s, " @@", 3)) {
-		klp_gen_err("%s:%u: error: malformed hunk header '%s'\n",
+		log_err("%s:%u: error: malformed hunk header '%s'\n",
 			    p->name, p->line, p->buf);
 		return -EBADMSG;
 	}
@@ -214,7 +214,7 @@ static int parse_hunk(struct parser *p, struct klp_diff_file *f)
 		char kind, **lines;
 
 		if (!next_line(p)) {
-			klp_gen_err("%s:%u: error: hunk at line %u ends early (%u old and %u new lines missing)\n",
+			log_err("%s:%u: error: hunk at line %u ends early (%u old and %u new lines missing)\n",
 				    p->name, p->line, h->line, old_left, new_left);
 			return -EBADMSG;
 		}
@@ -227,7 +227,7 @@ static int parse_hunk(struct parser *p, struct klp_diff_file *f)
 		if ((kind == ' ' && (!old_left || !new_left)) ||
 		    (kind == '-' && !old_left) || (kind == '+' && !new_left) ||
 		    (kind != ' ' && kind != '-' && kind != '+')) {
-			klp_gen_err("%s:%u: error: line does not fit the hunk at line %u (counts in its header are wrong?)\n",
+			log_err("%s:%u: error: line does not fit the hunk at line %u (counts in its header are wrong?)\n",
 				    p->name, p->line, h->line);
 			return -EBADMSG;
 		}
@@ -316,12 +316,12 @@ int klp_diff__parse(const char *text, size_t size, const char *name,
 			if (!err && next_line(&p))
 				err = parse_path(p.buf + 4, strip, &f->new_path);
 			if (!err && !f->old_path && !f->new_path) {
-				klp_gen_err("%s:%u: error: both sides are /dev/null\n", name, p.line);
+				log_err("%s:%u: error: both sides are /dev/null\n", name, p.line);
 				err = -EBADMSG;
 			}
 		} else if (!strncmp(p.buf, "@@ ", 3)) {
 			if (!f) {
-				klp_gen_err("%s:%u: error: hunk before any '--- '/'+++ ' file header\n",
+				log_err("%s:%u: error: hunk before any '--- '/'+++ ' file header\n",
 					    name, p.line);
 				err = -EBADMSG;
 				break;
@@ -334,7 +334,7 @@ int klp_diff__parse(const char *text, size_t size, const char *name,
 	}
 	free(p.buf);
 	if (!err && !diff->nr_files) {
-		klp_gen_err("%s: error: no file changes found (not a unified diff?)\n", name);
+		log_err("%s: error: no file changes found (not a unified diff?)\n", name);
 		err = -ENODATA;
 	}
 	if (err) {
@@ -455,7 +455,7 @@ int klp_diff__from_texts(const char *path, const char *old, size_t old_size,
 		memcpy(trace[d_], v, (2 * max + 3) * sizeof(*v));
 	}
 	if (dd < 0) {
-		klp_gen_err("%s: error: the patched copy differs in more than %d lines; "
+		log_err("%s: error: the patched copy differs in more than %d lines; "
 			    "name the changed functions instead\n", path, DIFF_MAX_EDITS);
 		err = -E2BIG;
 		goto out;
@@ -555,7 +555,7 @@ int klp_diff__parse_file(const char *path, int strip, struct klp_diff **diff)
 	fp = fopen(path, "r");
 	if (!fp) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+		log_err("%s: error: %s\n", path, strerror(errno));
 		return err;
 	}
 	do {
@@ -573,7 +573,7 @@ int klp_diff__parse_file(const char *path, int strip, struct klp_diff **diff)
 		size += n;
 	} while (n);
 	if (ferror(fp)) {
-		klp_gen_err("%s: error: read failed\n", path);
+		log_err("%s: error: read failed\n", path);
 		free(text);
 		fclose(fp);
 		return -EIO;
@@ -726,7 +726,7 @@ int klp_diff_file__apply(struct klp_diff_file *f, const char *orig,
 				break;
 		}
 		if (at == (size_t)-1) {
-			klp_gen_err("%s: error: hunk #%zu (@@ -%u,%u +%u,%u @@) does not apply to %s\n",
+			log_err("%s: error: hunk #%zu (@@ -%u,%u +%u,%u @@) does not apply to %s\n",
 				    path, h_i + 1, h->old_start, h->old_count,
 				    h->new_start, h->new_count, path);
 			err = -EILSEQ;

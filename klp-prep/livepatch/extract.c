@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "extract_internal.h"
-#include "extract_log.h"
+#include "log.h"
 #include "extract_strset.h"
 
 /* What a node is marked as; a higher value wins when both apply. */
@@ -73,7 +73,7 @@ static const struct klp_symbol_oracle default_oracle;
 
 #define ctx_error(x, line, fmt, ...)					\
 	do {								\
-		klp_gen_err("%s:%u: error: " fmt "\n", (x)->tu->display,	\
+		log_err("%s:%u: error: " fmt "\n", (x)->tu->display,	\
 			    (line), ##__VA_ARGS__);			\
 		(x)->errors++;						\
 	} while (0)
@@ -414,7 +414,7 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 				ctx_error(x, line, "cannot find '%s' of this unit in the original %s",
 					  name, object);
 			else
-				klp_gen_warn("%s:%u: warning: '%s' is neither exported nor found in %s; "
+				log_warn("%s:%u: warning: '%s' is neither exported nor found in %s; "
 					     "left as it is\n", x->tu->display, line, name, object);
 			return;
 		}
@@ -715,7 +715,7 @@ static void decide_static_local(struct ctx *x, CXCursor var)
 		 * expansions: the text tells.) */
 		if (!tu_in_main(x->tu, clang_getCursorLocation(var), &off) ||
 		    strncmp(x->tu->text + off, name, strlen(name))) {
-			klp_gen_debug("%s:%u: static '%s' of '%s' comes from a macro: the "
+			log_debug("%s:%u: static '%s' of '%s' comes from a macro: the "
 				      "livepatch's own\n", x->tu->display, line, name, fname);
 			goto out;
 		}
@@ -1100,7 +1100,7 @@ static void mark_patched(struct ctx *x)
 			}
 		}
 		if (!n) {
-			klp_gen_err("%s: error: no definition of '%s' in the unit\n",
+			log_err("%s: error: no definition of '%s' in the unit\n",
 				    tu->display, name);
 			x->errors++;
 			continue;
@@ -1650,7 +1650,7 @@ int klp_tu__extract(struct klp_tu *tu, const struct klp_extract_opts *opts,
 
 	err = x.err;
 	if (!err && x.errors) {
-		klp_gen_err("%s: error: %u problem%s: no livepatch source for this unit\n",
+		log_err("%s: error: %u problem%s: no livepatch source for this unit\n",
 			    tu->display, x.errors, x.errors == 1 ? "" : "s");
 		err = -EINVAL;
 	}

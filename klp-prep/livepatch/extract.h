@@ -41,24 +41,6 @@
 extern "C" {
 #endif
 
-/* Messages of compdb, diff, extract, template and generate. */
-enum klp_gen_log_level {
-	KLP_GEN_LOG_ERROR,
-	KLP_GEN_LOG_WARN,
-	KLP_GEN_LOG_INFO,
-	KLP_GEN_LOG_DEBUG,
-};
-
-typedef int (*klp_gen_log_fn_t)(enum klp_gen_log_level level,
-				const char *fmt, va_list args);
-
-/*
- * Install @fn (NULL: drop messages), return the previous one.  The
- * default prints errors and warnings to stderr.  Messages are whole
- * lines, "FILE:LINE: error: ...\n".
- */
-klp_gen_log_fn_t klp_gen_set_log_fn(klp_gen_log_fn_t fn);
-
 /*
  * What the original build knows, asked by the extraction.  NULL
  * callbacks answer as noted.  @name is the name in the source.

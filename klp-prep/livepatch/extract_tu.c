@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "extract_internal.h"
-#include "extract_log.h"
+#include "log.h"
 #include "source_file.h"
 
 char *cx_strdup(CXString s)
@@ -330,10 +330,10 @@ static int report_diagnostics(struct klp_tu *tu)
 			file ? cx_strdup(clang_getFileName(file)) : strdup("<command line>");
 		if (shown++ < 20) {
 			if (in_main)
-				klp_gen_err("%s:%u:%u: error: %s (libclang)\n", fname, line, col,
+				log_err("%s:%u:%u: error: %s (libclang)\n", fname, line, col,
 					    msg ? msg : "?");
 			else
-				klp_gen_warn("%s:%u:%u: warning: libclang: %s\n", fname ? fname : "?",
+				log_warn("%s:%u:%u: warning: libclang: %s\n", fname ? fname : "?",
 					     line, col, msg ? msg : "?");
 		}
 		free(msg);
@@ -341,10 +341,10 @@ static int report_diagnostics(struct klp_tu *tu)
 		clang_disposeDiagnostic(d);
 	}
 	if (other_errors && !main_errors)
-		klp_gen_warn("%s: warning: libclang reported %u errors in headers; extraction goes on, "
+		log_warn("%s: warning: libclang reported %u errors in headers; extraction goes on, "
 			     "the module build will tell\n", tu->display, other_errors);
 	if (main_errors) {
-		klp_gen_err("%s: error: libclang cannot parse the unit (%u errors in it)\n",
+		log_err("%s: error: libclang cannot parse the unit (%u errors in it)\n",
 			    tu->display, main_errors);
 		return -EINVAL;
 	}
@@ -407,14 +407,14 @@ int klp_tu__parse(const struct klp_parse_opts *opts, struct klp_tu **out)
 					   &tu->tu);
 	free(args);
 	if (cerr != CXError_Success || !tu->tu) {
-		klp_gen_err("%s: error: libclang failed to parse it (error %d)\n",
+		log_err("%s: error: libclang failed to parse it (error %d)\n",
 			    tu->display, (int)cerr);
 		err = -EINVAL;
 		goto fail;
 	}
 	tu->main = clang_getFile(tu->tu, tu->file);
 	if (!tu->main) {
-		klp_gen_err("%s: error: libclang lost the file\n", tu->display);
+		log_err("%s: error: libclang lost the file\n", tu->display);
 		err = -EINVAL;
 		goto fail;
 	}

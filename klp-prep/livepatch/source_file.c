@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract_log.h"
+#include "log.h"
 #include "source_file.h"
 
 int klp_gen_read_source(const char *path, char **text, size_t *size)
@@ -24,7 +24,7 @@ int klp_gen_read_source(const char *path, char **text, size_t *size)
 	if (!f) {
 		int err = -errno;
 
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+		log_err("%s: error: %s\n", path, strerror(errno));
 		return err;
 	}
 	do {

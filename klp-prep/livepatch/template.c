@@ -11,7 +11,7 @@
 
 #include "template.h"
 
-#include "extract_log.h"
+#include "log.h"
 
 struct tval {
 	char *key;
@@ -210,7 +210,7 @@ static int tokenize(const char *t, size_t len, const char *name, struct parsed *
 		}
 		close = memmem(open + 2, end - open - 2, "}}", 2);
 		if (!close) {
-			klp_gen_err("%s:%u: error: '{{' without '}}'\n", name, line);
+			log_err("%s:%u: error: '{{' without '}}'\n", name, line);
 			return -EINVAL;
 		}
 		b = open + 2;
@@ -226,7 +226,7 @@ static int tokenize(const char *t, size_t len, const char *name, struct parsed *
 		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		if (kind != T_COMMENT && (b == e || memchr(b, '\n', e - b) || memchr(b, '{', e - b))) {
-			klp_gen_err("%s:%u: error: bad tag '%.*s'\n", name, line,
+			log_err("%s:%u: error: bad tag '%.*s'\n", name, line,
 				    (int)(close + 2 - open), open);
 			return -EINVAL;
 		}
@@ -422,7 +422,7 @@ static int render_range(struct render *r, size_t begin, size_t end)
 		case T_VAR:
 			v = lookup(r, t);
 			if (!v || v->is_list) {
-				klp_gen_err("%s:%u: error: %s '%.*s'\n", r->name, t->line,
+				log_err("%s:%u: error: %s '%.*s'\n", r->name, t->line,
 					    v ? "a list used as a value:" : "no value for",
 					    (int)t->len, t->s);
 				return -EINVAL;
@@ -432,14 +432,14 @@ static int render_range(struct render *r, size_t begin, size_t end)
 				return err;
 			break;
 		case T_CLOSE:
-			klp_gen_err("%s:%u: error: '{{/%.*s}}' closes nothing\n", r->name,
+			log_err("%s:%u: error: '{{/%.*s}}' closes nothing\n", r->name,
 				    t->line, (int)t->len, t->s);
 			return -EINVAL;
 		case T_OPEN:
 		case T_INVERTED:
 			close = find_close(r, i, end);
 			if (close == (size_t)-1) {
-				klp_gen_err("%s:%u: error: section '%.*s' is not closed\n",
+				log_err("%s:%u: error: section '%.*s' is not closed\n",
 					    r->name, t->line, (int)t->len, t->s);
 				return -EINVAL;
 			}
@@ -454,7 +454,7 @@ static int render_range(struct render *r, size_t begin, size_t end)
 				size_t k;
 
 				if (r->depth == MAX_DEPTH) {
-					klp_gen_err("%s:%u: error: sections nested too deep\n",
+					log_err("%s:%u: error: sections nested too deep\n",
 						    r->name, t->line);
 					return -EINVAL;
 				}
@@ -520,7 +520,7 @@ int klp_template__render_file(const char *dir, const char *file,
 	fp = fopen(path, "r");
 	if (!fp) {
 		err = -errno;
-		klp_gen_err("%s: error: cannot read the template: %s\n", path, strerror(errno));
+		log_err("%s: error: cannot read the template: %s\n", path, strerror(errno));
 		free(path);
 		return err;
 	}

@@ -19,13 +19,18 @@
 
 #include <cmocka.h>
 
+#include <klp_prep/log.h>
+
 #include "extract.h"
 
 static char tmpdir[64];
 static char log_buf[8192];
 
-static int capture_log(enum klp_gen_log_level level, const char *fmt, va_list ap)
+static int capture_log(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list ap)
 {
+	(void)ctx;
 	size_t n = strlen(log_buf);
 
 	(void)level;
@@ -196,7 +201,7 @@ static int setup(void **state)
 	if (!mkdtemp(tmpdir))
 		return -1;
 	log_buf[0] = '\0';
-	klp_gen_set_log_fn(capture_log);
+	klp_set_log_fn(capture_log);
 	return 0;
 }
 

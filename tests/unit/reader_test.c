@@ -150,8 +150,11 @@ static const char *const second_symbols[] = {
 
 static char messages[16384];
 
-static int capture(enum klp_log_level level, const char *fmt, va_list args)
+static int capture(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list args)
 {
+	(void)ctx;
 	size_t used = strlen(messages);
 
 	(void)level;

@@ -13,13 +13,18 @@
 
 #include <cmocka.h>
 
+#include <klp_prep/log.h>
+
 #include "extract.h"
 #include "template.h"
 
 static char log_buf[4096];
 
-static int capture_log(enum klp_gen_log_level level, const char *fmt, va_list ap)
+static int capture_log(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list ap)
 {
+	(void)ctx;
 	size_t n = strlen(log_buf);
 
 	(void)level;
@@ -30,7 +35,7 @@ static int setup(void **state)
 {
 	(void)state;
 	log_buf[0] = '\0';
-	klp_gen_set_log_fn(capture_log);
+	klp_set_log_fn(capture_log);
 	return 0;
 }
 

@@ -94,8 +94,11 @@ static void C(struct ub *b, unsigned int func, const char *callee,
 /* Library messages are captured, so a test can check what a user reads. */
 static char logbuf[4096];
 
-static int capture_log(enum klp_log_level level, const char *fmt, va_list ap)
+static int capture_log(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list ap)
 {
+	(void)ctx;
 	size_t len = strlen(logbuf);
 
 	(void)level;

@@ -20,8 +20,11 @@
 
 static char logbuf[8192];
 
-static int capture_log(enum klp_log_level level, const char *fmt, va_list ap)
+static int capture_log(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list ap)
 {
+	(void)ctx;
 	size_t len = strlen(logbuf);
 
 	(void)level;

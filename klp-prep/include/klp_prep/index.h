@@ -56,7 +56,6 @@ struct klp_index_options {
 	 */
 	const char *cache;
 	bool objects;		/* also *.o files (vmlinux without records) */
-	bool progress;		/* "[n/N] path" on stderr while reading */
 	/*
 	 * NULL-terminated, or NULL for all: decode only the units whose
 	 * string table holds one of these strings (as a whole string, or

@@ -261,8 +261,11 @@ out:
 	return ret;
 }
 
-static int quiet_log(enum klp_log_level level, const char *fmt, va_list ap)
+static int quiet_log(enum klp_log_level level,
+		const struct klp_log_context *ctx, const char *fmt,
+		va_list ap)
 {
+	(void)ctx;
 	(void)level;
 	(void)fmt;
 	(void)ap;
