@@ -21,23 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <klp_kernel_abi.h>
+
 #include "verify.h"
 
 #include "extract_log.h"
-
-/* The kernel's struct klp_func with the kernel-support series: the external part. */
-#define KLP_FUNC_OLD_NAME	0
-#define KLP_FUNC_NEW_FUNC	8
-#define KLP_FUNC_OLD_SYMPOS	16
-#define KLP_FUNC_STACK_ONLY	24
-#define KLP_FUNC_NEW_NAME	32
-#define KLP_FUNC_NEW_SYMPOS	40
-#define KLP_FUNC_MIN_SIZE	48
-/* The kernel's struct klp_object: name, funcs; struct klp_patch: mod, objs, states, replace. */
-#define KLP_OBJECT_NAME		0
-#define KLP_OBJECT_FUNCS	8
-#define KLP_PATCH_OBJS		8
-#define KLP_PATCH_REPLACE	24
 
 struct ko_file {
 	const char *path;
@@ -248,7 +236,7 @@ static size_t func_size(const unsigned char *a, uint64_t size, const struct ko_r
 {
 	size_t s, found = 0, i, k;
 
-	for (s = KLP_FUNC_MIN_SIZE; s <= size / 2; s += 8) {
+	for (s = KLP_FUNC_EXTERNAL_SIZE; s <= size / 2; s += 8) {
 		size_t n = size / s - 1;
 		bool ok = !(size % s);
 

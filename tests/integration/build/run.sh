@@ -8,6 +8,7 @@
 set -u
 KLP=$1 PLUGIN=$2 GCC=$3 WORK=$4
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ABI_INCLUDE=$HERE/../../../include	# klp_kernel_abi.h, for table.c
 fails=0
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 99
 cd "$WORK" || exit 99
@@ -32,7 +33,7 @@ expect() {
 }
 
 cc() {
-	"$GCC" -O2 -fplugin="$PLUGIN" -c "$HERE/table.c" -o "$1.o" "${@:2}" ||
+	"$GCC" -O2 -fplugin="$PLUGIN" -I "$ABI_INCLUDE" -c "$HERE/table.c" -o "$1.o" "${@:2}" ||
 		bad "compile-$1" "gcc failed"
 }
 
@@ -53,7 +54,7 @@ cc twice -DTWICE
 expect verify-twice 1 "'klpp_foo.cold' is named by two stack_only entries of 'klpp_foo'" "$KLP" verify twice.o
 cc first -DFIRST
 expect verify-first 1 "a stack_only entry first" "$KLP" verify first.o
-"$GCC" -O2 -DPAIR -c "$HERE/table.c" -o noplugin.o
+"$GCC" -O2 -DPAIR -I "$ABI_INCLUDE" -c "$HERE/table.c" -o noplugin.o
 expect verify-no-records 1 "built without the klp-prep plugin" "$KLP" verify noplugin.o
 echo 'int x;' | "$GCC" -c -x c - -o plain.o
 expect verify-not-livepatch 2 "no struct klp_patch 'patch'" "$KLP" verify plain.o

@@ -4,8 +4,8 @@
  * space, for klp-prep verify
  *
  * struct klp_func has the kernel-support series' external fields at their
- * offsets and an internal part of another size than the kernel's (the
- * reader must find the size itself).  klpp_foo() has a .cold part (its
+ * offsets (include/klp_kernel_abi.h, checked below) and an internal part
+ * of another size than the kernel's (the reader must find the size itself).  klpp_foo() has a .cold part (its
  * cold callee); the table variants, by macro:
  *   PAIR	foo.cold <-> klpp_foo.cold		(right)
  *   NONE	no stack_only entry			(klpp_foo.cold unnamed)
@@ -16,6 +16,8 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <klp_kernel_abi.h>
 
 struct klp_func {
 	const char *old_name;
@@ -39,6 +41,22 @@ struct klp_patch {
 	void *states;
 	bool replace;
 };
+
+/* The external fields where the patched kernel has them (the reader's view). */
+#define AT(type, field, abi) \
+	_Static_assert(offsetof(struct type, field) == abi && \
+		       sizeof(((struct type *)0)->field) == abi##_SIZE, #type "." #field)
+AT(klp_func, old_name, KLP_FUNC_OLD_NAME);
+AT(klp_func, new_func, KLP_FUNC_NEW_FUNC);
+AT(klp_func, old_sympos, KLP_FUNC_OLD_SYMPOS);
+AT(klp_func, stack_only, KLP_FUNC_STACK_ONLY);
+AT(klp_func, new_name, KLP_FUNC_NEW_NAME);
+AT(klp_func, new_sympos, KLP_FUNC_NEW_SYMPOS);
+_Static_assert(offsetof(struct klp_func, internal) == KLP_FUNC_EXTERNAL_SIZE, "klp_func.internal");
+AT(klp_object, name, KLP_OBJECT_NAME);
+AT(klp_object, funcs, KLP_OBJECT_FUNCS);
+AT(klp_patch, objs, KLP_PATCH_OBJS);
+AT(klp_patch, replace, KLP_PATCH_REPLACE);
 
 __attribute__((__cold__)) int wait_fn(int x);
 extern int hold;
