@@ -151,6 +151,7 @@ static int read_sections(struct klp_elf *e)
 	size_t shstrndx, i;
 	Elf_Scn *scn = NULL;
 
+	(void)elf_errno();	/* an earlier file's, not ours */
 	if (elf_getshdrnum(e->elf, &e->nr_sections) ||
 	    elf_getshdrstrndx(e->elf, &shstrndx)) {
 		pr_err(e->path, "cannot read the section headers: %s",
@@ -353,6 +354,8 @@ void klp_elf__close(struct klp_elf *e)
 		close(e->fd);
 	free(e->path);
 	free(e);
+	/* libelf keeps its last error; readers after us check it. */
+	(void)elf_errno();
 }
 
 const char *klp_elf__path(const struct klp_elf *e)
@@ -571,7 +574,7 @@ bool klp_elf__reloc(const struct klp_elf *e, const struct klp_section *rsec,
 		out->type = GELF_R_TYPE(r.r_info);
 	}
 	out->sym_index = (unsigned int)sym;
-	out->sym = sym && sym < e->nr_symbols ? &e->symbols[sym] : NULL;
+	out->sym = sym < e->nr_symbols ? &e->symbols[sym] : NULL;
 	return true;
 }
 

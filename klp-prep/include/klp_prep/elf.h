@@ -3,7 +3,7 @@
  * elf.h - one ELF file: its sections, every symbol of .symtab, and the
  * relocations that apply to a section
  *
- * The one place of the library that opens ELF files (elf_begin): every
+ * The one place of the library that opens ELF files: every
  * reader above it (struct klp_objfile, the -fdump-ipa-clones reader,
  * generate, verify, the post-link writer) asks this model.  A struct
  * klp_elf owns everything reachable from it; pointers stay valid until
