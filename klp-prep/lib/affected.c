@@ -9,12 +9,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <klp_prep/affected.h>
+#include <klp_prep/sympos.h>
 
 #include "log.h"
 
@@ -25,7 +27,6 @@ struct asym {
 	const char *name;
 	uint64_t value;
 	int unit;
-	size_t seq;
 };
 
 struct ustate {
@@ -43,7 +44,7 @@ struct aobj {
 	struct ustate *state;
 	struct asym *syms;
 	size_t nr_syms, cap_syms;
-	struct asym **by_name;		/* sorted by name, then kallsyms order */
+	struct klp_sympos_table *sympos;	/* syms, in kallsyms order */
 };
 
 struct node {
@@ -245,7 +246,7 @@ void klp_affected__free(struct klp_affected *a)
 		free(o->units);
 		free(o->name);
 		free(o->syms);
-		free(o->by_name);
+		klp_sympos_table__free(o->sympos);
 	}
 	free(a->objs);
 	free(a->changes);
@@ -337,7 +338,7 @@ int klp_affected__add_symbol(struct klp_affected *a, int obj, const char *name,
 	if (ret)
 		return ret;
 	o->syms[o->nr_syms] = (struct asym){
-		.name = name, .value = value, .unit = unit, .seq = o->nr_syms,
+		.name = name, .value = value, .unit = unit,
 	};
 	o->nr_syms++;
 	return 0;
@@ -567,110 +568,62 @@ bad:
 
 /* ---- sympos ------------------------------------------------------------- */
 
-static int cmp_kallsyms_vmlinux(const void *pa, const void *pb)
-{
-	const struct asym *x = *(const struct asym *const *)pa;
-	const struct asym *y = *(const struct asym *const *)pb;
-	int c = strcmp(x->name, y->name);
-
-	/* scripts/kallsyms.c compare_names(): name, address, nm -n order */
-	if (c)
-		return c;
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static int cmp_kallsyms_module(const void *pa, const void *pb)
-{
-	const struct asym *x = *(const struct asym *const *)pa;
-	const struct asym *y = *(const struct asym *const *)pb;
-	int c = strcmp(x->name, y->name);
-
-	/* module_kallsyms_on_each_symbol(): .symtab order */
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static int index_symbols(struct aobj *o)
 {
 	size_t i;
+	int ret;
 
-	if (!o->nr_syms || o->by_name)
+	if (!o->nr_syms || o->sympos)
 		return 0;
-	o->by_name = malloc(o->nr_syms * sizeof(*o->by_name));
-	if (!o->by_name)
+	o->sympos = klp_sympos_table__new(o->kind == KLP_AFFECTED_VMLINUX ?
+					  KLP_SYMPOS_VMLINUX : KLP_SYMPOS_MODULE);
+	if (!o->sympos)
 		return -ENOMEM;
-	for (i = 0; i < o->nr_syms; i++)
-		o->by_name[i] = &o->syms[i];
-	qsort(o->by_name, o->nr_syms, sizeof(*o->by_name),
-	      o->kind == KLP_AFFECTED_VMLINUX ? cmp_kallsyms_vmlinux :
-						cmp_kallsyms_module);
-	return 0;
+	for (i = 0; i < o->nr_syms; i++) {
+		ret = klp_sympos_table__add(o->sympos, o->syms[i].name,
+					    o->syms[i].value);
+		if (ret)
+			return ret;
+	}
+	return klp_sympos_table__sort(o->sympos);
 }
 
 /*
- * old_sympos of @name as @unit's symbol: 0 when the name is unique in the
- * object, else its 1-based position among the same-named symbols in the
- * order the livepatch core walks them.  Returns -1 (and *why) when it
- * cannot be told.
+ * old_sympos of @name as @unit's symbol (sympos.c counts it): 0 when the
+ * name is unique in the object.  Returns -1 (and *why) when it cannot be
+ * told which of the symbols of the name is the unit's.
  */
 static long sympos_of(struct aobj *o, size_t unit, const char *name,
 		      bool global, bool *estimated, const char **why)
 {
-	size_t lo = 0, hi = o->nr_syms, first, n, i, own = 0, nr_own = 0;
+	const size_t *order;
+	size_t first, n, i, own = 0, nr_own = 0;
 
 	*estimated = false;
 	*why = NULL;
 	if (!o->nr_syms) {
 		/* No symbol table: count emitted bodies in unit order. */
-		size_t u, k, pos = 0, count = 0;
+		unsigned long pos = klp_sympos__estimate(o->units, o->nr_units,
+							 unit, name);
 
 		*estimated = true;
-		for (u = 0; u < o->nr_units; u++) {
-			const struct klp_unit *un = o->units[u];
-
-			for (k = 0; k < un->nr_funcs; k++) {
-				const struct klp_func_record *f = &un->funcs[k];
-
-				if (!(f->flags & KLP_FUNC_F_EMITTED))
-					continue;
-				if ((f->symbol && !strcmp(f->symbol, name)) ||
-				    (f->cold_symbol && !strcmp(f->cold_symbol, name))) {
-					count++;
-					if (u == unit && !pos)
-						pos = count;
-				}
-			}
-		}
-		return count > 1 ? (long)pos : 0;
+		return pos <= LONG_MAX ? (long)pos : 0;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(o->by_name[mid]->name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	for (n = 0; first + n < o->nr_syms &&
-		    !strcmp(o->by_name[first + n]->name, name); n++)
-		;
+	n = klp_sympos_table__named(o->sympos, name, &first);
 	if (n == 0) {
 		*why = "not in the symbol table";
 		return -1;
 	}
 	if (n == 1)
 		return 0;
+	order = klp_sympos_table__order(o->sympos);
 	for (i = 0; i < n; i++) {
-		const struct asym *s = o->by_name[first + i];
+		const struct asym *s = &o->syms[order[first + i]];
 
 		/* -1: a global symbol; -2: a unit not loaded, never ours */
 		if (s->unit >= 0 ? (size_t)s->unit == unit : s->unit == -1 && global) {
 			if (!nr_own++)
-				own = i;
+				own = order[first + i];
 		}
 	}
 	if (nr_own != 1) {
@@ -678,7 +631,7 @@ static long sympos_of(struct aobj *o, size_t unit, const char *name,
 				"its unit's symbols cannot be told apart from the other units' (no matching STT_FILE group)";
 		return -1;
 	}
-	return (long)own + 1;
+	return (long)klp_sympos_table__sympos(o->sympos, own);
 }
 
 /* ---- the walk ----------------------------------------------------------- */

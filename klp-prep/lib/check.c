@@ -273,7 +273,7 @@ static bool sections_differ(const struct klp_objfile *obj,
 	size_t len;
 
 	/* A final link merges input sections: only objects keep names. */
-	if (obj->elf_type != ET_REL || !section || !sym->section)
+	if (klp_objfile__elf_type(obj) != ET_REL || !section || !sym->section)
 		return false;
 	if (!strcmp(section, sym->section))
 		return false;
@@ -321,7 +321,7 @@ static void missing_symbol(struct klp_checker *c, const struct klp_unit *unit,
 	 * A final link drops code: --gc-sections, discarded .exit.text of
 	 * built-in kernel code.  Only an object must have every symbol.
 	 */
-	if (obj->elf_type != ET_REL) {
+	if (klp_objfile__elf_type(obj) != ET_REL) {
 		c->stats.discarded++;
 		pr_debug(obj->path, "%s %s (%s): no symbol, discarded at link?",
 			 what, name, section ? section : "no section");
@@ -358,7 +358,7 @@ static void check_record(struct klp_checker *c, size_t i,
 		 * every public function global.
 		 */
 		if (public != (sym->bind != STB_LOCAL) &&
-		    (obj->elf_type == ET_REL || !public))
+		    (klp_objfile__elf_type(obj) == ET_REL || !public))
 			klp_checker__report(c, KLP_CHECK_SYMTAB, f->symbol, unit,
 					    "symbol %s: %s, the record says %s",
 					    sym->name,
@@ -425,11 +425,12 @@ int klp_objfile__check(const struct klp_objfile *obj, unsigned int flags,
 		pr_err(obj->path, "opened without its symbols (KLP_OPEN_NO_SYMBOLS): nothing to check against");
 		return -EINVAL;
 	}
-	if (!obj->has_symtab) {
+	if (!klp_objfile__has_symtab(obj)) {
 		pr_err(obj->path, "no symbol table (.symtab): stripped? check needs an unstripped file");
 		return -ENOEXEC;
 	}
-	c.file_has_unit = calloc(obj->nr_files + 1, sizeof(*c.file_has_unit));
+	c.file_has_unit = calloc(klp_objfile__nr_files(obj) + 1,
+				 sizeof(*c.file_has_unit));
 	if (!c.file_has_unit)
 		return -ENOMEM;
 	for (i = 0; i < obj->nr_units; i++)
@@ -437,8 +438,8 @@ int klp_objfile__check(const struct klp_objfile *obj, unsigned int flags,
 	c.file_has_unit[0] = false;
 
 	/* symbols -> records */
-	for (i = 0; i < obj->nr_symbols; i++)
-		check_symbol(&c, &obj->symbols[i]);
+	for (i = 0; i < klp_objfile__nr_symbols(obj); i++)
+		check_symbol(&c, klp_objfile__symbol(obj, i));
 
 	/* records -> symbols */
 	for (i = 0; i < obj->nr_units; i++) {

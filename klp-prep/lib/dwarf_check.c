@@ -98,17 +98,17 @@ static int map_symbols(struct dwarf_checker *d)
 {
 	const struct klp_objfile *obj = d->c->obj;
 	int nr = dwfl_module_getsymtab(d->mod), i;
-	size_t j = 0;
+	size_t j = 0, nr_syms = klp_objfile__nr_symbols(obj);
 
 	if (nr < 0)
 		return 0;
-	d->addrs = calloc(obj->nr_symbols ? obj->nr_symbols : 1,
+	d->addrs = calloc(nr_syms ? nr_syms : 1,
 			  sizeof(*d->addrs));
 	if (!d->addrs)
 		return -ENOMEM;
 	/* Both walk .symtab in order; ours holds the function symbols. */
-	for (i = 1; i < nr && j < obj->nr_symbols; i++) {
-		const struct klp_symbol *sym = &obj->symbols[j];
+	for (i = 1; i < nr && j < nr_syms; i++) {
+		const struct klp_symbol *sym = klp_objfile__symbol(obj, j);
 		GElf_Addr addr;
 		GElf_Sym gsym;
 		GElf_Word shndx;
@@ -541,7 +541,7 @@ static int check_subprogram(struct dwarf_checker *d, Dwarf_Die *die)
 		klp_objfile__for_each_symbol_by_name(obj, name, sym)
 			if (sym->bind != STB_LOCAL)
 				named_elsewhere = true;
-		if (obj->elf_type == ET_REL && !named_elsewhere)
+		if (klp_objfile__elf_type(obj) == ET_REL && !named_elsewhere)
 			klp_checker__report(d->c, KLP_CHECK_DWARF, name, u,
 					    "function %s: DWARF has code of it at an address without a function symbol",
 					    name);

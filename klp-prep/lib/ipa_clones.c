@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
-#include <libelf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <klp_prep/elf.h>
 #include <klp_prep/ipa_clones.h>
 
 #include "log.h"
@@ -659,6 +659,19 @@ static int cmp_addr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The relocations against .symtab that apply to section @index, or NULL. */
+static const struct klp_section *code_relocs(const struct klp_elf *elf,
+					     unsigned int index)
+{
+	const struct klp_section *rsec;
+
+	klp_elf__for_each_reloc_section(elf, index, rsec)
+		if (rsec->type == SHT_RELA && rsec->entsize &&
+		    rsec->link == klp_elf__symtab_index(elf))
+			return rsec;
+	return NULL;
+}
+
 /*
  * What the object says that the dump does not: which bodies were emitted
  * (a symbol exists), their .cold parts (a "NAME.cold" symbol), and the
@@ -672,58 +685,28 @@ static int cmp_addr(const void *a, const void *b)
  */
 int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 {
-	Elf *elf = NULL;
-	Elf_Scn *scn = NULL, *symscn = NULL, *tscn = NULL;
-	GElf_Shdr sh, symsh;
-	Elf_Data *symdata;
+	const struct klp_section *tsec, *rsec;
+	const struct klp_symbol *sym;
+	struct klp_elf *elf;
 	struct fsym *fs = NULL;
 	GElf_Addr *relocs = NULL;
-	size_t nr_fs = 0, cap_fs = 0, nsyms, i, k, nr_rel, cap_rel = 0;
-	int fd, ret = 0;
+	size_t nr_fs = 0, cap_fs = 0, i, k, nr_rel, cap_rel = 0;
+	int ret = 0;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	fd = open(object_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		klp_log(KLP_LOG_ERROR, "%s: error: %s\n", object_path,
-			strerror(errno));
-		return ret;
-	}
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		klp_log(KLP_LOG_ERROR, "%s: error: not ELF: %s\n", object_path,
-			elf_errmsg(-1));
-		ret = -ENOEXEC;
-		goto out;
-	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			symscn = scn;
-			symsh = sh;
-			break;
-		}
-	}
-	if (!symscn || !(symdata = elf_getdata(symscn, NULL)) ||
-	    !symsh.sh_entsize)
+	elf = klp_elf__open(object_path, 0);
+	if (!elf)
+		return -errno;
+	if (!klp_elf__has_symtab(elf))
 		goto out;	/* stripped: nothing to learn */
-	nsyms = symsh.sh_size / symsh.sh_entsize;
-	for (i = 0; i < nsyms; i++) {
-		GElf_Sym s;
-		const char *name;
-
-		if (!gelf_getsym(symdata, (int)i, &s) ||
-		    GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-		    s.st_shndx == SHN_UNDEF)
-			continue;
-		name = elf_strptr(elf, symsh.sh_link, s.st_name);
-		if (!name)
+	klp_elf__for_each_symbol(elf, i, sym) {
+		if (sym->type != STT_FUNC || sym->shndx == SHN_UNDEF)
 			continue;
 		if (grow((void **)&fs, &cap_fs, nr_fs + 1, sizeof(*fs))) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		fs[nr_fs++] = (struct fsym){ name, s.st_shndx, s.st_value, s.st_size };
+		fs[nr_fs++] = (struct fsym){ sym->name, sym->shndx, sym->value,
+					     sym->size };
 	}
 
 	/* Emitted bodies and their cold parts. */
@@ -756,33 +739,19 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 	}
 
 	/* Each code section, with its relocations if it has any. */
-	while ((tscn = elf_nextscn(elf, tscn))) {
-		Elf_Data *rd = NULL, *td;
-		GElf_Shdr tsh;
+	klp_elf__for_each_section(elf, k, tsec) {
 		const unsigned char *code;
+		size_t code_size;
+		unsigned int shndx = tsec->index;
+		size_t c;
 
-		if (!gelf_getshdr(tscn, &tsh) || !(tsh.sh_flags & SHF_EXECINSTR) ||
-		    tsh.sh_type != SHT_PROGBITS)
+		if (!(tsec->flags & SHF_EXECINSTR) || tsec->type != SHT_PROGBITS)
 			continue;
-		td = elf_getdata(tscn, NULL);
-		if (!td || !td->d_buf)
+		code = klp_elf__section_data(elf, tsec, &code_size);
+		if (!code)
 			continue;
-		code = td->d_buf;
-		memset(&sh, 0, sizeof(sh));
-		sh.sh_info = (GElf_Word)elf_ndxscn(tscn);
-		scn = NULL;
-		while ((scn = elf_nextscn(elf, scn))) {
-			GElf_Shdr rsh;
-
-			if (gelf_getshdr(scn, &rsh) && rsh.sh_type == SHT_RELA &&
-			    rsh.sh_info == sh.sh_info && rsh.sh_entsize &&
-			    rsh.sh_link == elf_ndxscn(symscn)) {
-				sh = rsh;
-				rd = elf_getdata(scn, NULL);
-				break;
-			}
-		}
-		nr_rel = rd ? sh.sh_size / sh.sh_entsize : 0;
+		rsec = code_relocs(elf, shndx);
+		nr_rel = rsec ? klp_elf__nr_relocs(elf, rsec) : 0;
 		if (grow((void **)&relocs, &cap_rel, nr_rel + 1, sizeof(*relocs))) {
 			ret = -ENOMEM;
 			goto out;
@@ -791,30 +760,29 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 		for (i = 0; i < nr_rel; i++) {
 			const struct fsym *caller;
 			const char *callee;
-			GElf_Rela r;
-			GElf_Sym s;
+			struct klp_reloc r;
 			int cf;
 			bool tail = false;
 
 			relocs[i] = ~(GElf_Addr)0;
-			if (!gelf_getrela(rd, (int)i, &r))
+			if (!klp_elf__reloc(elf, rsec, i, &r))
 				continue;
-			relocs[i] = r.r_offset;
-			if (!gelf_getsym(symdata, (int)GELF_R_SYM(r.r_info), &s))
+			relocs[i] = r.offset;
+			if (!r.sym)
 				continue;
-			callee = elf_strptr(elf, symsh.sh_link, s.st_name);
-			if (!callee || !*callee)
+			callee = r.sym->name;
+			if (!*callee)
 				continue;
 			cf = func_of(d, callee);
 			if (cf < 0 || !(d->unit.funcs[cf].flags & CLONE_KIND_FLAGS))
 				continue;
-			caller = enclosing(fs, nr_fs, sh.sh_info, r.r_offset);
+			caller = enclosing(fs, nr_fs, shndx, r.offset);
 			if (!caller || !strcmp(caller->name, callee))
 				continue;
-			if (r.r_offset >= 2 && r.r_offset - 1 < td->d_size) {
-				unsigned char op = code[r.r_offset - 1];
+			if (r.offset >= 2 && r.offset - 1 < code_size) {
+				unsigned char op = code[r.offset - 1];
 
-				tail = op == 0xe9 || (code[r.r_offset - 2] == 0x0f &&
+				tail = op == 0xe9 || (code[r.offset - 2] == 0x0f &&
 						      (op & 0xf0) == 0x80);
 			}
 			ret = add_call(d, caller->name, callee, tail);
@@ -824,11 +792,11 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 		qsort(relocs, nr_rel, sizeof(*relocs), cmp_addr);
 
 		/* Calls the assembler resolved: branches onto a clone's entry. */
-		for (k = 0; k < nr_fs; k++) {
-			const struct fsym *caller = &fs[k];
+		for (c = 0; c < nr_fs; c++) {
+			const struct fsym *caller = &fs[c];
 			GElf_Addr at, end = caller->value + caller->size;
 
-			if (caller->shndx != sh.sh_info || end > td->d_size)
+			if (caller->shndx != shndx || end > code_size)
 				continue;
 			for (at = caller->value; at < end; at++) {
 				unsigned int len, opl;
@@ -868,7 +836,7 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 				/* A branch inside the function is no call. */
 				if (target >= caller->value && target < end)
 					continue;
-				cf = clone_at(d, fs, nr_fs, sh.sh_info, target);
+				cf = clone_at(d, fs, nr_fs, shndx, target);
 				if (cf < 0 || !strcmp(d->unit.funcs[cf].symbol,
 						      caller->name))
 					continue;
@@ -884,8 +852,7 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 out:
 	free(relocs);
 	free(fs);
-	elf_end(elf);
-	close(fd);
+	klp_elf__close(elf);
 	return ret;
 }
 

@@ -18,13 +18,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include <klp_prep/elf.h>
 
 #include "generate.h"
 
@@ -42,9 +42,10 @@
 
 struct conv {
 	const char *path;
+	struct klp_elf *file;		/* what was read; the model does not
+					 * follow the changes below */
 	Elf *elf;
 	size_t shstrndx;
-	Elf_Scn *symtab;
 	size_t symtab_index;
 	Elf_Data *syms;
 	size_t nr_syms;
@@ -75,55 +76,48 @@ static char *klp_object_of(const char *name)
 
 static int find_symbols(struct conv *c, unsigned int *nr_converted)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
+	const struct klp_symbol *s;
 	size_t i;
 
-	while ((scn = elf_nextscn(c->elf, scn))) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			c->symtab = scn;
-			c->symtab_index = elf_ndxscn(scn);
-			break;
-		}
-	}
-	if (!c->symtab) {
+	c->symtab_index = klp_elf__symtab_index(c->file);
+	if (!klp_elf__has_symtab(c->file)) {
 		klp_gen_err("%s: error: no symbol table\n", c->path);
 		return -ENOEXEC;
 	}
-	c->syms = elf_getdata(c->symtab, NULL);
+	c->syms = elf_getdata(klp_elf__scn(c->file, (unsigned int)c->symtab_index), NULL);
 	if (!c->syms) {
 		klp_gen_err("%s: error: elf_getdata: %s\n", c->path, elf_errmsg(-1));
 		return -ENOEXEC;
 	}
-	c->nr_syms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+	c->nr_syms = klp_elf__nr_symbols(c->file);
 	c->sym_object = calloc(c->nr_syms + 1, sizeof(*c->sym_object));
 	if (!c->sym_object)
 		return -ENOMEM;
-	for (i = 1; i < c->nr_syms; i++) {
+	klp_elf__for_each_symbol(c->file, i, s) {
 		GElf_Sym sym;
-		const char *name;
 
-		if (!gelf_getsym(c->syms, i, &sym))
+		if (strncmp(s->name, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX)))
 			continue;
-		name = elf_strptr(c->elf, sh.sh_link, sym.st_name);
-		if (!name || strncmp(name, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX)))
-			continue;
-		if (sym.st_shndx != SHN_UNDEF && sym.st_shndx != SHN_LIVEPATCH) {
+		if (s->shndx != SHN_UNDEF && s->shndx != SHN_LIVEPATCH) {
 			klp_gen_err("%s: error: %s is defined in the module; a livepatch symbol "
-				    "must be undefined\n", c->path, name);
+				    "must be undefined\n", c->path, s->name);
 			return -EINVAL;
 		}
-		c->sym_object[i] = klp_object_of(name);
+		c->sym_object[i] = klp_object_of(s->name);
 		if (!c->sym_object[i]) {
 			klp_gen_err("%s: error: '%s' is not .klp.sym.OBJECT.NAME,POSITION\n",
-				    c->path, name);
+				    c->path, s->name);
 			return -EINVAL;
 		}
-		if (sym.st_shndx == SHN_LIVEPATCH)
+		if (s->shndx == SHN_LIVEPATCH)
 			continue;	/* converted before */
+		if (!gelf_getsym(c->syms, (int)i, &sym)) {
+			klp_gen_err("%s: error: gelf_getsym: %s\n", c->path, elf_errmsg(-1));
+			return -EIO;
+		}
 		sym.st_shndx = SHN_LIVEPATCH;
 		sym.st_info = GELF_ST_INFO(STB_GLOBAL, GELF_ST_TYPE(sym.st_info));
-		if (!gelf_update_sym(c->syms, i, &sym)) {
+		if (!gelf_update_sym(c->syms, (int)i, &sym)) {
 			klp_gen_err("%s: error: gelf_update_sym: %s\n", c->path, elf_errmsg(-1));
 			return -EIO;
 		}
@@ -152,13 +146,14 @@ static int add_name(struct conv *c, const char *name, size_t base, size_t *off)
  * Split one .rela section: entries against livepatch symbols go to a new
  * .klp.rela.OBJ.TARGET section per object, the rest stay.
  */
-static int split_rela(struct conv *c, Elf_Scn *scn, size_t shstr_base,
+static int split_rela(struct conv *c, const struct klp_section *rsec, size_t shstr_base,
 		      unsigned int *nr_moved)
 {
-	GElf_Shdr sh, tsh;
-	Elf_Scn *target;
+	Elf_Scn *scn = klp_elf__scn(c->file, rsec->index);
+	const struct klp_section *target = klp_elf__section(c->file, rsec->info);
 	Elf_Data *d = elf_getdata(scn, NULL);
 	const char *tname;
+	GElf_Shdr sh;
 	size_t n, i, k, kept = 0;
 	char **objs = NULL;
 	size_t nr_objs = 0;
@@ -169,10 +164,9 @@ static int split_rela(struct conv *c, Elf_Scn *scn, size_t shstr_base,
 		return 0;
 	if (sh.sh_flags & SHF_RELA_LIVEPATCH)
 		return 0;
-	target = elf_getscn(c->elf, sh.sh_info);
-	if (!target || !gelf_getshdr(target, &tsh) || !(tsh.sh_flags & SHF_ALLOC))
+	if (!target || !(target->flags & SHF_ALLOC))
 		return 0;
-	tname = elf_strptr(c->elf, c->shstrndx, tsh.sh_name);
+	tname = target->name;
 	n = sh.sh_size / sh.sh_entsize;
 	keep = calloc(n + 1, sizeof(*keep));
 	move = calloc(n + 1, sizeof(*move));
@@ -286,27 +280,23 @@ int klp_generate_convert_module(const char *path, unsigned int *nr_syms,
 				unsigned int *nr_relocs)
 {
 	struct conv c = { .path = path };
-	Elf_Scn *scn, *shstr;
+	const struct klp_section *sec;
+	Elf_Scn *shstr;
 	GElf_Shdr sh;
-	size_t shstr_base, nr_scns, i;
-	int fd, err;
+	size_t shstr_base, i;
+	int err;
 
 	*nr_syms = *nr_relocs = 0;
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDWR);
-	if (fd < 0) {
-		err = -errno;
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
-		return err;
-	}
-	c.elf = elf_begin(fd, ELF_C_RDWR, NULL);
-	if (!c.elf || elf_kind(c.elf) != ELF_K_ELF || elf_getshdrstrndx(c.elf, &c.shstrndx) ||
-	    elf_getshdrnum(c.elf, &nr_scns)) {
+	c.file = klp_elf__open(path, KLP_ELF_RDWR);
+	if (!c.file)
+		return -errno;
+	c.elf = klp_elf__libelf(c.file);
+	if (elf_getshdrstrndx(c.elf, &c.shstrndx)) {
 		klp_gen_err("%s: error: not an ELF object: %s\n", path, elf_errmsg(-1));
 		err = -ENOEXEC;
 		goto out;
 	}
-	if (gelf_getclass(c.elf) != ELFCLASS64) {
+	if (klp_elf__class(c.file) != ELFCLASS64) {
 		klp_gen_err("%s: error: only 64-bit modules are supported\n", path);
 		err = -ENOEXEC;
 		goto out;
@@ -322,14 +312,14 @@ int klp_generate_convert_module(const char *path, unsigned int *nr_syms,
 		goto out;
 	}
 	shstr_base = sh.sh_size;
-	/* Only the sections there were: new ones are appended. */
-	for (i = 1; i < nr_scns && !err; i++) {
-		scn = elf_getscn(c.elf, i);
-		if (scn && gelf_getshdr(scn, &sh) && sh.sh_type == SHT_RELA)
-			err = split_rela(&c, scn, shstr_base, nr_relocs);
+	/* Only the sections there were (the model's): new ones are appended. */
+	klp_elf__for_each_section(c.file, i, sec) {
+		if (sec->type != SHT_RELA)
+			continue;
+		err = split_rela(&c, sec, shstr_base, nr_relocs);
+		if (err)
+			goto out;
 	}
-	if (err)
-		goto out;
 	if (c.names_len) {
 		Elf_Data *nd = elf_newdata(shstr);
 
@@ -346,24 +336,11 @@ int klp_generate_convert_module(const char *path, unsigned int *nr_syms,
 		sh.sh_size += c.names_len;
 		gelf_update_shdr(shstr, &sh);
 	}
-	if (*nr_syms || *nr_relocs) {
-		/*
-		 * With new sections, libelf must not write the section header
-		 * table from the array it read (sized for the old count): a
-		 * dirty Elf makes it build a fresh one (elfutils'
-		 * elf64_updatefile; without this, ASan sees elf_update() read
-		 * past that array and the new headers come out as garbage).
-		 */
-		elf_flagelf(c.elf, ELF_C_SET, ELF_F_DIRTY);
-		if (elf_update(c.elf, ELF_C_WRITE) < 0) {
-			klp_gen_err("%s: error: elf_update: %s\n", path, elf_errmsg(-1));
-			err = -EIO;
-		}
-	}
+	/* New sections or not, the headers are written afresh (elf.c). */
+	if (*nr_syms || *nr_relocs)
+		err = klp_elf__write(c.file, true);
 out:
-	if (c.elf)
-		elf_end(c.elf);
-	close(fd);
+	klp_elf__close(c.file);
 	for (i = 0; c.sym_object && i < c.nr_syms; i++)
 		free(c.sym_object[i]);
 	free(c.sym_object);

@@ -11,12 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <klp_prep/elf.h>
+#include <klp_prep/sympos.h>
+
 #include "extract.h"
 
 #include "extract_strset.h"
 
 struct gen_sym {
-	char *name;
+	const char *name;		/* in the symtab's struct klp_elf */
 	uint64_t value;
 	unsigned char type;		/* STT_* */
 	unsigned char bind;		/* STB_* */
@@ -27,11 +30,12 @@ struct gen_symtab {
 	char *path;
 	char *object;			/* "vmlinux" or the module's name */
 	bool is_module;			/* positions in .symtab order */
+	struct klp_elf *elf;		/* the file; its STT_FILE groups */
 	struct gen_sym *syms;		/* .symtab order, defined ones only */
 	size_t nr;
-	size_t *by_name;		/* indexes sorted by name, then address */
-	char **files;			/* files[i]: name of group i (from 1) */
-	size_t nr_files;
+	struct klp_sympos_table *sympos;	/* syms, for positions */
+	const size_t *by_name;		/* indexes sorted by name, then address
+					 * (vmlinux): the sympos walk */
 	struct strset exports;		/* Module.symvers */
 	bool have_exports;
 };

@@ -4,21 +4,18 @@
  * extraction asks about one unit
  *
  * Positions (old_sympos and the POS of .klp.sym.OBJ.NAME,POS) are counted
- * as the livepatch core does: for vmlinux klp_find_object_symbol() walks
- * kallsyms_on_each_match_symbol(), which visits equal names in address
- * order (scripts/kallsyms.c sorts names, then addresses); for a module,
- * module_kallsyms_on_each_symbol(), in the module's .symtab order.  0
- * when the name is unique.
+ * by sympos.c, as the livepatch core does: for vmlinux by address among
+ * equal names, for a module in .symtab order; 0 when the name is unique.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include <klp_prep/elf.h>
+#include <klp_prep/sympos.h>
 
 #include "extract_log.h"
 #include "generate_internal.h"
@@ -60,29 +57,13 @@ static int read_symvers(struct gen_symtab *st, const char *path)
 	return err;
 }
 
-static const struct gen_symtab *sort_st;
-
-static int cmp_by_name(const void *a, const void *b)
-{
-	const struct gen_sym *x = &sort_st->syms[*(const size_t *)a];
-	const struct gen_sym *y = &sort_st->syms[*(const size_t *)b];
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	if (!sort_st->is_module && x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
 int gen_symtab__open(const char *path, const char *object, bool is_module,
 		     const char *symvers, struct gen_symtab **out)
 {
+	const struct klp_symbol *sym;
 	struct gen_symtab *st;
-	Elf_Scn *scn = NULL;
-	Elf *elf = NULL;
-	int fd, err = -ENOMEM;
-	size_t i, cap = 0;
+	int err = -ENOMEM;
+	size_t i;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
@@ -93,102 +74,40 @@ int gen_symtab__open(const char *path, const char *object, bool is_module,
 	st->object = strdup(object);
 	if (!st->path || !st->object)
 		goto fail;
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
+	st->elf = klp_elf__open(path, 0);
+	if (!st->elf) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
 		goto fail;
 	}
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf) {
-		klp_gen_err("%s: error: elf_begin: %s\n", path, elf_errmsg(-1));
-		close(fd);
-		err = -ENOEXEC;
+	st->syms = calloc(klp_elf__nr_symbols(st->elf) + 1, sizeof(*st->syms));
+	st->sympos = klp_sympos_table__new(is_module ? KLP_SYMPOS_MODULE :
+						       KLP_SYMPOS_VMLINUX);
+	if (!st->syms || !st->sympos)
 		goto fail;
-	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+	klp_elf__for_each_symbol(st->elf, i, sym) {
+		if (!*sym->name || sym->type == STT_FILE || sym->type == STT_SECTION ||
+		    sym->shndx == SHN_UNDEF)
 			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			break;
-		n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-		for (i = 1; i < n; i++) {
-			GElf_Sym sym;
-			const char *name;
-			int type;
-
-			if (!gelf_getsym(data, i, &sym))
-				continue;
-			name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			type = GELF_ST_TYPE(sym.st_info);
-			if (!name)
-				continue;
-			if (type == STT_FILE) {
-				char **f = realloc(st->files, (st->nr_files + 2) * sizeof(*f));
-
-				if (!f)
-					goto fail_elf;
-				st->files = f;
-				if (!st->nr_files)
-					f[0] = NULL;
-				st->nr_files++;
-				f[st->nr_files] = strdup(name);
-				if (!f[st->nr_files])
-					goto fail_elf;
-				continue;
-			}
-			if (!*name || type == STT_SECTION || sym.st_shndx == SHN_UNDEF)
-				continue;
-			if (st->nr == cap) {
-				struct gen_sym *s = realloc(st->syms, (cap = cap * 2 + 4096) * sizeof(*s));
-
-				if (!s)
-					goto fail_elf;
-				st->syms = s;
-			}
-			st->syms[st->nr].name = strdup(name);
-			if (!st->syms[st->nr].name)
-				goto fail_elf;
-			st->syms[st->nr].value = sym.st_value;
-			st->syms[st->nr].type = type;
-			st->syms[st->nr].bind = GELF_ST_BIND(sym.st_info);
-			/* Globals follow the locals of the last file: no group. */
-			st->syms[st->nr].file = GELF_ST_BIND(sym.st_info) == STB_LOCAL ?
-						st->nr_files : 0;
-			st->nr++;
-		}
-		break;
+		st->syms[st->nr++] = (struct gen_sym){
+			.name = sym->name, .value = sym->value, .type = sym->type,
+			.bind = sym->bind, .file = sym->file,
+		};
+		if (klp_sympos_table__add(st->sympos, sym->name, sym->value))
+			goto fail;
 	}
-	elf_end(elf);
-	close(fd);
 	if (!st->nr) {
 		klp_gen_err("%s: error: no symbol table\n", path);
 		err = -ENOEXEC;
 		goto fail;
 	}
-	st->by_name = malloc(st->nr * sizeof(*st->by_name));
-	if (!st->by_name)
+	if (klp_sympos_table__sort(st->sympos))
 		goto fail;
-	for (i = 0; i < st->nr; i++)
-		st->by_name[i] = i;
-	sort_st = st;
-	qsort(st->by_name, st->nr, sizeof(*st->by_name), cmp_by_name);
-	sort_st = NULL;
+	st->by_name = klp_sympos_table__order(st->sympos);
 	err = read_symvers(st, symvers);
 	if (err)
 		goto fail;
 	*out = st;
 	return 0;
-fail_elf:
-	elf_end(elf);
-	close(fd);
-	err = -ENOMEM;
 fail:
 	gen_symtab__free(st);
 	return err;
@@ -196,17 +115,11 @@ fail:
 
 void gen_symtab__free(struct gen_symtab *st)
 {
-	size_t i;
-
 	if (!st)
 		return;
-	for (i = 0; i < st->nr; i++)
-		free(st->syms[i].name);
 	free(st->syms);
-	for (i = 1; i <= st->nr_files; i++)
-		free(st->files[i]);
-	free(st->files);
-	free(st->by_name);
+	klp_sympos_table__free(st->sympos);
+	klp_elf__close(st->elf);
 	strset_free(&st->exports);
 	free(st->path);
 	free(st->object);
@@ -216,33 +129,13 @@ void gen_symtab__free(struct gen_symtab *st)
 size_t gen_symtab__named(const struct gen_symtab *st, const char *name,
 			 size_t *first)
 {
-	size_t lo = 0, hi = st->nr, n = 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(st->syms[st->by_name[mid]].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	while (lo + n < st->nr && !strcmp(st->syms[st->by_name[lo + n]].name, name))
-		n++;
-	return n;
+	return klp_sympos_table__named(st->sympos, name, first);
 }
 
 unsigned long gen_symtab__sympos(const struct gen_symtab *st,
 				 const struct gen_sym *s)
 {
-	size_t first, n = gen_symtab__named(st, s->name, &first), k;
-
-	if (n <= 1)
-		return 0;
-	for (k = 0; k < n; k++)
-		if (&st->syms[st->by_name[first + k]] == s)
-			return k + 1;
-	return 0;
+	return klp_sympos_table__sympos(st->sympos, (size_t)(s - st->syms));
 }
 
 static bool in_groups(const struct gen_unit_oracle *uo, unsigned int file)
@@ -364,21 +257,13 @@ static int o_static_local(void *ctx, const char *func, const char *var,
 	struct gen_unit_oracle *uo = ctx;
 	const struct gen_symtab *st = uo->st;
 	const struct gen_sym *found = NULL;
-	size_t n = strlen(var), lo = 0, hi = st->nr, k, count = 0;
+	size_t n = strlen(var), k, count = 0;
 	char prefix[256];
 
 	if (n + 2 > sizeof(prefix))
 		return -ENOENT;
 	snprintf(prefix, sizeof(prefix), "%s.", var);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(st->syms[st->by_name[mid]].name, prefix) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (k = lo; k < st->nr; k++) {
+	for (k = klp_sympos_table__lower_bound(st->sympos, prefix); k < st->nr; k++) {
 		const struct gen_sym *s = &st->syms[st->by_name[k]];
 		const char *d = s->name + n + 1;
 
@@ -419,13 +304,13 @@ int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *s
 	uo->vmlinux = vmlinux;
 	uo->display = display;
 	uo->basename = strdup(slash ? slash + 1 : unit_path);
-	uo->groups = calloc(st->nr_files + 1, sizeof(*uo->groups));
+	uo->groups = calloc(klp_elf__nr_files(st->elf) + 1, sizeof(*uo->groups));
 	if (!uo->basename || !uo->groups) {
 		gen_unit_oracle__fini(uo);
 		return -ENOMEM;
 	}
-	for (i = 1; i <= st->nr_files; i++)
-		if (!strcmp(st->files[i], uo->basename))
+	for (i = 1; i <= klp_elf__nr_files(st->elf); i++)
+		if (!strcmp(klp_elf__file_name(st->elf, (unsigned int)i), uo->basename))
 			uo->groups[uo->nr_groups++] = i;
 	if (!uo->nr_groups)
 		klp_gen_warn("%s: warning: no STT_FILE symbol %s in %s: static symbols of the unit "

@@ -11,31 +11,21 @@
  *			a part of its parent, every part named once
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include <klp_prep/elf.h>
+#include <klp_prep/sympos.h>
 
 #include <klp_kernel_abi.h>
 
 #include "verify.h"
 
 #include "extract_log.h"
-
-struct ko_file {
-	const char *path;
-	int fd;
-	Elf *elf;
-	size_t shstrndx;
-	Elf_Data *syms;
-	size_t nr_syms;
-	size_t strndx;
-};
 
 /* A relocation of an array, resolved to where it points. */
 struct ko_ref {
@@ -44,114 +34,41 @@ struct ko_ref {
 	uint64_t target;		/* offset in it */
 };
 
-static int ko_open(struct ko_file *f, const char *path)
+static struct klp_elf *ko_open(const char *path)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
+	struct klp_elf *elf = klp_elf__open(path, 0);
 
-	memset(f, 0, sizeof(*f));
-	f->path = path;
-	elf_version(EV_CURRENT);
-	f->fd = open(path, O_RDONLY);
-	if (f->fd < 0) {
-		int err = -errno;
-
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
-		return err;
-	}
-	f->elf = elf_begin(f->fd, ELF_C_READ, NULL);
-	if (!f->elf || elf_kind(f->elf) != ELF_K_ELF || elf_getshdrstrndx(f->elf, &f->shstrndx)) {
-		klp_gen_err("%s: error: not an ELF file: %s\n", path, elf_errmsg(-1));
-		return -ENOEXEC;
-	}
-	while ((scn = elf_nextscn(f->elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			f->syms = elf_getdata(scn, NULL);
-			f->nr_syms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-			f->strndx = sh.sh_link;
-			break;
-		}
-	if (!f->syms) {
+	if (elf && !klp_elf__has_symtab(elf)) {
 		klp_gen_err("%s: error: no symbol table\n", path);
-		return -ENOEXEC;
+		klp_elf__close(elf);
+		errno = ENOEXEC;
+		return NULL;
 	}
-	return 0;
+	return elf;
 }
 
-static void ko_close(struct ko_file *f)
+/* The defined data symbol @name; NULL when there is none. */
+static const struct klp_symbol *find_object(const struct klp_elf *elf, const char *name)
 {
-	if (f->elf)
-		elf_end(f->elf);
-	if (f->fd >= 0)
-		close(f->fd);
-	/* libelf keeps its last error; readers after us check it. */
-	(void)elf_errno();
-}
+	const struct klp_symbol *sym;
 
-static const char *sym_name(const struct ko_file *f, const GElf_Sym *s)
-{
-	const char *n = elf_strptr(f->elf, f->strndx, s->st_name);
-
-	return n ? n : "";
-}
-
-/* The defined data symbol @name; false when there is none. */
-static bool find_object(const struct ko_file *f, const char *name, GElf_Sym *out)
-{
-	size_t i;
-
-	for (i = 1; i < f->nr_syms; i++)
-		if (gelf_getsym(f->syms, i, out) && GELF_ST_TYPE(out->st_info) == STT_OBJECT &&
-		    out->st_shndx != SHN_UNDEF && !strcmp(sym_name(f, out), name))
-			return true;
-	return false;
-}
-
-/* The data symbol that starts at @shndx:@off (an array), or false. */
-static bool object_at(const struct ko_file *f, size_t shndx, uint64_t off, GElf_Sym *out,
-		      const char **name)
-{
-	size_t i;
-
-	for (i = 1; i < f->nr_syms; i++)
-		if (gelf_getsym(f->syms, i, out) && GELF_ST_TYPE(out->st_info) == STT_OBJECT &&
-		    out->st_shndx == shndx && out->st_value == off) {
-			*name = sym_name(f, out);
-			return true;
-		}
-	return false;
-}
-
-/* The function symbol at @shndx:@off, or NULL. */
-static const char *func_at(const struct ko_file *f, size_t shndx, uint64_t off)
-{
-	GElf_Sym s;
-	size_t i;
-
-	for (i = 1; i < f->nr_syms; i++)
-		if (gelf_getsym(f->syms, i, &s) && GELF_ST_TYPE(s.st_info) == STT_FUNC &&
-		    s.st_shndx == shndx && s.st_value == off)
-			return sym_name(f, &s);
+	klp_elf__for_each_symbol_by_name(elf, name, sym)
+		if (sym->type == STT_OBJECT && sym->shndx != SHN_UNDEF)
+			return sym;
 	return NULL;
 }
 
 /* The bytes of section @shndx, or NULL. */
-static const unsigned char *section_bytes(const struct ko_file *f, size_t shndx, size_t *size)
+static const unsigned char *section_bytes(const struct klp_elf *elf, size_t shndx, size_t *size)
 {
-	Elf_Scn *scn = elf_getscn(f->elf, shndx);
-	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
-
-	if (!d || !d->d_buf)
-		return NULL;
-	*size = d->d_size;
-	return d->d_buf;
+	return klp_elf__section_data(elf, klp_elf__section(elf, shndx), size);
 }
 
 /* The NUL-terminated string at @shndx:@off, copied; NULL if none. */
-static char *string_at(const struct ko_file *f, size_t shndx, uint64_t off)
+static char *string_at(const struct klp_elf *elf, size_t shndx, uint64_t off)
 {
 	size_t size;
-	const unsigned char *b = section_bytes(f, shndx, &size);
+	const unsigned char *b = section_bytes(elf, shndx, &size);
 
 	if (!b || off >= size || !memchr(b + off, 0, size - off))
 		return NULL;
@@ -162,38 +79,31 @@ static char *string_at(const struct ko_file *f, size_t shndx, uint64_t off)
  * The relocations of section @shndx with offsets in [@lo, @hi), sorted by
  * offset, with offsets made relative to @lo.
  */
-static int refs_in(const struct ko_file *f, size_t shndx, uint64_t lo, uint64_t hi,
+static int refs_in(const struct klp_elf *elf, size_t shndx, uint64_t lo, uint64_t hi,
 		   struct ko_ref **out, size_t *nr)
 {
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
+	const struct klp_section *rsec;
+	struct klp_reloc r;
 	size_t i, j;
 
 	*out = NULL;
 	*nr = 0;
-	while ((scn = elf_nextscn(f->elf, scn))) {
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || sh.sh_info != shndx)
+	klp_elf__for_each_reloc_section(elf, (unsigned int)shndx, rsec) {
+		if (rsec->type != SHT_RELA)
 			continue;
-		d = elf_getdata(scn, NULL);
-		for (i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Rela r;
-			GElf_Sym s;
+		klp_elf__for_each_reloc(elf, rsec, i, &r) {
 			struct ko_ref *n;
 
-			if (!gelf_getrela(d, i, &r) || r.r_offset < lo || r.r_offset >= hi)
-				continue;
-			if (!gelf_getsym(f->syms, GELF_R_SYM(r.r_info), &s))
+			if (r.offset < lo || r.offset >= hi || !r.sym)
 				continue;
 			n = realloc(*out, (*nr + 1) * sizeof(**out));
 			if (!n)
 				return -ENOMEM;
 			*out = n;
-			n[*nr].offset = r.r_offset - lo;
-			n[*nr].shndx = s.st_shndx;
-			n[*nr].target = (GELF_ST_TYPE(s.st_info) == STT_SECTION ? 0 : s.st_value) +
-					r.r_addend;
+			n[*nr].offset = r.offset - lo;
+			n[*nr].shndx = r.sym->shndx;
+			n[*nr].target = (r.sym->type == STT_SECTION ? 0 : r.sym->value) +
+					r.addend;
 			(*nr)++;
 		}
 	}
@@ -266,35 +176,35 @@ static size_t func_size(const unsigned char *a, uint64_t size, const struct ko_r
 	return found;
 }
 
-static int read_funcs(const struct ko_file *f, struct klp_lp_table *t, struct klp_lp_object *o,
-		      const GElf_Sym *arr)
+static int read_funcs(const struct klp_elf *f, struct klp_lp_table *t, struct klp_lp_object *o,
+		      const struct klp_symbol *arr)
 {
 	const unsigned char *bytes;
 	struct ko_ref *refs;
 	size_t nr, size, k, s;
 	int err;
 
-	bytes = section_bytes(f, arr->st_shndx, &size);
+	bytes = section_bytes(f, arr->shndx, &size);
 	/* Symbol values are the file's word: no sum that can wrap. */
-	if (!bytes || arr->st_value > size || arr->st_size > size - arr->st_value) {
-		klp_gen_err("%s: error: %s: no contents\n", f->path, o->array);
+	if (!bytes || arr->value > size || arr->size > size - arr->value) {
+		klp_gen_err("%s: error: %s: no contents\n", klp_elf__path(f), o->array);
 		return -ENOEXEC;
 	}
-	bytes += arr->st_value;
-	err = refs_in(f, arr->st_shndx, arr->st_value, arr->st_value + arr->st_size, &refs, &nr);
+	bytes += arr->value;
+	err = refs_in(f, arr->shndx, arr->value, arr->value + arr->size, &refs, &nr);
 	if (err)
 		return err;
-	s = func_size(bytes, arr->st_size, refs, nr);
+	s = func_size(bytes, arr->size, refs, nr);
 	if (!s || (t->func_size && s != t->func_size)) {
 		klp_gen_err("%s: error: %s: cannot tell the size of struct klp_func from its "
 			    "%zu bytes and %zu relocations (a kernel without the stack_only "
 			    "support, or a table not generated by klp-prep?)\n",
-			    f->path, o->array, (size_t)arr->st_size, nr);
+			    klp_elf__path(f), o->array, (size_t)arr->size, nr);
 		free(refs);
 		return -EBADMSG;
 	}
 	t->func_size = s;
-	o->nr_funcs = arr->st_size / s - 1;
+	o->nr_funcs = arr->size / s - 1;
 	o->funcs = calloc(o->nr_funcs, sizeof(*o->funcs));
 	if (!o->funcs) {
 		free(refs);
@@ -315,14 +225,16 @@ static int read_funcs(const struct ko_file *f, struct klp_lp_table *t, struct kl
 		    !(fn->new_name = string_at(f, r->shndx, r->target)))
 			err = -EBADMSG;
 		if ((r = ref_at(refs, nr, k * s + KLP_FUNC_NEW_FUNC))) {
-			const char *fname = func_at(f, r->shndx, r->target);
+			const struct klp_symbol *func = klp_elf__find_symbol_at(f, r->shndx, r->target,
+										  STT_FUNC);
+			const char *fname = func ? func->name : NULL;
 
 			if (!fname || !(fn->new_func = strdup(fname)))
 				err = fname ? -ENOMEM : -EBADMSG;
 		}
 		if (err) {
 			klp_gen_err("%s: error: %s[%zu]: a pointer that is neither a string nor a "
-				    "function\n", f->path, o->array, k);
+				    "function\n", klp_elf__path(f), o->array, k);
 			break;
 		}
 	}
@@ -333,11 +245,11 @@ static int read_funcs(const struct ko_file *f, struct klp_lp_table *t, struct kl
 int klp_lp_table__read(const char *ko, struct klp_lp_table **out)
 {
 	struct klp_lp_table *t;
-	struct ko_file f;
+	struct klp_elf *f;
 	struct ko_ref *refs = NULL;
 	const unsigned char *b;
 	const struct ko_ref *objs;
-	GElf_Sym patch, arr;
+	const struct klp_symbol *patch, *arr;
 	size_t nr, i, size;
 	const char *name;
 	int err;
@@ -348,42 +260,43 @@ int klp_lp_table__read(const char *ko, struct klp_lp_table **out)
 		free(t);
 		return -ENOMEM;
 	}
-	err = ko_open(&f, ko);
-	if (err)
+	f = ko_open(ko);
+	if (!f) {
+		err = -errno;
 		goto out;
+	}
 	/* klp_patch patch = { .mod, .objs = objs, ..., .replace } */
-	if (!find_object(&f, "patch", &patch) ||
-	    !(b = section_bytes(&f, patch.st_shndx, &size)) ||
-	    patch.st_value >= size || KLP_PATCH_REPLACE >= size - patch.st_value) {
+	if (!(patch = find_object(f, "patch")) ||
+	    !(b = section_bytes(f, patch->shndx, &size)) ||
+	    patch->value >= size || KLP_PATCH_REPLACE >= size - patch->value) {
 		klp_gen_err("%s: error: no struct klp_patch 'patch' (not a livepatch module "
 			    "generated by klp-prep?)\n", ko);
 		err = -EBADMSG;
 		goto out;
 	}
-	t->replace = b[patch.st_value + KLP_PATCH_REPLACE];
-	err = refs_in(&f, patch.st_shndx, patch.st_value, patch.st_value + patch.st_size,
-		      &refs, &nr);
+	t->replace = b[patch->value + KLP_PATCH_REPLACE];
+	err = refs_in(f, patch->shndx, patch->value, patch->value + patch->size, &refs, &nr);
 	if (err)
 		goto out;
 	objs = ref_at(refs, nr, KLP_PATCH_OBJS);
-	if (!objs || !object_at(&f, objs->shndx, objs->target, &arr, &name)) {
+	if (!objs || !(arr = klp_elf__find_symbol_at(f, objs->shndx, objs->target, STT_OBJECT))) {
 		klp_gen_err("%s: error: patch.objs points to no array\n", ko);
 		err = -EBADMSG;
 		goto out;
 	}
 	free(refs);
 	refs = NULL;
-	err = refs_in(&f, arr.st_shndx, arr.st_value, arr.st_value + arr.st_size, &refs, &nr);
+	name = arr->name;
+	err = refs_in(f, arr->shndx, arr->value, arr->value + arr->size, &refs, &nr);
 	if (err)
 		goto out;
 	/* Each klp_object: .name (a string, none for vmlinux) then .funcs. */
 	for (i = 0; !err && i < nr; i++) {
 		const struct ko_ref *nm;
 		struct klp_lp_object *o;
-		GElf_Sym fa;
-		const char *fname;
+		const struct klp_symbol *fa;
 
-		if (!object_at(&f, refs[i].shndx, refs[i].target, &fa, &fname) ||
+		if (!(fa = klp_elf__find_symbol_at(f, refs[i].shndx, refs[i].target, STT_OBJECT)) ||
 		    refs[i].offset < KLP_OBJECT_FUNCS)
 			continue;
 		o = realloc(t->objs, (t->nr_objs + 1) * sizeof(*o));
@@ -395,13 +308,13 @@ int klp_lp_table__read(const char *ko, struct klp_lp_table **out)
 		o = &o[t->nr_objs++];
 		memset(o, 0, sizeof(*o));
 		nm = ref_at(refs, nr, refs[i].offset - KLP_OBJECT_FUNCS + KLP_OBJECT_NAME);
-		o->name = nm ? string_at(&f, nm->shndx, nm->target) : strdup("vmlinux");
-		o->array = strdup(fname);
+		o->name = nm ? string_at(f, nm->shndx, nm->target) : strdup("vmlinux");
+		o->array = strdup(fa->name);
 		if (!o->name || !o->array) {
 			err = nm && o->array ? -EBADMSG : -ENOMEM;
 			break;
 		}
-		err = read_funcs(&f, t, o, &fa);
+		err = read_funcs(f, t, o, fa);
 	}
 	if (!err && !t->nr_objs) {
 		klp_gen_err("%s: error: the klp_object array '%s' has no funcs arrays\n", ko, name);
@@ -409,7 +322,7 @@ int klp_lp_table__read(const char *ko, struct klp_lp_table **out)
 	}
 out:
 	free(refs);
-	ko_close(&f);
+	klp_elf__close(f);
 	if (err)
 		klp_lp_table__free(t);
 	else
@@ -460,53 +373,67 @@ size_t klp_lp_table__nr_stack_only(const struct klp_lp_table *t)
 
 /* ---- the new side, from the module's records ----------------------------- */
 
+/* The module's function symbols, for positions in .symtab order. */
+static struct klp_sympos_table *module_sympos(const struct klp_objfile *ko)
+{
+	struct klp_sympos_table *t = klp_sympos_table__new(KLP_SYMPOS_MODULE);
+	const struct klp_symbol *s;
+	size_t i;
+
+	if (!t)
+		return NULL;
+	klp_objfile__for_each_symbol(ko, i, s)
+		if (klp_sympos_table__add(t, s->name, s->value))
+			goto fail;
+	if (!klp_sympos_table__sort(t))
+		return t;
+fail:
+	klp_sympos_table__free(t);
+	return NULL;
+}
+
 const struct klp_symbol *klp_lp_find_symbol(const struct klp_objfile *ko, const char *name,
 					    unsigned long sympos)
 {
-	const struct klp_symbol *s, *found = NULL;
-	unsigned long n = 0;
+	struct klp_sympos_table *t = module_sympos(ko);
+	long i = t ? klp_sympos_table__find(t, name, sympos) : -1;
 
-	klp_objfile__for_each_symbol_by_name(ko, name, s) {
-		if (s->shndx == SHN_UNDEF)
-			continue;
-		n++;
-		if (n == sympos || (!sympos && n == 1))
-			found = s;
-	}
-	return !sympos && n > 1 ? NULL : found;
-}
-
-/* The position of @name in unit @unit's file group: 0 when unique. */
-static int part_sympos(const struct klp_objfile *ko, size_t unit, const char *name,
-		       unsigned long *pos)
-{
-	unsigned int file = klp_objfile__unit_file(ko, unit);
-	const struct klp_symbol *s;
-	unsigned long n = 0, mine = 0;
-
-	klp_objfile__for_each_symbol_by_name(ko, name, s) {
-		if (s->shndx == SHN_UNDEF)
-			continue;
-		n++;
-		if (!mine && (s->file == file || s->bind != STB_LOCAL))
-			mine = n;
-	}
-	if (!n)
-		return -ENOENT;
-	if (n > 1 && (!file || !mine))
-		return -ENOTUNIQ;
-	*pos = n > 1 ? mine : 0;
-	return 0;
+	klp_sympos_table__free(t);
+	return i >= 0 ? klp_objfile__symbol(ko, (size_t)i) : NULL;
 }
 
 struct parts {
 	const struct klp_objfile *ko;
+	struct klp_sympos_table *sympos;
 	size_t unit;
 	const char *const *exclude;
 	size_t nr_exclude;
 	struct klp_lp_part *v;
 	size_t nr;
 };
+
+/*
+ * The position of @name as the symbol of unit p->unit's file group (or a
+ * global one); -ENOTUNIQ when the group cannot tell.
+ */
+static int part_sympos(const struct parts *p, const char *name, unsigned long *pos)
+{
+	unsigned int file = klp_objfile__unit_file(p->ko, p->unit);
+	const size_t *order = klp_sympos_table__order(p->sympos);
+	size_t first, n = klp_sympos_table__named(p->sympos, name, &first), k;
+
+	if (!n)
+		return -ENOENT;
+	for (k = 0; k < n; k++) {
+		const struct klp_symbol *s = klp_objfile__symbol(p->ko, order[first + k]);
+
+		if (n == 1 || (file && (s->file == file || s->bind != STB_LOCAL))) {
+			*pos = klp_sympos_table__sympos(p->sympos, order[first + k]);
+			return 0;
+		}
+	}
+	return -ENOTUNIQ;
+}
 
 static bool parts_has(const struct parts *p, const char *name)
 {
@@ -532,7 +459,7 @@ static int parts_add(struct parts *p, const char *name, const char *kind)
 	n = &n[p->nr];
 	n->kind = kind;
 	n->sympos = 0;
-	err = part_sympos(p->ko, p->unit, name, &n->sympos);
+	err = part_sympos(p, name, &n->sympos);
 	if (err) {
 		klp_gen_err("%s: error: '%s' (%s): %s\n", klp_objfile__path(p->ko), name, kind,
 			    err == -ENOENT ? "the records name it, the symbol table does not" :
@@ -596,6 +523,9 @@ int klp_lp_new_parts(const struct klp_objfile *ko, const char *func, const char 
 
 	*out = NULL;
 	*nr_out = 0;
+	p.sympos = module_sympos(ko);
+	if (!p.sympos)
+		return -ENOMEM;
 	klp_objfile__for_each_unit(ko, i, u) {
 		fn = klp_unit__find_func(u, func);
 		if (fn && (fn->flags & KLP_FUNC_F_EMITTED)) {
@@ -604,9 +534,12 @@ int klp_lp_new_parts(const struct klp_objfile *ko, const char *func, const char 
 		}
 		fn = NULL;
 	}
-	if (!fn)
+	if (!fn) {
+		klp_sympos_table__free(p.sympos);
 		return -ENOENT;
+	}
 	err = collect_parts(&p, u, fn, 0);
+	klp_sympos_table__free(p.sympos);
 	if (err) {
 		klp_lp_parts__free(p.v, p.nr);
 		return err;

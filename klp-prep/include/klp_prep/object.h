@@ -6,8 +6,9 @@
  * .klp_prep.partition section: a relocatable object, an `ld -r` output, a
  * linked executable, a kernel module or vmlinux.  Opening it decodes every
  * block of the section (one struct klp_unit per compilation unit) and loads
- * the function symbols of .symtab.  The object owns everything reachable
- * from it; pointers stay valid until klp_objfile__free().
+ * the function symbols of .symtab (struct klp_symbol, klp_prep/elf.h).
+ * The object owns everything reachable from it; pointers stay valid until
+ * klp_objfile__free().
  *
  * Local symbols are grouped by the STT_FILE symbol before them, as the
  * assembler and the linker lay them out: two `static void foo(void)` of
@@ -21,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <klp_prep/elf.h>
 #include <klp_prep/export.h>
 #include <klp_prep/records.h>
 
@@ -29,19 +31,6 @@ extern "C" {
 #endif
 
 struct klp_objfile;
-
-struct klp_symbol {
-	const char *name;
-	uint64_t value;			/* st_value: section offset in ET_REL */
-	uint64_t size;
-	const char *section;		/* name of its section */
-	unsigned int shndx;		/* section index (SHN_XINDEX resolved) */
-	unsigned int sym_index;		/* index in .symtab */
-	unsigned char type;		/* STT_FUNC or STT_GNU_IFUNC */
-	unsigned char bind;		/* STB_* */
-	unsigned char visibility;	/* STV_* */
-	unsigned int file;		/* file group, 0 = none (see below) */
-};
 
 /* Flags of klp_objfile__open(). */
 #define KLP_OPEN_NO_SYMBOLS	(1u << 0)	/* records only */
@@ -60,6 +49,8 @@ KLP_API struct klp_objfile *klp_objfile__open(const char *path,
 KLP_API void klp_objfile__free(struct klp_objfile *obj);
 
 KLP_API const char *klp_objfile__path(const struct klp_objfile *obj);
+/* The ELF file below: every symbol, sections, relocations. */
+KLP_API const struct klp_elf *klp_objfile__elf(const struct klp_objfile *obj);
 /* ET_REL, ET_EXEC, ET_DYN. */
 KLP_API unsigned int klp_objfile__elf_type(const struct klp_objfile *obj);
 
@@ -80,7 +71,10 @@ KLP_API const struct klp_unit *klp_objfile__unit(const struct klp_objfile *obj,
 	     ((unit) = klp_objfile__unit(obj, i));			\
 	     (i)++)
 
-/* Function symbols in .symtab order; false if the file has no .symtab. */
+/*
+ * Function symbols (defined STT_FUNC and STT_GNU_IFUNC) in .symtab order,
+ * a view of klp_objfile__elf()'s; false if the file has no .symtab.
+ */
 KLP_API bool klp_objfile__has_symtab(const struct klp_objfile *obj);
 KLP_API size_t klp_objfile__nr_symbols(const struct klp_objfile *obj);
 KLP_API const struct klp_symbol *
