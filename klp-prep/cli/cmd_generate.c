@@ -198,7 +198,7 @@ int cmd_generate(int argc, char **argv)
 	o.patched = patched;
 	o.functions = functions;
 
-	err = klp_generate(&o);
+	err = klp_generate(&o, NULL);
 	if (!err) {
 		if (klp_verbose)
 			fprintf(stderr, "%s: wrote %s\n", klp_prog, o.output);

@@ -380,7 +380,7 @@ static int generate(struct build *b, bool with_new_side)
 		.new_side = with_new_side ? b->new_side : NULL,
 		.nr_new_side = with_new_side ? b->nr_new_side : 0,
 	};
-	int err = klp_generate(&g);
+	int err = klp_generate(&g, NULL);
 
 	if (err)
 		return err;
