@@ -709,33 +709,72 @@ static int table_func(struct gen *g, struct klp_generate_object *ro, const struc
 	return err;
 }
 
-/* What the new code reaches through .klp.sym, unit by unit. */
-static int table_externs(struct gen *g)
+static int add_extern(struct gen *g, const struct gen_unit *u, const struct klp_extern *e)
 {
 	struct klp_generate_result *r = g->res;
-	size_t i, k;
+	struct klp_generate_extern *v = realloc(r->externs, (r->nr_externs + 1) * sizeof(*v));
 
-	for (i = 0; i < g->nr_units; i++) {
+	if (!v)
+		return -ENOMEM;
+	r->externs = v;
+	v = &v[r->nr_externs++];
+	v->object = strdup(e->object);
+	v->symbol = strdup(e->symbol);
+	v->pos = e->pos;
+	v->unit = strdup(u->path);
+	return v->object && v->symbol && v->unit ? 0 : -ENOMEM;
+}
+
+/* Is static local @e declared in the text of item @it (its function)? */
+static bool declared_in(const struct klp_extern *e, const struct klp_item *it)
+{
+	unsigned int last = it->line;
+	const char *p;
+
+	for (p = it->text; p && *p; p++)
+		last += *p == '\n';
+	return it->text && e->line >= it->line && e->line <= last;
+}
+
+/*
+ * What the new code reaches through .klp.sym, unit by unit, in the order
+ * of the unit's output: the declarations at file scope, and the static
+ * locals in the functions that declare them.
+ */
+static int table_externs(struct gen *g)
+{
+	size_t i, k, j;
+	int err = 0;
+
+	for (i = 0; !err && i < g->nr_units; i++) {
 		const struct gen_unit *u = &g->units[i];
+		const struct klp_extract *ex = u->ex;
+		bool *done;
 
-		for (k = 0; u->ex && k < u->ex->nr_externs; k++) {
-			const struct klp_extern *e = &u->ex->externs[k];
-			struct klp_generate_extern *v = realloc(r->externs,
-								(r->nr_externs + 1) * sizeof(*v));
+		if (!ex || !ex->nr_externs)
+			continue;
+		done = calloc(ex->nr_externs, sizeof(*done));
+		if (!done)
+			return -ENOMEM;
+		for (k = 0; !err && k < ex->nr_items; k++) {
+			const struct klp_item *it = &ex->items[k];
 
-			if (!v)
-				return -ENOMEM;
-			r->externs = v;
-			v = &v[r->nr_externs++];
-			v->object = strdup(e->object);
-			v->symbol = strdup(e->symbol);
-			v->pos = e->pos;
-			v->unit = strdup(u->path);
-			if (!v->object || !v->symbol || !v->unit)
-				return -ENOMEM;
+			for (j = 0; !err && j < ex->nr_externs; j++) {
+				const struct klp_extern *e = &ex->externs[j];
+
+				if (done[j] || (it->kind == KLP_ITEM_EXTERN ? it->ext != e :
+						!e->static_local || !declared_in(e, it)))
+					continue;
+				done[j] = true;
+				err = add_extern(g, u, e);
+			}
 		}
+		for (j = 0; !err && j < ex->nr_externs; j++)
+			if (!done[j])
+				err = add_extern(g, u, &ex->externs[j]);
+		free(done);
 	}
-	return 0;
+	return err;
 }
 
 /* One klp_object per object with functions, vmlinux first; then the externs. */
