@@ -2,7 +2,8 @@
 /*
  * generate_internal.h - the original build's symbols, as generate asks
  * them: every symbol of vmlinux (data too, unlike klp_object, which reads
- * functions), grouped by STT_FILE, and the exports of Module.symvers
+ * functions), grouped by STT_FILE, and the exports of Module.symvers;
+ * and the state klp_generate()'s passes share (generate.c lists them)
  */
 #ifndef KLP_PREP_GENERATE_INTERNAL_H
 #define KLP_PREP_GENERATE_INTERNAL_H
