@@ -37,6 +37,16 @@ void report_no_records(const char *path);
 __attribute__((format(printf, 1, 2)))
 void usage_error(const char *fmt, ...);
 
+/* --allow-unsafe in the help of generate and build (klp_generate_parse_allow()). */
+#define KLP_ALLOW_UNSAFE_HELP \
+"      --allow-unsafe KIND[,KIND]\n" \
+"                        proceed past refusals of these kinds, each named in\n" \
+"                        a comment of livepatch_NAME.c: type (a struct or\n" \
+"                        union definition changes), data (a variable's type\n" \
+"                        or initializer), init (leave __init/__exit functions\n" \
+"                        out), notrace (leave out functions without an ftrace\n" \
+"                        hook: notrace, noinstr, entry code), all\n"
+
 /* Append @s to the array *@v of *@n options (repeatable flags). */
 int push_arg(const char ***v, size_t *n, const char *s);
 

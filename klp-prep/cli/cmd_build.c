@@ -2,7 +2,7 @@
 /*
  * cmd_build.c - klp-prep build: from a fix to a verified livepatch module
  *
- * Options in, klp_build() (klp_prep/build.h) runs the steps; each step's
+ * Options in, klp_build() (build.h) runs the steps; each step's
  * line goes to stdout, messages to stderr.
  */
 #define _GNU_SOURCE
@@ -57,15 +57,20 @@ static const char build_usage[] =
 "      --strip N         strip N leading components of the diff's paths (1)\n"
 "      --templates DIR   the templates to render (default: the installed ones)\n"
 "      --force           replace the output module if it exists\n"
-"  -v                    more messages\n"
+KLP_ALLOW_UNSAFE_HELP"  -v                    more messages\n"
 "  -h, --help            this text\n"
 "\n"
 "exit status: 0 ok, 2 bad usage or input, 3 the fix cannot be livepatched\n"
 "safely (each reason printed), 4 a step failed otherwise (its log named).\n";
 
-static void print_step(void *ctx, const char *line)
+/* A step's line to stdout; a line quoted from a failed step's log to stderr. */
+static void print_step(void *ctx, enum klp_build_report kind, const char *line)
 {
 	(void)ctx;
+	if (kind == KLP_BUILD_LOG_EXCERPT) {
+		fprintf(stderr, "  %s\n", line);
+		return;
+	}
 	printf("%s\n", line);
 	fflush(stdout);
 }
@@ -82,6 +87,7 @@ enum {
 	OPT_STRIP,
 	OPT_TEMPLATES,
 	OPT_FORCE,
+	OPT_ALLOW_UNSAFE,
 };
 
 int cmd_build(int argc, char **argv)
@@ -105,10 +111,11 @@ int cmd_build(int argc, char **argv)
 		{ "strip", required_argument, NULL, OPT_STRIP },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "allow-unsafe", required_argument, NULL, OPT_ALLOW_UNSAFE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct klp_build_opts o = { .strip = 1, .report = print_step };
+	struct klp_build_opts o = { .gen.strip = 1, .report = print_step };
 	const char **mods = NULL, **patched = NULL, **functions = NULL;
 	const char **replaces = NULL, **stacked = NULL;
 	int c, err = 0, ret, replace = -1;
@@ -117,12 +124,12 @@ int cmd_build(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:m:p:f:n:o:w:vh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': o.build_dir = optarg; break;
+		case 'k': o.gen.build_dir = optarg; break;
 		case 'm': err = push_arg(&mods, &o.nr_module_dirs, optarg); break;
-		case OPT_COMPDB: o.compdb_dir = optarg; break;
-		case 'p': err = push_arg(&patched, &o.nr_patched, optarg); break;
-		case 'f': err = push_arg(&functions, &o.nr_functions, optarg); break;
-		case 'n': o.name = optarg; break;
+		case OPT_COMPDB: o.gen.compdb_dir = optarg; break;
+		case 'p': err = push_arg(&patched, &o.gen.nr_patched, optarg); break;
+		case 'f': err = push_arg(&functions, &o.gen.nr_functions, optarg); break;
+		case 'n': o.gen.name = optarg; break;
 		case 'o': o.output = optarg; break;
 		case 'w': o.work_dir = optarg; break;
 		case OPT_RESUME: o.resume = true; break;
@@ -131,17 +138,23 @@ int cmd_build(int argc, char **argv)
 		case OPT_NO_REPLACE: replace = 0; break;
 		case OPT_REPLACES: err = push_arg(&replaces, &o.nr_replaces, optarg); break;
 		case OPT_STACKED_ON: err = push_arg(&stacked, &o.nr_stacked_on, optarg); break;
-		case OPT_PREFIX: o.prefix = optarg; break;
+		case OPT_PREFIX: o.gen.prefix = optarg; break;
 		case OPT_STRIP:
-			o.strip = (int)strtol(optarg, &end, 10);
-			if (*end || o.strip < 0) {
+			o.gen.strip = (int)strtol(optarg, &end, 10);
+			if (*end || o.gen.strip < 0) {
 				usage_error("--strip wants a number, not '%s'", optarg);
 				ret = KLP_EXIT_USAGE;
 				goto out;
 			}
 			break;
-		case OPT_TEMPLATES: o.templates = optarg; break;
+		case OPT_TEMPLATES: o.gen.templates = optarg; break;
 		case OPT_FORCE: o.force = true; break;
+		case OPT_ALLOW_UNSAFE:
+			if (klp_generate_parse_allow(optarg, &o.gen.allow_unsafe)) {
+				ret = KLP_EXIT_USAGE;
+				goto out;
+			}
+			break;
 		case 'v': klp_verbose++; break;
 		case 'h':
 			fputs(build_usage, stdout);
@@ -158,13 +171,13 @@ int cmd_build(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		o.diff = argv[optind++];
-	if (optind < argc || !o.build_dir || (!o.diff && !o.nr_patched) ||
-	    (o.nr_patched && !o.nr_functions)) {
+		o.gen.diff = argv[optind++];
+	if (optind < argc || !o.gen.build_dir || (!o.gen.diff && !o.gen.nr_patched) ||
+	    (o.gen.nr_patched && !o.gen.nr_functions)) {
 		usage_error("build: %s; see 'klp-prep build --help'",
 			    optind < argc ? "one diff only" :
-			    !o.build_dir ? "no kernel build directory (-k)" :
-			    !o.diff && !o.nr_patched ? "no fix (a diff or -p)" :
+			    !o.gen.build_dir ? "no kernel build directory (-k)" :
+			    !o.gen.diff && !o.gen.nr_patched ? "no fix (a diff or -p)" :
 			    "patched files (-p) need their changed functions (-f)");
 		ret = KLP_EXIT_USAGE;
 		goto out;
@@ -180,10 +193,10 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	}
 	/* Cumulative, replacing what came before, unless stacked. */
-	o.replace = replace == -1 ? !o.nr_stacked_on : replace;
+	o.gen.replace = replace == -1 ? !o.nr_stacked_on : replace;
 	o.module_dirs = mods;
-	o.patched = patched;
-	o.functions = functions;
+	o.gen.patched = patched;
+	o.gen.functions = functions;
 	o.replaces = replaces;
 	o.stacked_on = stacked;
 

@@ -2,7 +2,7 @@
 /*
  * cmd_generate.c - klp-prep generate: a livepatch module source from a fix
  *
- * Options in, klp_generate() (klp_prep/generate.h) does the work: load
+ * Options in, klp_generate() (generate.h) does the work: load
  * the build, apply the fix, find what to patch, extract, render the
  * templates, install the output directory.
  */
@@ -54,13 +54,7 @@ static const char generate_usage[] =
 "                        symbols into livepatch symbols and move their\n"
 "                        relocations to .klp.rela sections (in place)\n"
 "      --force           replace OUT_DIR if it exists\n"
-"      --allow-unsafe KIND[,KIND]\n"
-"                        proceed past refusals of these kinds, each named in\n"
-"                        a comment of livepatch_NAME.c: type (a struct or\n"
-"                        union definition changes), data (a variable's type\n"
-"                        or initializer), init (leave __init/__exit functions\n"
-"                        out), notrace (leave out functions without an ftrace\n"
-"                        hook: notrace, noinstr, entry code), all\n"
+KLP_ALLOW_UNSAFE_HELP
 "  -v                    more messages\n"
 "  -h, --help            this text\n"
 "\n"
@@ -197,7 +191,7 @@ int cmd_generate(int argc, char **argv)
 	o.patched = patched;
 	o.functions = functions;
 
-	err = klp_generate(&o);
+	err = klp_generate(&o, NULL);
 	if (!err) {
 		if (klp_verbose)
 			fprintf(stderr, "%s: wrote %s\n", klp_prog, o.output);

@@ -19,7 +19,6 @@
  * file renamed into place.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -67,8 +66,8 @@ struct build {
 	char *new_side_strings;		/* what new_side points into */
 };
 
-__attribute__((format(printf, 2, 3)))
-static void report(struct build *b, const char *fmt, ...)
+__attribute__((format(printf, 3, 4)))
+static void report_as(struct build *b, enum klp_build_report kind, const char *fmt, ...)
 {
 	char *line;
 	va_list ap;
@@ -80,9 +79,11 @@ static void report(struct build *b, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if (b->o->report)
-		b->o->report(b->o->report_ctx, line);
+		b->o->report(b->o->report_ctx, kind, line);
 	free(line);
 }
+
+#define report(b, ...)	report_as(b, KLP_BUILD_STEP, __VA_ARGS__)
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -131,36 +132,39 @@ const char *klp_build_default_plugin(void)
 /* Run @argv with stdout and stderr appended to the step's log. */
 static int run(struct build *b, char *const argv[])
 {
-	int status, fd, i;
+	int status, log, fd, i, err;
 	pid_t pid;
-	FILE *lf = fopen(b->log, "a");
 
-	if (lf) {
-		fputs("$", lf);
-		for (i = 0; argv[i]; i++)
-			fprintf(lf, " %s", argv[i]);
-		fputc('\n', lf);
-		fclose(lf);
+	log = open(b->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (log < 0) {
+		err = -errno;
+		klp_gen_err("%s: error: %s\n", b->log, strerror(errno));
+		return err;
 	}
+	dprintf(log, "$");
+	for (i = 0; argv[i]; i++)
+		dprintf(log, " %s", argv[i]);
+	dprintf(log, "\n");
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		err = -errno;
+		close(log);
+		return err;
+	}
 	if (!pid) {
-		fd = open(b->log, O_WRONLY | O_APPEND | O_CREAT, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
+		/* Its output, and why it did not start, go to the log. */
+		dup2(log, 1);
+		dup2(log, 2);
 		fd = open("/dev/null", O_RDONLY);
 		if (fd >= 0) {
 			dup2(fd, 0);
 			close(fd);
 		}
 		execvp(argv[0], argv);
-		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+		dprintf(log, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	close(log);
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
@@ -171,7 +175,7 @@ static int run(struct build *b, char *const argv[])
 	return -ECHILD;
 }
 
-/* The last @n lines of the step's log with "error" in them, to stderr. */
+/* The last @n lines of the step's log with "error" in them, reported. */
 static void show_errors(struct build *b, int n)
 {
 	char line[1024];
@@ -183,6 +187,7 @@ static void show_errors(struct build *b, int n)
 		return;
 	while (fgets(line, sizeof(line), f))
 		if (strstr(line, "error") || strstr(line, "Error")) {
+			line[strcspn(line, "\n")] = '\0';
 			free(keep[k % n]);
 			keep[k++ % n] = strdup(line);
 		}
@@ -191,7 +196,7 @@ static void show_errors(struct build *b, int n)
 		char *l = keep[(k + i) % n];
 
 		if (l)
-			fprintf(stderr, "  %s", l);
+			report_as(b, KLP_BUILD_LOG_EXCERPT, "%s", l);
 		free(l);
 	}
 }
@@ -225,7 +230,7 @@ static int make_module(struct build *b)
 		}
 	}
 	{
-		char *argv[] = { "make", "-C", (char *)b->o->build_dir, m, kc, "modules", NULL };
+		char *argv[] = { "make", "-C", (char *)b->o->gen.build_dir, m, kc, "modules", NULL };
 
 		err = run(b, argv);
 	}
@@ -242,6 +247,114 @@ static int make_module(struct build *b)
 	return 0;
 }
 
+/* ---- files of the work directory ------------------------------------------- */
+
+static int tsv_line(FILE *f, const char *const *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *v = fields[i] ? fields[i] : "-";
+
+		fputs(i ? "\t" : "", f);
+		/* A field is one: no tab or newline of its own. */
+		for (; *v; v++)
+			fputc(*v == '\t' || *v == '\n' ? ' ' : *v, f);
+	}
+	return fputc('\n', f) == EOF ? -EIO : 0;
+}
+
+/* Write @path through a temporary file. */
+static FILE *open_tmp(const char *path, char **tmp)
+{
+	int fd;
+
+	if (asprintf(tmp, "%s.tmp-XXXXXX", path) < 0)
+		return NULL;
+	fd = mkstemp(*tmp);
+	return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
+static int close_tmp(FILE *f, char *tmp, const char *path, int err)
+{
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
+
+static char *read_file(const char *path)
+{
+	char *t = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	if (getdelim(&t, &cap, '\0', f) < 0) {
+		free(t);
+		t = ferror(f) ? NULL : strdup("");	/* empty */
+	}
+	fclose(f);
+	return t;
+}
+
+static int write_small(const char *path, const char *text)
+{
+	char *tmp;
+	FILE *f = open_tmp(path, &tmp);
+
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return close_tmp(f, tmp, path, 0);
+}
+
+/*
+ * Read WORK/@name, which step @step wrote: *@fields gets @nr_fields
+ * fields per line ("-" is NULL), pointing into *@text.
+ */
+static int read_tsv(struct build *b, const char *name, const char *step, size_t nr_fields,
+		    char ***fields, size_t *nr_lines, char **text)
+{
+	char *p = path_in(b->work, name), *s, **v;
+	size_t n = 0, k, i;
+
+	*fields = NULL;
+	*nr_lines = 0;
+	*text = p ? read_file(p) : NULL;
+	if (!*text) {
+		if (p)
+			klp_gen_err("%s: error: %s (resume from the %s step)\n", p, strerror(errno),
+				    step);
+		free(p);
+		return p ? -ENOENT : -ENOMEM;
+	}
+	free(p);
+	for (s = *text; *s; s++)
+		n += *s == '\n' || !s[1];
+	v = calloc(n * nr_fields + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s = *text;
+	for (k = 0; k < n; k++)
+		for (i = 0; i < nr_fields; i++) {
+			char *f = s;
+
+			s += strcspn(s, i + 1 < nr_fields ? "\t\n" : "\n");
+			if (*s)
+				*s++ = '\0';
+			v[k * nr_fields + i] = strcmp(f, "-") ? f : NULL;
+		}
+	*fields = v;
+	*nr_lines = n;
+	return 0;
+}
+
 /* ---- steps ------------------------------------------------------------------------ */
 
 /* The compile database the compdb step chose, when it ran earlier. */
@@ -251,12 +364,12 @@ static int resumed_compdb(struct build *b)
 
 	if (!own)
 		return -ENOMEM;
-	if (b->o->compdb_dir)
-		b->compdb = strdup(b->o->compdb_dir);
+	if (b->o->gen.compdb_dir)
+		b->compdb = strdup(b->o->gen.compdb_dir);
 	else if (exists(own))
 		b->compdb = path_in(b->work, "compdb");
 	else
-		b->compdb = strdup(b->o->build_dir);
+		b->compdb = strdup(b->o->gen.build_dir);
 	free(own);
 	return b->compdb ? 0 : -ENOMEM;
 }
@@ -268,31 +381,31 @@ static int step_compdb(struct build *b)
 	size_t i, n = 0;
 	int err;
 
-	if (b->o->compdb_dir) {
-		b->compdb = strdup(b->o->compdb_dir);
+	if (b->o->gen.compdb_dir) {
+		b->compdb = strdup(b->o->gen.compdb_dir);
 		report(b, "compdb: %s (given)", b->compdb);
 		return b->compdb ? 0 : -ENOMEM;
 	}
-	json = path_in(b->o->build_dir, "compile_commands.json");
+	json = path_in(b->o->gen.build_dir, "compile_commands.json");
 	if (json && exists(json) && !b->o->nr_module_dirs) {
 		free(json);
-		b->compdb = strdup(b->o->build_dir);
-		report(b, "compdb: %s/compile_commands.json (the kernel's)", b->o->build_dir);
+		b->compdb = strdup(b->o->gen.build_dir);
+		report(b, "compdb: %s/compile_commands.json (the kernel's)", b->o->gen.build_dir);
 		return b->compdb ? 0 : -ENOMEM;
 	}
 	free(json);
 	/* The kernel's own script, over the build and the modules. */
-	src = path_in(b->o->build_dir, "source");
+	src = path_in(b->o->gen.build_dir, "source");
 	script = src ? path_in(src, "scripts/clang-tools/gen_compile_commands.py") : NULL;
 	if (!script || !exists(script)) {
 		free(script);
 		free(src);
-		script = path_in(b->o->build_dir, "scripts/clang-tools/gen_compile_commands.py");
+		script = path_in(b->o->gen.build_dir, "scripts/clang-tools/gen_compile_commands.py");
 	}
 	if (!script || !exists(script)) {
 		klp_gen_err("%s: error: no compile_commands.json and no "
 			    "scripts/clang-tools/gen_compile_commands.py to make one; pass --compdb\n",
-			    b->o->build_dir);
+			    b->o->gen.build_dir);
 		free(script);
 		free(src);
 		return -EINVAL;
@@ -308,10 +421,10 @@ static int step_compdb(struct build *b)
 	argv[n++] = "python3";
 	argv[n++] = script;
 	argv[n++] = "-d";
-	argv[n++] = b->o->build_dir;
+	argv[n++] = b->o->gen.build_dir;
 	argv[n++] = "-o";
 	argv[n++] = out;
-	argv[n++] = b->o->build_dir;
+	argv[n++] = b->o->gen.build_dir;
 	for (i = 0; i < b->o->nr_module_dirs; i++)
 		argv[n++] = b->o->module_dirs[i];
 	err = run(b, (char *const *)argv);
@@ -326,145 +439,139 @@ out:
 	return err;
 }
 
-/* The patch's name, from what generate wrote: livepatch_NAME.c. */
-static int find_name(struct build *b)
+/* The patch's name (livepatch_NAME.c) and the module make builds. */
+static int set_name(struct build *b, const char *name)
 {
-	struct dirent *de;
-	DIR *d = opendir(b->src);
-
-	if (!d) {
-		klp_gen_err("%s: error: %s\n", b->src, strerror(errno));
-		return -ENOENT;
-	}
 	free(b->name);
-	b->name = NULL;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-
-		if (!strncmp(de->d_name, "livepatch_", 10) && l > 12 &&
-		    !strcmp(de->d_name + l - 2, ".c") && !strstr(de->d_name, ".mod.c")) {
-			b->name = strndup(de->d_name + 10, l - 12);
-			break;
-		}
-	}
-	closedir(d);
-	if (!b->name) {
-		klp_gen_err("%s: error: no livepatch_NAME.c in it\n", b->src);
-		return -ENOENT;
-	}
 	free(b->ko);
-	if (asprintf(&b->ko, "%s/livepatch-%s.ko", b->src, b->name) < 0) {
+	b->ko = NULL;
+	b->name = strdup(name);
+	if (!b->name || asprintf(&b->ko, "%s/livepatch-%s.ko", b->src, b->name) < 0) {
 		b->ko = NULL;
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-static int generate(struct build *b, bool with_new_side)
+/* Resumed after the generate step: the name it saved. */
+static int load_name(struct build *b)
 {
-	struct klp_generate_opts g = {
-		.build_dir = b->o->build_dir,
-		.compdb_dir = b->compdb,
-		.diff = b->o->diff,
-		.strip = b->o->strip,
-		.patched = b->o->patched,
-		.nr_patched = b->o->nr_patched,
-		.functions = b->o->functions,
-		.nr_functions = b->o->nr_functions,
-		.name = b->o->name,
-		.prefix = b->o->prefix,
-		.templates = b->o->templates,
-		.output = b->src,
-		.force = true,
-		.replace = b->o->replace || b->o->nr_replaces,
-		.new_side = with_new_side ? b->new_side : NULL,
-		.nr_new_side = with_new_side ? b->nr_new_side : 0,
-	};
-	int err = klp_generate(&g);
+	char **fields, *text;
+	size_t n;
+	int err = read_tsv(b, "name", "generate", 1, &fields, &n, &text);
 
+	if (!err && (n != 1 || !fields[0])) {
+		klp_gen_err("%s/name: error: malformed\n", b->work);
+		err = -EINVAL;
+	}
+	if (!err)
+		err = set_name(b, fields[0]);
+	free(fields);
+	free(text);
+	return err;
+}
+
+/*
+ * What the later steps need of what generate wrote, saved so that a
+ * resumed run has it too: the name, and per patched function its reason.
+ */
+static int save_generated(struct build *b, const struct klp_generate_result *r)
+{
+	char *p = path_in(b->work, "patched.tsv"), *np = path_in(b->work, "name"), *tmp = NULL;
+	char *line = NULL;
+	FILE *f = NULL;
+	size_t i, k;
+	int err = p && np ? set_name(b, r->name) : -ENOMEM;
+
+	if (!err && asprintf(&line, "%s\n", r->name) < 0)
+		err = -ENOMEM;
+	if (!err)
+		err = write_small(np, line);
+	if (!err && !(f = open_tmp(p, &tmp)))
+		err = -errno;
+	for (i = 0; !err && i < r->nr_objs; i++)
+		for (k = 0; !err && k < r->objs[i].nr_funcs; k++) {
+			const struct klp_generate_func *fn = &r->objs[i].funcs[k];
+			char pos[32];
+			const char *fl[] = { r->objs[i].name, fn->old_name, pos, fn->new_name,
+					     fn->reason };
+
+			snprintf(pos, sizeof(pos), "%lu", fn->old_sympos);
+			err = tsv_line(f, fl, 5);
+		}
+	if (f)
+		err = close_tmp(f, tmp, p, err);
 	if (err)
-		return err;
-	return find_name(b);
+		klp_gen_err("%s: error: %s\n", p ? p : b->work, strerror(-err));
+	free(line);
+	free(np);
+	free(p);
+	return err;
 }
 
-/* The reason generate gave for patching @old_name (its comment). */
-static char *reason_of(struct build *b, const char *old_name)
+/* The reason generate gave for patching @old_name,@sympos of @object. */
+static char *reason_of(struct build *b, const char *object, const char *old_name,
+		       unsigned long sympos)
 {
-	char *c = NULL, *path, line[1024], prev[1024] = "", want[512];
-	FILE *f;
+	char **fields, *text, *why = NULL;
+	size_t n, k;
 
-	if (asprintf(&path, "%s/livepatch_%s.c", b->src, b->name) < 0)
+	if (read_tsv(b, "patched.tsv", "generate", 5, &fields, &n, &text))
 		return NULL;
-	f = fopen(path, "r");
-	free(path);
-	if (!f)
-		return NULL;
-	snprintf(want, sizeof(want), ".old_name = \"%s\",", old_name);
-	while (!c && fgets(line, sizeof(line), f)) {
-		char *s = line + strspn(line, "\t ");
-		char *p = prev + strspn(prev, "\t ");
+	for (k = 0; k < n && !why; k++) {
+		char **f = &fields[k * 5];
 
-		if (!strncmp(s, want, strlen(want)) && !strncmp(p, "/* ", 3)) {
-			char *end = strstr(p, " */");
-
-			if (end)
-				c = strndup(p + 3, end - p - 3);
-		}
-		memcpy(prev, line, sizeof(prev));
+		if (f[0] && f[1] && f[2] && f[4] && !strcmp(f[0], object) &&
+		    !strcmp(f[1], old_name) && strtoul(f[2], NULL, 10) == sympos)
+			why = strdup(f[4]);
 	}
-	fclose(f);
-	return c;
+	free(fields);
+	free(text);
+	return why;
 }
 
-/* The symbols the extraction externalized: KLP_PREP_EXTERN uses. */
-static void externs_of(struct build *b, size_t *nr, char *list, size_t size)
+static int generate(struct build *b, bool with_new_side, struct klp_generate_result **r)
 {
-	struct dirent *de;
-	DIR *d = opendir(b->src);
-	size_t used = 0;
+	struct klp_generate_opts g = b->o->gen;
+	int err;
 
-	*nr = 0;
-	*list = '\0';
-	while (d && (de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		char *path, line[1024];
-		FILE *f;
-
-		if (l < 3 || strcmp(de->d_name + l - 2, ".c") || strstr(de->d_name, ".mod.c"))
-			continue;
-		path = path_in(b->src, de->d_name);
-		f = path ? fopen(path, "r") : NULL;
-		free(path);
-		while (f && fgets(line, sizeof(line), f)) {
-			char *p = strstr(line, "KLP_PREP_EXTERN("), *q, *e;
-
-			if (!p || strstr(line, "#define") || !(q = strchr(p, '"')) ||
-			    !(e = strchr(q + 1, '"')))
-				continue;
-			(*nr)++;
-			if (used + (e - q) + 3 < size)
-				used += snprintf(list + used, size - used, "%s%.*s", used ? ", " : "",
-						 (int)(e - q - 1), q + 1);
-		}
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
+	/* The compile database the compdb step chose; WORK/src, replaced. */
+	g.compdb_dir = b->compdb;
+	g.output = b->src;
+	g.force = true;
+	g.replace = b->o->gen.replace || b->o->nr_replaces;
+	g.new_side = with_new_side ? b->new_side : NULL;
+	g.nr_new_side = with_new_side ? b->nr_new_side : 0;
+	err = klp_generate(&g, r);
+	if (!err)
+		err = save_generated(b, *r);
+	return err;
 }
 
 static int step_generate(struct build *b)
 {
-	int err = generate(b, false);
-	char ext[1024];
-	size_t n;
+	struct klp_generate_result *r = NULL;
+	int err = generate(b, false, &r);
+	char ext[1024] = "";
+	size_t used = 0, i;
 
 	if (err)
-		return err;
-	externs_of(b, &n, ext, sizeof(ext));
+		goto out;
+	/* The symbols the extraction externalized: KLP_PREP_EXTERN uses. */
+	for (i = 0; i < r->nr_externs; i++) {
+		const struct klp_generate_extern *e = &r->externs[i];
+		int l = snprintf(NULL, 0, "%s.%s,%lu", e->object, e->symbol, e->pos);
+
+		if (used + l + 4 < sizeof(ext))
+			used += snprintf(ext + used, sizeof(ext) - used, "%s%s.%s,%lu",
+					 used ? ", " : "", e->object, e->symbol, e->pos);
+	}
 	report(b, "generate: %s (livepatch_%s.c); %zu externalized symbol%s%s%s%s", b->src, b->name,
-	       n, n == 1 ? "" : "s", n ? " (" : "", ext, n ? ")" : "");
-	return 0;
+	       r->nr_externs, r->nr_externs == 1 ? "" : "s", r->nr_externs ? " (" : "", ext,
+	       r->nr_externs ? ")" : "");
+out:
+	klp_generate_result__free(r);
+	return err;
 }
 
 static int copy_file(const char *from, const char *to);
@@ -506,38 +613,6 @@ static char *part_key(const char *name, const char *prefix)
 	return k;
 }
 
-static int tsv_line(FILE *f, const char *const *fields, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s%s", i ? "\t" : "", fields[i] ? fields[i] : "-");
-	return fputc('\n', f) == EOF ? -EIO : 0;
-}
-
-/* Write @path through a temporary file. */
-static FILE *open_tmp(const char *path, char **tmp)
-{
-	int fd;
-
-	if (asprintf(tmp, "%s.tmp-XXXXXX", path) < 0)
-		return NULL;
-	fd = mkstemp(*tmp);
-	return fd < 0 ? NULL : fdopen(fd, "w");
-}
-
-static int close_tmp(FILE *f, char *tmp, const char *path, int err)
-{
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	return err;
-}
-
 static int step_new_side(struct build *b)
 {
 	struct klp_lp_table *t = NULL;
@@ -567,20 +642,9 @@ static int step_new_side(struct build *b)
 		err = -EINVAL;
 		goto out;
 	}
-	for (i = 0; i < t->nr_objs; i++)
-		for (k = 0; k < t->objs[i].nr_funcs; k++) {
-			const char **n;
-
-			if (t->objs[i].funcs[k].stack_only || !t->objs[i].funcs[k].new_func)
-				continue;
-			n = realloc(parents, (nr_parents + 1) * sizeof(*n));
-			if (!n) {
-				err = -ENOMEM;
-				goto out;
-			}
-			parents = n;
-			parents[nr_parents++] = t->objs[i].funcs[k].new_func;
-		}
+	err = klp_lp_table__new_funcs(t, &parents, &nr_parents);
+	if (err)
+		goto out;
 	nf = open_tmp(np, &ntmp);
 	of = open_tmp(op, &otmp);
 	if (!nf || !of) {
@@ -702,81 +766,53 @@ out:
 /* Read new-side.tsv into b->new_side. */
 static int load_new_side(struct build *b)
 {
-	char *p = path_in(b->work, "new-side.tsv"), *line = NULL, *s;
-	size_t cap = 0, size = 0, n = 0, k;
-	FILE *f;
-	ssize_t l;
+	char **fields;
+	size_t n, k;
+	int err;
 
-	if (!p)
-		return -ENOMEM;
-	f = fopen(p, "r");
-	if (!f) {
-		klp_gen_err("%s: error: %s (resume from the new-side step)\n", p, strerror(errno));
-		free(p);
-		return -ENOENT;
-	}
-	free(p);
-	/* All of it in one buffer, the fields split in place. */
-	free(b->new_side_strings);
-	b->new_side_strings = NULL;
-	while ((l = getline(&line, &cap, f)) > 0) {
-		char *nb = realloc(b->new_side_strings, size + l + 1);
-
-		if (!nb) {
-			free(line);
-			fclose(f);
-			return -ENOMEM;
-		}
-		b->new_side_strings = nb;
-		memcpy(nb + size, line, l + 1);
-		size += l;
-		n++;
-	}
-	free(line);
-	fclose(f);
 	free(b->new_side);
+	free(b->new_side_strings);
+	b->new_side = NULL;
+	b->nr_new_side = 0;
+	err = read_tsv(b, "new-side.tsv", "new-side", 8, &fields, &n, &b->new_side_strings);
+	if (err)
+		return err;
 	b->new_side = calloc(n + 1, sizeof(*b->new_side));
-	if (!b->new_side)
+	if (!b->new_side) {
+		free(fields);
 		return -ENOMEM;
+	}
 	b->nr_new_side = n;
-	s = b->new_side_strings;
-	for (k = 0; k < n && s; k++) {
-		char *fld[8];
-		size_t i;
+	for (k = 0; !err && k < n; k++) {
+		char **f = &fields[k * 8];
 
-		for (i = 0; i < 8; i++) {
-			fld[i] = s;
-			s += strcspn(s, i < 7 ? "\t\n" : "\n");
-			if (*s)
-				*s++ = '\0';
-		}
-		for (i = 0; i < 8; i++)
-			if (!strcmp(fld[i], "-"))
-				fld[i] = NULL;
 		b->new_side[k] = (struct klp_generate_subfunc) {
-			.object = fld[0], .parent = fld[1],
-			.parent_sympos = fld[2] ? strtoul(fld[2], NULL, 10) : 0,
-			.old_name = fld[3], .old_sympos = fld[4] ? strtoul(fld[4], NULL, 10) : 0,
-			.new_name = fld[5], .new_sympos = fld[6] ? strtoul(fld[6], NULL, 10) : 0,
-			.why = fld[7],
+			.object = f[0], .parent = f[1],
+			.parent_sympos = f[2] ? strtoul(f[2], NULL, 10) : 0,
+			.old_name = f[3], .old_sympos = f[4] ? strtoul(f[4], NULL, 10) : 0,
+			.new_name = f[5], .new_sympos = f[6] ? strtoul(f[6], NULL, 10) : 0,
+			.why = f[7],
 		};
-		if (!fld[0] || !fld[1] || !fld[5]) {
+		if (!f[0] || !f[1] || !f[5]) {
 			klp_gen_err("%s/new-side.tsv:%zu: error: malformed\n", b->work, k + 1);
-			return -EINVAL;
+			err = -EINVAL;
 		}
 	}
-	return 0;
+	free(fields);
+	return err;
 }
 
 static int step_regenerate(struct build *b)
 {
+	struct klp_generate_result *r = NULL;
 	int err = load_new_side(b);
 
 	if (!err)
-		err = generate(b, true);
+		err = generate(b, true, &r);
 	if (!err)
 		report(b, "regenerate: %s: %zu stack_only entr%s with a new side", b->src,
 		       b->nr_new_side, b->nr_new_side == 1 ? "y" : "ies");
+	klp_generate_result__free(r);
 	return err;
 }
 
@@ -897,7 +933,7 @@ static int step_verify(struct build *b)
 {
 	struct klp_verify_result r;
 	struct klp_lp_table *t = NULL;
-	bool replace = b->o->replace || b->o->nr_replaces;
+	bool replace = b->o->gen.replace || b->o->nr_replaces;
 	size_t i, k;
 	int err = klp_verify_module(b->ko, &r);
 
@@ -925,7 +961,7 @@ static int step_verify(struct build *b)
 
 			if (f->stack_only)
 				continue;
-			why = reason_of(b, f->old_name);
+			why = reason_of(b, o->name, f->old_name, f->old_sympos);
 			report(b, "patched: %s:%s%s%.0lu -> %s%s%s%s", o->name, f->old_name,
 			       f->old_sympos ? "," : "", f->old_sympos, f->new_func,
 			       why ? " (" : "", why ? why : "", why ? ")" : "");
@@ -1058,20 +1094,23 @@ static char *args_text(const struct klp_build_opts *o)
 
 	if (!f)
 		return NULL;
-	args_add(f, "kernel", o->build_dir);
-	args_add(f, "compdb", o->compdb_dir);
+	args_add(f, "kernel", o->gen.build_dir);
+	args_add(f, "compdb", o->gen.compdb_dir);
 	for (i = 0; i < o->nr_module_dirs; i++)
 		args_add(f, "module-dir", o->module_dirs[i]);
-	args_add(f, "diff", o->diff);
-	for (i = 0; i < o->nr_patched; i++)
-		fprintf(f, "patched=%s\n", o->patched[i]);
-	for (i = 0; i < o->nr_functions; i++)
-		fprintf(f, "function=%s\n", o->functions[i]);
-	fprintf(f, "strip=%d\nname=%s\nprefix=%s\n", o->strip, o->name ? o->name : "",
-		o->prefix ? o->prefix : "");
-	args_add(f, "templates", o->templates);
+	args_add(f, "diff", o->gen.diff);
+	for (i = 0; i < o->gen.nr_patched; i++)
+		fprintf(f, "patched=%s\n", o->gen.patched[i]);
+	for (i = 0; i < o->gen.nr_functions; i++)
+		fprintf(f, "function=%s\n", o->gen.functions[i]);
+	fprintf(f, "strip=%d\nname=%s\nprefix=%s\n", o->gen.strip, o->gen.name ? o->gen.name : "",
+		o->gen.prefix ? o->gen.prefix : "");
+	args_add(f, "templates", o->gen.templates);
 	args_add(f, "plugin", o->plugin);
-	fprintf(f, "replace=%d\n", o->replace);
+	fprintf(f, "replace=%d\n", o->gen.replace);
+	/* Only when given, so that older work directories resume. */
+	if (o->gen.allow_unsafe)
+		fprintf(f, "allow-unsafe=%u\n", o->gen.allow_unsafe);
 	for (i = 0; i < o->nr_replaces; i++)
 		args_add(f, "replaces", o->replaces[i]);
 	for (i = 0; i < o->nr_stacked_on; i++)
@@ -1080,42 +1119,15 @@ static char *args_text(const struct klp_build_opts *o)
 	return text;
 }
 
-static char *read_file(const char *path)
-{
-	char *t = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return NULL;
-	if (getdelim(&t, &cap, '\0', f) < 0) {
-		free(t);
-		t = NULL;
-	}
-	fclose(f);
-	return t;
-}
-
-static int write_small(const char *path, const char *text)
-{
-	char *tmp;
-	FILE *f = open_tmp(path, &tmp);
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return close_tmp(f, tmp, path, 0);
-}
-
 /* The default work directory: klp-build-NAME, NAME from --name or the diff. */
 static char *default_work(const struct klp_build_opts *o)
 {
-	const char *base = o->name;
+	const char *base = o->gen.name;
 	char *w, *dot;
 
-	if (!base && o->diff) {
-		base = strrchr(o->diff, '/');
-		base = base ? base + 1 : o->diff;
+	if (!base && o->gen.diff) {
+		base = strrchr(o->gen.diff, '/');
+		base = base ? base + 1 : o->gen.diff;
 	}
 	if (asprintf(&w, "klp-build-%s", base ? base : "patched") < 0)
 		return NULL;
@@ -1202,28 +1214,28 @@ static int check_input(const struct klp_build_opts *o)
 {
 	size_t i;
 
-	if (!o->build_dir || !*o->build_dir) {
+	if (!o->gen.build_dir || !*o->gen.build_dir) {
 		klp_gen_err("error: no kernel build directory\n");
 		return -EINVAL;
 	}
 	{
-		char *v = path_in(o->build_dir, "vmlinux"), *s = path_in(o->build_dir, "Module.symvers");
+		char *v = path_in(o->gen.build_dir, "vmlinux"), *s = path_in(o->gen.build_dir, "Module.symvers");
 		bool ok = v && s && exists(v) && exists(s);
 
 		if (!ok)
 			klp_gen_err("%s: error: not a built kernel (no vmlinux or Module.symvers)\n",
-				    o->build_dir);
+				    o->gen.build_dir);
 		free(v);
 		free(s);
 		if (!ok)
 			return -EINVAL;
 	}
-	if (!o->diff && !o->nr_patched) {
+	if (!o->gen.diff && !o->gen.nr_patched) {
 		klp_gen_err("error: no fix: a diff, or patched files with their functions\n");
 		return -EINVAL;
 	}
-	if (o->diff && access(o->diff, R_OK)) {
-		klp_gen_err("%s: error: %s\n", o->diff, strerror(errno));
+	if (o->gen.diff && access(o->gen.diff, R_OK)) {
+		klp_gen_err("%s: error: %s\n", o->gen.diff, strerror(errno));
 		return -EINVAL;
 	}
 	for (i = 0; i < o->nr_replaces; i++)
@@ -1245,7 +1257,7 @@ int klp_build(const struct klp_build_opts *o)
 	size_t done = 0, i;
 	int err;
 
-	b.prefix = o->prefix ? o->prefix : "klpp_";
+	b.prefix = o->gen.prefix ? o->gen.prefix : "klpp_";
 	err = check_input(o);
 	if (err)
 		return err;
@@ -1276,7 +1288,7 @@ int klp_build(const struct klp_build_opts *o)
 			report(&b, "resume: from step %s", steps[i].name);
 			err = resumed_compdb(&b);
 			if (!err && i > 1)
-				err = find_name(&b);
+				err = load_name(&b);
 			if (err)
 				break;
 		}

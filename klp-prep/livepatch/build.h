@@ -37,26 +37,30 @@ extern "C" {
 /* The fix cannot be livepatched safely (reasons logged). */
 #define KLP_BUILD_UNSAFE	KLP_GENERATE_UNSAFE
 
+/* What a report line is, and so where the command shows it. */
+enum klp_build_report {
+	KLP_BUILD_STEP,			/* a step's result: "verify: ..." */
+	KLP_BUILD_LOG_EXCERPT,		/* a line of a failed step's log (the
+					 * lines of make's output with
+					 * "error"), after the error */
+};
+
 struct klp_build_opts {
-	const char *build_dir;		/* the kernel's O= directory */
-	const char *compdb_dir;		/* NULL: see the compdb step */
+	/*
+	 * The fix and how to generate the module's source, as klp-prep
+	 * generate takes them (build_dir, compdb_dir: NULL, see the compdb
+	 * step; diff or patched + functions; strip; name; prefix;
+	 * templates; replace; allow_unsafe).  Its output, force and
+	 * new_side are the build's to set: ignored here.
+	 */
+	struct klp_generate_opts gen;
 	/* Out-of-tree modules the fix patches (built with the plugin). */
 	const char *const *module_dirs;
 	size_t nr_module_dirs;
-	const char *diff;		/* or @patched + @functions */
-	const char *const *patched;
-	size_t nr_patched;
-	const char *const *functions;
-	size_t nr_functions;
-	int strip;			/* <0: 1 */
-	const char *name;		/* NULL: the diff's file name */
-	const char *prefix;		/* NULL: "klpp_" */
-	const char *templates;		/* NULL: the installed ones */
 	const char *plugin;		/* NULL: klp_build_default_plugin() */
 	const char *work_dir;		/* NULL: klp-build-NAME */
 	const char *output;		/* the .ko; NULL: livepatch-NAME.ko */
-	bool replace;			/* an atomic-replace livepatch */
-	/* Livepatch modules this one replaces (implies @replace). */
+	/* Livepatch modules this one replaces (implies gen.replace). */
 	const char *const *replaces;
 	size_t nr_replaces;
 	/* Livepatch modules it is stacked on (enabled before it). */
@@ -64,8 +68,8 @@ struct klp_build_opts {
 	size_t nr_stacked_on;
 	bool resume;			/* from the first step not done */
 	bool force;			/* replace @output if it exists */
-	/* One line per step ("verify: ..."); NULL: none. */
-	void (*report)(void *ctx, const char *line);
+	/* The lines to show (see enum klp_build_report); NULL: none. */
+	void (*report)(void *ctx, enum klp_build_report kind, const char *line);
 	void *report_ctx;
 };
 

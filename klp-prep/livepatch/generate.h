@@ -108,11 +108,67 @@ struct klp_generate_opts {
 int klp_generate_parse_allow(const char *kinds, unsigned int *flags);
 
 /*
+ * What klp_generate() wrote, for a caller that goes on from there
+ * (klp-prep build) without reading the generated text back.
+ */
+
+/* One stack_only entry, as the table in livepatch_NAME.c has it. */
+struct klp_generate_part {
+	char *old_name;			/* NULL: the new code's only */
+	unsigned long old_sympos;
+	char *new_name;			/* NULL: no new side (yet) */
+	unsigned long new_sympos;
+	char *why;			/* its comment */
+};
+
+/* One patched function, followed in the table by its stack_only parts. */
+struct klp_generate_func {
+	char *old_name;
+	unsigned long old_sympos;
+	char *new_name;			/* in the livepatch module */
+	char *reason;			/* why it is patched (its comment) */
+	char *unit;			/* its unit in the tree: "fs/proc/cmdline.c" */
+	struct klp_generate_part *parts;
+	size_t nr_parts;
+};
+
+/* One klp_object: vmlinux (first) or a module, with its functions. */
+struct klp_generate_object {
+	char *name;			/* as the livepatch core names it */
+	struct klp_generate_func *funcs;
+	size_t nr_funcs;
+};
+
+/* A symbol the new code reaches through .klp.sym (KLP_PREP_EXTERN). */
+struct klp_generate_extern {
+	char *object;			/* "vmlinux" or the module's name */
+	char *symbol;			/* in the object ("var.N": a static local) */
+	unsigned long pos;		/* as the livepatch core counts; 0: unique */
+	char *unit;			/* the unit that uses it */
+};
+
+struct klp_generate_result {
+	char *name;			/* the livepatch's: livepatch_NAME.c */
+	char *module;			/* "livepatch-NAME": the .ko it builds */
+	char *output;			/* the directory written */
+	char **files;			/* what it holds, by name, as written */
+	size_t nr_files;
+	struct klp_generate_object *objs;	/* with functions only */
+	size_t nr_objs;
+	struct klp_generate_extern *externs;	/* per unit, in source order */
+	size_t nr_externs;
+};
+
+/*
  * Returns 0; KLP_GENERATE_UNSAFE when something cannot be livepatched
  * safely (every reason logged as "file:line: error: ..."); -EINVAL for
  * bad input; -EEXIST when @output exists and !@force; other -errno.
+ * On success *@result (when @result is not NULL) describes what was
+ * written; free it with klp_generate_result__free().
  */
-int klp_generate(const struct klp_generate_opts *opts);
+int klp_generate(const struct klp_generate_opts *opts,
+		 struct klp_generate_result **result);
+void klp_generate_result__free(struct klp_generate_result *r);
 
 /*
  * The post-link step, on a built livepatch module: its weak undefined

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * generate_internal.h - the original build's symbols, as generate asks
- * them: every symbol of vmlinux (data too, unlike klp_object, which reads
- * functions), grouped by STT_FILE, and the exports of Module.symvers
+ * them: every symbol of vmlinux (data too, unlike klp_objfile, which reads
+ * functions), grouped by STT_FILE, and the exports of Module.symvers;
+ * and the state klp_generate()'s passes share (generate.c lists them)
  */
 #ifndef KLP_PREP_GENERATE_INTERNAL_H
 #define KLP_PREP_GENERATE_INTERNAL_H
@@ -14,7 +15,9 @@
 #include <klp_prep/elf.h>
 #include <klp_prep/sympos.h>
 
+#include "compdb.h"
 #include "extract.h"
+#include "generate.h"
 
 #include "extract_strset.h"
 
@@ -78,5 +81,103 @@ const struct gen_sym *gen_unit_oracle__local(const struct gen_unit_oracle *uo,
 /* The position of symbol @s among those of its name (0: unique). */
 unsigned long gen_symtab__sympos(const struct gen_symtab *st,
 				 const struct gen_sym *s);
+
+/* ---- klp_generate()'s state and passes (generate*.c) --------------------- */
+
+/* A subfunction of a patched function: a stack_only entry (old side). */
+struct gen_subfunc {
+	char *symbol;
+	unsigned long sympos;
+	char *why;			/* "cold part of foo" */
+};
+
+struct gen_func {
+	char *origin;			/* source name */
+	char *symbol;			/* old_name */
+	char *new_name;			/* from the extraction (klpp_NAME, or
+					 * a macro-made name) */
+	unsigned long sympos;
+	char *reason;
+	struct gen_subfunc *subs;
+	size_t nr_subs;
+};
+
+struct gen_unit {
+	char *path;			/* in the tree: "fs/proc/cmdline.c" */
+	char *flat;			/* "fs_proc_cmdline" */
+	char *display;
+	struct klp_compile_args *args;
+	char *orig;			/* original text */
+	size_t orig_size;
+	char *patched;
+	size_t patched_size;
+	struct klp_line_range *old_ranges, *new_ranges;
+	size_t nr_old_ranges, nr_new_ranges;
+	char **changed;			/* changed functions (names) */
+	size_t nr_changed;
+	struct gen_func *funcs;		/* to patch */
+	size_t nr_funcs;
+	struct klp_tu *tu;
+	struct klp_extract *ex;
+	char *spdx;			/* the unit's SPDX line, or NULL */
+	size_t obj;			/* into gen->objs */
+	bool records;			/* its object has its records */
+};
+
+/* An object the fix patches: vmlinux (always objs[0]) or a module. */
+struct gen_object {
+	char *name;			/* as the livepatch core names it */
+	char *path;			/* vmlinux or the .ko */
+	struct gen_symtab *st;
+};
+
+struct gen {
+	const struct klp_generate_opts *opts;
+	char *name;
+	const char *prefix;
+	struct klp_compdb *db;
+	struct gen_object *objs;
+	size_t nr_objs;
+	struct klp_index *ix;		/* records, NULL without */
+	struct klp_affected *aff;
+	struct gen_unit *units;
+	size_t nr_units;
+	unsigned int unsafe;		/* refusals */
+	char **overrides;		/* refusals --allow-unsafe let through */
+	size_t nr_overrides;
+	char *tmpdir;			/* the output until it is installed */
+	struct klp_generate_result *res;	/* what was written */
+};
+
+/* Log an input error (a whole message line); returns -EINVAL. */
+int gen_err_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* generate_load.c: the build and the fix. */
+int gen_load_build(struct gen *g);
+int gen_load_fix(struct gen *g);
+int gen_load_records(struct gen *g);
+int gen_parse_units(struct gen *g);
+/* Does path @a end with the tree path @b at a '/' (or equal it)? */
+bool gen_same_unit(const char *a, const char *b);
+
+/* generate_plan.c: what to patch, its extraction, the table. */
+int gen_find_patched(struct gen *g);
+int gen_extract_units(struct gen *g);
+int gen_plan_table(struct gen *g);
+bool gen_strv_has(char **v, size_t n, const char *s);
+
+/* generate_render.c: the templates, into g->tmpdir. */
+int gen_render(struct gen *g);
+const char *gen_templates_dir(const struct gen *g);
+/* One externalized declaration, as templates/extern.tmpl spells it. */
+char *gen_spell_extern(void *ctx, const struct klp_extern *e);
+
+/* generate_output.c: the temporary directory and its installation. */
+int gen_check_output(struct gen *g);
+int gen_output_tmpdir(struct gen *g);
+/* Write @name in g->tmpdir and list it in g->res->files. */
+int gen_output_write(struct gen *g, const char *name, const char *text, size_t len);
+int gen_install(struct gen *g);
+int gen_output_remove(const char *path);
 
 #endif /* KLP_PREP_GENERATE_INTERNAL_H */

@@ -558,6 +558,31 @@ void klp_lp_parts__free(struct klp_lp_part *parts, size_t nr)
 	free(parts);
 }
 
+int klp_lp_table__new_funcs(const struct klp_lp_table *t, const char ***funcs, size_t *nr)
+{
+	size_t i, k;
+
+	*funcs = NULL;
+	*nr = 0;
+	for (i = 0; i < t->nr_objs; i++)
+		for (k = 0; k < t->objs[i].nr_funcs; k++) {
+			const char **n;
+
+			if (t->objs[i].funcs[k].stack_only || !t->objs[i].funcs[k].new_func)
+				continue;
+			n = realloc(*funcs, (*nr + 1) * sizeof(*n));
+			if (!n) {
+				free(*funcs);
+				*funcs = NULL;
+				*nr = 0;
+				return -ENOMEM;
+			}
+			*funcs = n;
+			n[(*nr)++] = t->objs[i].funcs[k].new_func;
+		}
+	return 0;
+}
+
 /* ---- verification ----------------------------------------------------------- */
 
 #define verr(res, ...) do { klp_gen_err(__VA_ARGS__); (res)->errors++; } while (0)
@@ -672,7 +697,7 @@ int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
 	struct klp_lp_table *t;
 	struct klp_objfile *ko;
 	const char **parents = NULL;
-	size_t nr_parents = 0, i, k;
+	size_t nr_parents = 0, i;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -688,25 +713,11 @@ int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
 	if (!klp_objfile__has_records(ko))
 		verr(res, "%s: error: no .klp_prep.partition section: the module was built "
 		     "without the klp-prep plugin\n", ko_path);
-	for (i = 0; i < t->nr_objs; i++)
-		for (k = 0; k < t->objs[i].nr_funcs; k++) {
-			const char **n;
-
-			if (t->objs[i].funcs[k].stack_only || !t->objs[i].funcs[k].new_func)
-				continue;
-			n = realloc(parents, (nr_parents + 1) * sizeof(*n));
-			if (!n) {
-				err = -ENOMEM;
-				goto out;
-			}
-			parents = n;
-			parents[nr_parents++] = t->objs[i].funcs[k].new_func;
-		}
+	err = klp_lp_table__new_funcs(t, &parents, &nr_parents);
 	for (i = 0; !err && i < t->nr_objs; i++)
 		err = verify_object(t, ko, &t->objs[i], parents, nr_parents, res);
 	if (!err && res->errors)
 		err = -EBADMSG;
-out:
 	free(parents);
 	klp_objfile__free(ko);
 	klp_lp_table__free(t);

@@ -68,6 +68,12 @@ void klp_lp_table__free(struct klp_lp_table *t);
 size_t klp_lp_table__nr_patched(const struct klp_lp_table *t);
 size_t klp_lp_table__nr_stack_only(const struct klp_lp_table *t);
 
+/*
+ * The new functions of @t's patched entries (pointing into @t), what the
+ * parts are split off: *@funcs is malloc'd.  Returns 0 or -ENOMEM.
+ */
+int klp_lp_table__new_funcs(const struct klp_lp_table *t, const char ***funcs, size_t *nr);
+
 /* A part of a new function: a symbol of the module. */
 struct klp_lp_part {
 	char *name;

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Fixes klp-prep generate must refuse, each for its stated reason, and
-# --allow-unsafe letting them through (tests/integration/must_fail.sh).
+# --allow-unsafe letting them through, for generate and for build
+# (tests/integration/must_fail.sh).
 if(NOT TARGET klp_partition OR NOT TARGET klp-prep)
 	return()
 endif()

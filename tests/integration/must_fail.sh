@@ -10,7 +10,8 @@
 # compile_commands.json, as tests/integration/generate/run.sh does.  Each
 # must-fail/cases/CASE.diff changes one such thing; each must fail with
 # status 3, print its reason, and write nothing.  --allow-unsafe then lets
-# the author through, with the override named in livepatch_NAME.c.
+# the author through, with the override named in livepatch_NAME.c; the
+# same through klp-prep build, as far as the tree lets it go.
 #
 # usage: must_fail.sh KLP_PREP PLUGIN WORK_DIR
 # Prints "ok NAME" or "FAIL NAME: why"; exits with the number of failures.
@@ -129,6 +130,67 @@ if [ $? == 2 ] && grep -qF "unknown kind 'everything'" "$WORK/out/bad-kind.stder
 	ok bad-kind
 else
 	fail bad-kind "$(cat "$WORK/out/bad-kind.stderr")"
+fi
+
+# klp-prep build takes --allow-unsafe as generate does.  The tree is no
+# kernel make can build a module for, so a build that gets past its
+# generate step fails at the build step (exit 4): what it generated is in
+# WORK/src, and --resume picks it up from there.
+build_case() {	# NAME CASE [OPTION...]
+	local name=$1 case=$2
+	shift 2
+	"$KLP" build -k "$WORK/build" --plugin "$PLUGIN" -w "$WORK/out/$name-work" \
+		-o "$WORK/out/$name.ko" "$@" "$HERE/cases/$case.diff" \
+		>"$WORK/out/$name.stdout" 2>"$WORK/out/$name.stderr"
+}
+build_case build-refused struct-layout
+status=$?
+if [ $status == 3 ] && grep -qF "kernel/mf.c:9: error: the fix changes the definition of struct mf_stats" \
+	"$WORK/out/build-refused.stderr"; then
+	ok build-refused
+else
+	fail build-refused "exit $status, want 3: $(head -c 800 "$WORK/out/build-refused.stderr")"
+fi
+build_case build-allowed struct-layout --allow-unsafe=type
+status=$?
+if [ $status != 4 ] || ! grep -q '^generate: .*(livepatch_struct_layout.c)' "$WORK/out/build-allowed.stdout" ||
+	! grep -qF "step build failed" "$WORK/out/build-allowed.stderr"; then
+	fail build-allowed "exit $status, want 4 at the build step: $(cat "$WORK/out/build-allowed.stdout") $(head -c 800 "$WORK/out/build-allowed.stderr")"
+elif ! grep -qF "OVERRIDDEN (--allow-unsafe): kernel/mf.c:9: the fix changes the layout of struct mf_stats (kind type)" \
+	"$WORK/out/build-allowed-work/src/livepatch_struct_layout.c"; then
+	fail build-allowed "no override comment in the generated livepatch_struct_layout.c"
+else
+	ok build-allowed
+fi
+build_case build-allowed struct-layout --allow-unsafe=type --resume
+status=$?
+if [ $status == 4 ] && grep -q '^resume: from step build' "$WORK/out/build-allowed.stdout"; then
+	ok build-resume-after-generate
+else
+	fail build-resume-after-generate "exit $status: $(cat "$WORK/out/build-allowed.stdout") $(head -c 800 "$WORK/out/build-allowed.stderr")"
+fi
+# The same work directory without --allow-unsafe is another run.
+"$KLP" build -k "$WORK/build" --plugin "$PLUGIN" -w "$WORK/out/build-allowed-work" \
+	-o "$WORK/out/build-allowed.ko" --resume "$HERE/cases/struct-layout.diff" \
+	>/dev/null 2>"$WORK/out/build-resume-other.stderr"
+status=$?
+if [ $status == 2 ] && grep -qF -- "--resume with other arguments" "$WORK/out/build-resume-other.stderr"; then
+	ok build-resume-without-allow
+else
+	fail build-resume-without-allow "exit $status: $(head -c 800 "$WORK/out/build-resume-other.stderr")"
+fi
+build_case build-bad-kind struct-layout --allow-unsafe=bogus
+status=$?
+if [ $status == 2 ] && grep -qF "unknown kind 'bogus'" "$WORK/out/build-bad-kind.stderr" &&
+	[ ! -e "$WORK/out/build-bad-kind-work" ]; then
+	ok build-bad-kind
+else
+	fail build-bad-kind "exit $status: $(cat "$WORK/out/build-bad-kind.stderr")"
+fi
+if "$KLP" build --help | grep -qF -- "--allow-unsafe KIND[,KIND]"; then
+	ok build-help-allow-unsafe
+else
+	fail build-help-allow-unsafe "klp-prep build --help does not list --allow-unsafe"
 fi
 
 [ $FAILS -gt 100 ] && FAILS=100

@@ -6,7 +6,9 @@
  * A part pairs with the old part of the same kind: the name without the
  * new functions' prefix and without GCC's numbers, which differ between
  * the original build and the livepatch (klpp_foo.part.3 is foo.part.0's
- * counterpart).  The static helpers are tested through the .c.
+ * counterpart).  What the generate step saves for the later steps (the
+ * name, each patched function's reason) reads back the same, also in a
+ * resumed run.  The static helpers are tested through the .c.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -78,11 +80,61 @@ static void test_new_side_file(void **state)
 	free(b.new_side_strings);
 }
 
+static void test_generated_saved(void **state)
+{
+	char dir[] = "/tmp/klp-build-test-XXXXXX", *src, *why;
+	struct klp_generate_func funcs[] = {
+		{ .old_name = "foo", .old_sympos = 0, .new_name = "klpp_foo",
+		  .reason = "foo: changed (kernel/foo.c)" },
+		{ .old_name = "foo", .old_sympos = 2, .new_name = "klpp_foo_2",
+		  .reason = "inlines bar\t(kernel/bar.c:3)" },
+	};
+	struct klp_generate_object objs[] = {
+		{ .name = "vmlinux", .funcs = funcs, .nr_funcs = 2 },
+	};
+	struct klp_generate_result r = { .name = "fix_foo", .objs = objs, .nr_objs = 1 };
+	struct klp_build_opts o = { 0 };
+	struct build b = { .o = &o };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	b.work = dir;
+	src = path_in(dir, "src");
+	b.src = src;
+	assert_int_equal(save_generated(&b, &r), 0);
+	assert_string_equal(b.name, "fix_foo");
+	assert_non_null(strstr(b.ko, "/src/livepatch-fix_foo.ko"));
+	why = reason_of(&b, "vmlinux", "foo", 2);
+	assert_non_null(why);
+	assert_string_equal(why, "inlines bar (kernel/bar.c:3)");
+	free(why);
+	why = reason_of(&b, "vmlinux", "foo", 0);
+	assert_string_equal(why, "foo: changed (kernel/foo.c)");
+	free(why);
+	assert_null(reason_of(&b, "mod_x", "foo", 0));
+	/* A resumed run has only the files. */
+	free(b.name);
+	b.name = NULL;
+	assert_int_equal(load_name(&b), 0);
+	assert_string_equal(b.name, "fix_foo");
+	free(b.name);
+	free(b.ko);
+	free(src);
+	src = path_in(dir, "patched.tsv");
+	unlink(src);
+	free(src);
+	src = path_in(dir, "name");
+	unlink(src);
+	free(src);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_part_key),
 		cmocka_unit_test(test_new_side_file),
+		cmocka_unit_test(test_generated_saved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

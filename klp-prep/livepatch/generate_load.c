@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * generate_load.c - what klp_generate() starts from: the kernel build
+ * (compile database, the objects' symbols, the partition records) and
+ * the fix (per unit: original and patched text, the changed lines),
+ * parsed by libclang
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <klp_prep/index.h>
+#include "compdb.h"
+#include "diff.h"
+#include "extract.h"
+#include "generate.h"
+
+#include "extract_log.h"
+#include "generate_internal.h"
+#include "source_file.h"
+
+static char *flat_name(const char *path)
+{
+	char *s = strdup(path), *p, *dot;
+
+	if (!s)
+		return NULL;
+	dot = strrchr(s, '.');
+	if (dot)
+		*dot = '\0';
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			*p = '_';
+	return s;
+}
+
+
+bool gen_same_unit(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	while (!strncmp(a, "./", 2))
+		a += 2, na -= 2;
+	while (!strncmp(b, "./", 2))
+		b += 2, nb -= 2;
+	if (na == nb)
+		return !strcmp(a, b);
+	if (na > nb)
+		return !strcmp(a + na - nb, b) && a[na - nb - 1] == '/';
+	return !strcmp(b + nb - na, a) && b[nb - na - 1] == '/';
+}
+
+static int add_object(struct gen *g, const char *name, const char *path,
+		      bool is_module, const char *symvers)
+{
+	struct gen_object *o = realloc(g->objs, (g->nr_objs + 1) * sizeof(*o));
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	g->objs = o;
+	o = &g->objs[g->nr_objs];
+	memset(o, 0, sizeof(*o));
+	o->name = strdup(name);
+	o->path = strdup(path);
+	if (!o->name || !o->path) {
+		free(o->name);
+		free(o->path);
+		return -ENOMEM;
+	}
+	g->nr_objs++;
+	err = gen_symtab__open(path, name, is_module, symvers, &o->st);
+	return err == -ENOMEM ? err : err ? -EINVAL : 0;
+}
+
+int gen_load_build(struct gen *g)
+{
+	const char *dir = g->opts->build_dir;
+	char *vmlinux = NULL, *symvers = NULL;
+	int err;
+
+	if (!dir)
+		return gen_err_input("error: no kernel build directory given\n");
+	err = klp_compdb__open(g->opts->compdb_dir ? g->opts->compdb_dir : dir, &g->db);
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	if (asprintf(&vmlinux, "%s/vmlinux", dir) < 0 ||
+	    asprintf(&symvers, "%s/Module.symvers", dir) < 0) {
+		free(vmlinux);
+		return -ENOMEM;
+	}
+	err = add_object(g, "vmlinux", vmlinux, false, symvers);
+	free(vmlinux);
+	free(symvers);
+	return err;
+}
+
+/*
+ * The object a unit was linked into: a module when it was compiled with
+ * -DMODULE (its name from KBUILD_MODNAME, the .ko beside its object),
+ * else vmlinux.
+ */
+static int unit_object(struct gen *g, struct gen_unit *u)
+{
+	const char *modname = NULL;
+	bool module = false;
+	char *name, *p, *ko = NULL, *dir;
+	size_t i;
+	int k, err = 0;
+
+	for (k = 0; k < u->args->argc; k++) {
+		const char *a = u->args->argv[k];
+
+		if (!strcmp(a, "-DMODULE"))
+			module = true;
+		else if (!strncmp(a, "-DKBUILD_MODNAME=", 17))
+			modname = a + 17;
+	}
+	u->obj = 0;
+	if (!module)
+		return 0;
+	if (!modname) {
+		klp_gen_err("%s: error: compiled for a module without -DKBUILD_MODNAME\n",
+			    u->display);
+		return -EINVAL;
+	}
+	name = strdup(modname + (*modname == '"' ? 1 : 0));
+	if (!name)
+		return -ENOMEM;
+	p = strchr(name, '"');
+	if (p)
+		*p = '\0';
+	for (p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	for (i = 0; i < g->nr_objs; i++)
+		if (!strcmp(g->objs[i].name, name)) {
+			u->obj = i;
+			free(name);
+			return 0;
+		}
+	/* Out of tree, the .ko is beside the source; in tree, under O=. */
+	dir = strdup(u->args->file);
+	if (!dir) {
+		free(name);
+		return -ENOMEM;
+	}
+	p = strrchr(dir, '/');
+	if (p)
+		*p = '\0';
+	if (asprintf(&ko, "%s/%s.ko", dir, name) < 0)
+		ko = NULL;
+	free(dir);
+	if (ko && access(ko, R_OK)) {
+		char *rel = strdup(u->path);
+
+		free(ko);
+		ko = NULL;
+		if (rel) {
+			p = strrchr(rel, '/');
+			if (p)
+				*p = '\0';
+			if (asprintf(&ko, "%s/%s/%s.ko", g->opts->build_dir, p ? rel : ".", name) < 0)
+				ko = NULL;
+			free(rel);
+		}
+	}
+	if (!ko) {
+		free(name);
+		return -ENOMEM;
+	}
+	if (access(ko, R_OK)) {
+		klp_gen_err("%s: error: it is part of module %s, but %s is not there; "
+			    "build the module first\n", u->display, name, ko);
+		err = -EINVAL;
+	} else {
+		err = add_object(g, name, ko, true, NULL);
+		u->obj = g->nr_objs - 1;
+	}
+	free(name);
+	free(ko);
+	return err;
+}
+
+/* Does @ix hold records of unit @u in @u's object? */
+static bool unit_has_records(const struct gen *g, const struct gen_unit *u)
+{
+	size_t i, k;
+
+	for (i = 0; i < klp_index__nr_objects(g->ix); i++) {
+		const struct klp_index_object *o = klp_index__object(g->ix, i);
+
+		if (strcmp(o->path, g->objs[u->obj].path) && strcmp(o->name, g->objs[u->obj].name))
+			continue;
+		for (k = 0; k < o->nr_units; k++)
+			if (o->units[k]->source && gen_same_unit(o->units[k]->source, u->path))
+				return true;
+	}
+	return false;
+}
+
+/* The partition records of every object, when built with the plugin. */
+int gen_load_records(struct gen *g)
+{
+	struct klp_index_options io = { .cache = "" };
+	const char **paths;
+	size_t i;
+	int err;
+
+	for (i = 0; i < g->nr_units; i++) {
+		err = unit_object(g, &g->units[i]);
+		if (err)
+			return err;
+	}
+	paths = calloc(g->nr_objs, sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	for (i = 0; i < g->nr_objs; i++)
+		paths[i] = g->objs[i].path;
+	if (klp_index__open_files(paths, g->nr_objs, &io, &g->ix))
+		g->ix = NULL;
+	free(paths);
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+
+		u->records = g->ix && unit_has_records(g, u);
+		if (!u->records)
+			klp_gen_warn("%s: warning: no partition records of it in %s (built without "
+				     "the klp-prep plugin): only the changed functions are patched, "
+				     "callers that inlined them are not found, .cold parts come "
+				     "from the symbol table\n", u->display, g->objs[u->obj].path);
+	}
+	return 0;
+}
+
+static struct gen_unit *add_unit(struct gen *g, const char *path)
+{
+	struct gen_unit *u = realloc(g->units, (g->nr_units + 1) * sizeof(*u));
+
+	if (!u)
+		return NULL;
+	g->units = u;
+	u = &g->units[g->nr_units++];
+	memset(u, 0, sizeof(*u));
+	u->path = strdup(path);
+	u->flat = flat_name(path);
+	u->display = strdup(path);
+	if (!u->path || !u->flat || !u->display)
+		return NULL;
+	return u;
+}
+
+static int unit_sources(struct gen *g, struct gen_unit *u)
+{
+	int err = klp_compdb__find(g->db, u->path, &u->args);
+
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	err = klp_gen_read_source(u->args->file, &u->orig, &u->orig_size);
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	if (!strncmp(u->orig, "// SPDX-License-Identifier:", 27) ||
+	    !strncmp(u->orig, "/* SPDX-License-Identifier:", 27)) {
+		size_t n = strcspn(u->orig, "\n");
+
+		u->spdx = strndup(u->orig, n);
+		if (!u->spdx)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool is_c_file(const char *p)
+{
+	size_t n = strlen(p);
+
+	return n > 2 && !strcmp(p + n - 2, ".c");
+}
+
+int gen_load_fix(struct gen *g)
+{
+	const struct klp_generate_opts *o = g->opts;
+	struct klp_diff *d = NULL;
+	size_t i;
+	int err = 0;
+
+	if (!!o->diff == !!o->nr_patched)
+		return gen_err_input("error: give either a diff or patched files\n");
+
+	if (o->diff) {
+		err = klp_diff__parse_file(o->diff, o->strip < 0 ? 1 : o->strip, &d);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+		for (i = 0; i < d->nr_files && !err; i++) {
+			struct klp_diff_file *f = &d->files[i];
+			struct gen_unit *u;
+
+			if (!f->old_path || !f->new_path) {
+				err = gen_err_input("%s: error: %s is %s by the fix; a livepatch "
+						    "cannot add or remove files\n", o->diff,
+						    f->old_path ? f->old_path : f->new_path,
+						    f->old_path ? "deleted" : "created");
+				break;
+			}
+			if (!is_c_file(f->new_path)) {
+				err = gen_err_input("%s: error: %s is not a .c file; changes to "
+						    "headers are not supported yet (patch the "
+						    "units that use the change)\n", o->diff, f->new_path);
+				break;
+			}
+			u = add_unit(g, f->new_path);
+			if (!u) {
+				err = -ENOMEM;
+				break;
+			}
+			err = unit_sources(g, u);
+			if (!err)
+				err = klp_diff_file__apply(f, u->orig, u->orig_size,
+							   &u->patched, &u->patched_size);
+			if (err == -EILSEQ)
+				err = gen_err_input("%s: error: the fix does not apply to %s "
+						    "(the build's source)\n", o->diff, u->args->file);
+			if (err)
+				break;
+			u->old_ranges = malloc((f->nr_old_ranges + 1) * sizeof(*u->old_ranges));
+			u->new_ranges = malloc((f->nr_new_ranges + 1) * sizeof(*u->new_ranges));
+			if (!u->old_ranges || !u->new_ranges) {
+				err = -ENOMEM;
+				break;
+			}
+			memcpy(u->old_ranges, f->old_ranges, f->nr_old_ranges * sizeof(*u->old_ranges));
+			memcpy(u->new_ranges, f->new_ranges, f->nr_new_ranges * sizeof(*u->new_ranges));
+			u->nr_old_ranges = f->nr_old_ranges;
+			u->nr_new_ranges = f->nr_new_ranges;
+		}
+		klp_diff__free(d);
+		return err;
+	}
+
+	for (i = 0; i < o->nr_patched && !err; i++) {
+		const char *eq = strchr(o->patched[i], '=');
+		struct gen_unit *u;
+		char *tree;
+
+		if (!eq || eq == o->patched[i] || !eq[1])
+			return gen_err_input("error: '%s': give patched files as TREE/PATH.c=FILE\n",
+					     o->patched[i]);
+		tree = strndup(o->patched[i], eq - o->patched[i]);
+		if (!tree)
+			return -ENOMEM;
+		if (!is_c_file(tree)) {
+			free(tree);
+			return gen_err_input("error: '%s' is not a .c file\n", o->patched[i]);
+		}
+		u = add_unit(g, tree);
+		free(tree);
+		if (!u)
+			return -ENOMEM;
+		err = unit_sources(g, u);
+		if (!err)
+			err = klp_gen_read_source(eq + 1, &u->patched, &u->patched_size);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+		/* Without names, the changed lines tell, as a diff's would. */
+		if (!o->nr_functions) {
+			struct klp_diff *dt;
+
+			err = klp_diff__from_texts(u->path, u->orig, u->orig_size, u->patched,
+						   u->patched_size, &dt);
+			if (err)
+				return err == -ENOMEM ? err : -EINVAL;
+			u->old_ranges = dt->files[0].old_ranges;
+			u->new_ranges = dt->files[0].new_ranges;
+			u->nr_old_ranges = dt->files[0].nr_old_ranges;
+			u->nr_new_ranges = dt->files[0].nr_new_ranges;
+			dt->files[0].old_ranges = dt->files[0].new_ranges = NULL;
+			klp_diff__free(dt);
+		}
+	}
+	return 0;
+}
+
+int gen_parse_units(struct gen *g)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < g->nr_units; i++) {
+		struct gen_unit *u = &g->units[i];
+		struct klp_parse_opts po = {
+			.file = u->args->file,
+			.display_name = u->display,
+			.argv = (const char *const *)u->args->argv,
+			.argc = u->args->argc,
+			.contents = u->patched,
+			.size = u->patched_size,
+		};
+
+		err = klp_tu__parse(&po, &u->tu);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+	}
+	return 0;
+}
