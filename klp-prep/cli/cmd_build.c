@@ -63,18 +63,6 @@ KLP_ALLOW_UNSAFE_HELP"  -v                    more messages\n"
 "exit status: 0 ok, 2 bad usage or input, 3 the fix cannot be livepatched\n"
 "safely (each reason printed), 4 a step failed otherwise (its log named).\n";
 
-/* A step's line to stdout; a line quoted from a failed step's log to stderr. */
-static void print_step(void *ctx, enum klp_build_report kind, const char *line)
-{
-	(void)ctx;
-	if (kind == KLP_BUILD_LOG_EXCERPT) {
-		fprintf(stderr, "  %s\n", line);
-		return;
-	}
-	printf("%s\n", line);
-	fflush(stdout);
-}
-
 enum {
 	OPT_COMPDB = 256,
 	OPT_RESUME,
@@ -115,7 +103,7 @@ int cmd_build(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct klp_build_opts o = { .gen.strip = 1, .report = print_step };
+	struct klp_build_opts o = { .gen.strip = 1 };
 	const char **mods = NULL, **patched = NULL, **functions = NULL;
 	const char **replaces = NULL, **stacked = NULL;
 	int c, err = 0, ret, replace = -1;

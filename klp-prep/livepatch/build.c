@@ -35,7 +35,7 @@
 #include <klp_prep/object.h>
 #include "verify.h"
 
-#include "extract_log.h"
+#include "log.h"
 
 #ifndef KLP_PLUGIN_INSTALL_PATH
 #define KLP_PLUGIN_INSTALL_PATH ""
@@ -66,24 +66,25 @@ struct build {
 	char *new_side_strings;		/* what new_side points into */
 };
 
-__attribute__((format(printf, 3, 4)))
-static void report_as(struct build *b, enum klp_build_report kind, const char *fmt, ...)
+/* A step's one-line result, as progress of the step "build". */
+__attribute__((format(printf, 2, 3)))
+static void report(struct build *b, const char *fmt, ...)
 {
+	struct klp_progress p = { .step = "build" };
 	char *line;
 	va_list ap;
 	int n;
 
+	(void)b;
 	va_start(ap, fmt);
 	n = vasprintf(&line, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (b->o->report)
-		b->o->report(b->o->report_ctx, kind, line);
+	p.item = line;
+	klp_report_progress(&p);
 	free(line);
 }
-
-#define report(b, ...)	report_as(b, KLP_BUILD_STEP, __VA_ARGS__)
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -138,7 +139,7 @@ static int run(struct build *b, char *const argv[])
 	log = open(b->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (log < 0) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", b->log, strerror(errno));
+		log_err("%s: error: %s\n", b->log, strerror(errno));
 		return err;
 	}
 	dprintf(log, "$");
@@ -169,13 +170,13 @@ static int run(struct build *b, char *const argv[])
 		return -errno;
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
-	klp_gen_err("error: '%s' failed (%s %d); its output: %s\n", argv[0],
-		    WIFEXITED(status) ? "exit status" : "signal",
-		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), b->log);
+	log_err("error: '%s' failed (%s %d); its output: %s\n", argv[0],
+		WIFEXITED(status) ? "exit status" : "signal",
+		WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), b->log);
 	return -ECHILD;
 }
 
-/* The last @n lines of the step's log with "error" in them, reported. */
+/* The last @n lines of the step's log with "error" in them, as notes. */
 static void show_errors(struct build *b, int n)
 {
 	char line[1024];
@@ -196,7 +197,7 @@ static void show_errors(struct build *b, int n)
 		char *l = keep[(k + i) % n];
 
 		if (l)
-			report_as(b, KLP_BUILD_LOG_EXCERPT, "%s", l);
+			log_err("%s: note: %s\n", b->log, l);
 		free(l);
 	}
 }
@@ -241,7 +242,7 @@ static int make_module(struct build *b)
 		return err;
 	}
 	if (!exists(b->ko)) {
-		klp_gen_err("%s: error: make succeeded but did not make it (log: %s)\n", b->ko, b->log);
+		log_err("%s: error: make succeeded but did not make it (log: %s)\n", b->ko, b->log);
 		return -ENOENT;
 	}
 	return 0;
@@ -329,8 +330,8 @@ static int read_tsv(struct build *b, const char *name, const char *step, size_t 
 	*text = p ? read_file(p) : NULL;
 	if (!*text) {
 		if (p)
-			klp_gen_err("%s: error: %s (resume from the %s step)\n", p, strerror(errno),
-				    step);
+			log_err("%s: error: %s (resume from the %s step)\n", p, strerror(errno),
+				step);
 		free(p);
 		return p ? -ENOENT : -ENOMEM;
 	}
@@ -403,9 +404,9 @@ static int step_compdb(struct build *b)
 		script = path_in(b->o->gen.build_dir, "scripts/clang-tools/gen_compile_commands.py");
 	}
 	if (!script || !exists(script)) {
-		klp_gen_err("%s: error: no compile_commands.json and no "
-			    "scripts/clang-tools/gen_compile_commands.py to make one; pass --compdb\n",
-			    b->o->gen.build_dir);
+		log_err("%s: error: no compile_commands.json and no "
+			"scripts/clang-tools/gen_compile_commands.py to make one; pass --compdb\n",
+			b->o->gen.build_dir);
 		free(script);
 		free(src);
 		return -EINVAL;
@@ -461,7 +462,7 @@ static int load_name(struct build *b)
 	int err = read_tsv(b, "name", "generate", 1, &fields, &n, &text);
 
 	if (!err && (n != 1 || !fields[0])) {
-		klp_gen_err("%s/name: error: malformed\n", b->work);
+		log_err("%s/name: error: malformed\n", b->work);
 		err = -EINVAL;
 	}
 	if (!err)
@@ -502,7 +503,7 @@ static int save_generated(struct build *b, const struct klp_generate_result *r)
 	if (f)
 		err = close_tmp(f, tmp, p, err);
 	if (err)
-		klp_gen_err("%s: error: %s\n", p ? p : b->work, strerror(-err));
+		log_err("%s: error: %s\n", p ? p : b->work, strerror(-err));
 	free(line);
 	free(np);
 	free(p);
@@ -637,8 +638,8 @@ static int step_new_side(struct build *b)
 		goto out;
 	}
 	if (!klp_objfile__has_records(ko)) {
-		klp_gen_err("%s: error: no .klp_prep.partition section: built without the plugin "
-			    "(%s)?\n", b->ko, b->plugin);
+		log_err("%s: error: no .klp_prep.partition section: built without the plugin "
+			"(%s)?\n", b->ko, b->plugin);
 		err = -EINVAL;
 		goto out;
 	}
@@ -649,7 +650,7 @@ static int step_new_side(struct build *b)
 	of = open_tmp(op, &otmp);
 	if (!nf || !of) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", b->work, strerror(errno));
+		log_err("%s: error: %s\n", b->work, strerror(errno));
 		goto out;
 	}
 	for (i = 0; !err && i < t->nr_objs; i++) {
@@ -678,7 +679,7 @@ static int step_new_side(struct build *b)
 			}
 			err = klp_lp_new_parts(ko, p->new_func, parents, nr_parents, &parts, &nr);
 			if (err == -ENOENT) {
-				klp_gen_err("%s: error: no partition records of '%s'\n", b->ko, p->new_func);
+				log_err("%s: error: no partition records of '%s'\n", b->ko, p->new_func);
 				err = -EINVAL;
 			}
 			if (err)
@@ -794,7 +795,7 @@ static int load_new_side(struct build *b)
 			.why = f[7],
 		};
 		if (!f[0] || !f[1] || !f[5]) {
-			klp_gen_err("%s/new-side.tsv:%zu: error: malformed\n", b->work, k + 1);
+			log_err("%s/new-side.tsv:%zu: error: malformed\n", b->work, k + 1);
 			err = -EINVAL;
 		}
 	}
@@ -849,7 +850,7 @@ static int same_old_side(struct build *b, const struct klp_lp_table *t)
 	f = fopen(p, "r");
 	m = open_memstream(&got, &gl);
 	if (!f || !m) {
-		klp_gen_err("%s: error: %s\n", p, strerror(errno));
+		log_err("%s: error: %s\n", p, strerror(errno));
 		err = -ENOENT;
 		goto out;
 	}
@@ -892,8 +893,8 @@ static int same_old_side(struct build *b, const struct klp_lp_table *t)
 	fclose(m);
 	m = NULL;
 	if (wl != gl || memcmp(want, got, gl)) {
-		klp_gen_err("%s: error: the old side of the stack_only entries changed between "
-			    "the first build and this one (%s has the first)\n", b->ko, p);
+		log_err("%s: error: the old side of the stack_only entries changed between "
+			"the first build and this one (%s has the first)\n", b->ko, p);
 		err = -EBADMSG;
 	}
 out:
@@ -914,9 +915,9 @@ static int verify_other(struct build *b, const char *ko, bool replaced)
 	int err = klp_verify_module(ko, &r);
 
 	if (err == -EBADMSG) {
-		klp_gen_err("%s: error: its stack_only entries do not match its own code; the "
-			    "kernel would not check them when %s it: rebuild it with klp-prep "
-			    "build\n", ko, replaced ? "replacing" : "stacking on");
+		log_err("%s: error: its stack_only entries do not match its own code; the "
+			"kernel would not check them when %s it: rebuild it with klp-prep "
+			"build\n", ko, replaced ? "replacing" : "stacking on");
 		return KLP_BUILD_UNSAFE;
 	}
 	if (err)
@@ -938,8 +939,8 @@ static int step_verify(struct build *b)
 	int err = klp_verify_module(b->ko, &r);
 
 	if (err == -EBADMSG) {
-		klp_gen_err("%s: error: %zu mismatch%s between the klp_func table and the module's "
-			    "own records and symbols\n", b->ko, r.errors, r.errors == 1 ? "" : "es");
+		log_err("%s: error: %zu mismatch%s between the klp_func table and the module's "
+			"own records and symbols\n", b->ko, r.errors, r.errors == 1 ? "" : "es");
 		return err;
 	}
 	if (err)
@@ -948,7 +949,7 @@ static int step_verify(struct build *b)
 	if (!err)
 		err = same_old_side(b, t);
 	if (!err && t->replace != replace) {
-		klp_gen_err("%s: error: klp_patch.replace is %d, want %d\n", b->ko, t->replace, replace);
+		log_err("%s: error: klp_patch.replace is %d, want %d\n", b->ko, t->replace, replace);
 		err = -EBADMSG;
 	}
 	/* What the table holds, one line per patched function. */
@@ -994,7 +995,7 @@ static int copy_file(const char *from, const char *to)
 	fd = mkstemp(tmp);
 	if (in < 0 || fd < 0) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", in < 0 ? from : tmp, strerror(errno));
+		log_err("%s: error: %s\n", in < 0 ? from : tmp, strerror(errno));
 		goto out;
 	}
 	/*
@@ -1028,7 +1029,7 @@ static int copy_file(const char *from, const char *to)
 	if (!err && rename(tmp, to))
 		err = -errno;
 	if (err)
-		klp_gen_err("%s: error: %s\n", to, strerror(-err));
+		log_err("%s: error: %s\n", to, strerror(-err));
 out:
 	if (in >= 0)
 		close(in);
@@ -1052,7 +1053,7 @@ static int step_install(struct build *b)
 	if (!out)
 		return -ENOMEM;
 	if (exists(out) && !b->o->force) {
-		klp_gen_err("%s: error: exists; pass --force to replace it\n", out);
+		log_err("%s: error: exists; pass --force to replace it\n", out);
 		free(out);
 		return -EEXIST;
 	}
@@ -1152,7 +1153,7 @@ static int open_work(struct build *b, size_t *done)
 	}
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		err = -errno;
-		klp_gen_err("%s: error: cannot make the work directory: %s\n", dir, strerror(errno));
+		log_err("%s: error: cannot make the work directory: %s\n", dir, strerror(errno));
 		goto out;
 	}
 	b->work = realpath(dir, NULL);
@@ -1172,12 +1173,12 @@ static int open_work(struct build *b, size_t *done)
 		char *d = read_file(dp);
 
 		if (!old) {
-			klp_gen_err("%s: error: nothing to resume here (no %s)\n", b->work, ap);
+			log_err("%s: error: nothing to resume here (no %s)\n", b->work, ap);
 			err = -EINVAL;
 		} else if (strcmp(old, args)) {
-			klp_gen_err("%s: error: --resume with other arguments than the run it would "
-				    "resume (%s has those); run without --resume to start over\n",
-				    b->work, ap);
+			log_err("%s: error: --resume with other arguments than the run it would "
+				"resume (%s has those); run without --resume to start over\n",
+				b->work, ap);
 			err = -EINVAL;
 		}
 		*done = d ? strtoul(d, NULL, 10) : 0;
@@ -1215,7 +1216,7 @@ static int check_input(const struct klp_build_opts *o)
 	size_t i;
 
 	if (!o->gen.build_dir || !*o->gen.build_dir) {
-		klp_gen_err("error: no kernel build directory\n");
+		log_err("error: no kernel build directory\n");
 		return -EINVAL;
 	}
 	{
@@ -1223,29 +1224,29 @@ static int check_input(const struct klp_build_opts *o)
 		bool ok = v && s && exists(v) && exists(s);
 
 		if (!ok)
-			klp_gen_err("%s: error: not a built kernel (no vmlinux or Module.symvers)\n",
-				    o->gen.build_dir);
+			log_err("%s: error: not a built kernel (no vmlinux or Module.symvers)\n",
+				o->gen.build_dir);
 		free(v);
 		free(s);
 		if (!ok)
 			return -EINVAL;
 	}
 	if (!o->gen.diff && !o->gen.nr_patched) {
-		klp_gen_err("error: no fix: a diff, or patched files with their functions\n");
+		log_err("error: no fix: a diff, or patched files with their functions\n");
 		return -EINVAL;
 	}
 	if (o->gen.diff && access(o->gen.diff, R_OK)) {
-		klp_gen_err("%s: error: %s\n", o->gen.diff, strerror(errno));
+		log_err("%s: error: %s\n", o->gen.diff, strerror(errno));
 		return -EINVAL;
 	}
 	for (i = 0; i < o->nr_replaces; i++)
 		if (access(o->replaces[i], R_OK)) {
-			klp_gen_err("%s: error: %s\n", o->replaces[i], strerror(errno));
+			log_err("%s: error: %s\n", o->replaces[i], strerror(errno));
 			return -EINVAL;
 		}
 	for (i = 0; i < o->nr_stacked_on; i++)
 		if (access(o->stacked_on[i], R_OK)) {
-			klp_gen_err("%s: error: %s\n", o->stacked_on[i], strerror(errno));
+			log_err("%s: error: %s\n", o->stacked_on[i], strerror(errno));
 			return -EINVAL;
 		}
 	return 0;
@@ -1263,8 +1264,8 @@ int klp_build(const struct klp_build_opts *o)
 		return err;
 	b.plugin = o->plugin ? o->plugin : klp_build_default_plugin();
 	if (!b.plugin || access(b.plugin, R_OK)) {
-		klp_gen_err("%s: error: no partition plugin to build the module with; pass "
-			    "--plugin or set KLP_PREP_PLUGIN\n", b.plugin ? b.plugin : "klp_partition.so");
+		log_err("%s: error: no partition plugin to build the module with; pass "
+			"--plugin or set KLP_PREP_PLUGIN\n", b.plugin ? b.plugin : "klp_partition.so");
 		return -EINVAL;
 	}
 	err = open_work(&b, &done);
@@ -1295,13 +1296,13 @@ int klp_build(const struct klp_build_opts *o)
 		unlink(b.log);
 		err = steps[i].fn(&b);
 		if (err == KLP_BUILD_UNSAFE) {
-			klp_gen_err("error: step %s: the fix cannot be livepatched safely as it is; "
-				    "logs are in %s\n", steps[i].name, b.work);
+			log_err("error: step %s: the fix cannot be livepatched safely as it is; "
+				"logs are in %s\n", steps[i].name, b.work);
 			break;
 		}
 		if (err) {
-			klp_gen_err("error: step %s failed; logs and intermediate files are in %s; "
-				    "fix the cause and run again with --resume\n", steps[i].name, b.work);
+			log_err("error: step %s failed; logs and intermediate files are in %s; "
+				"fix the cause and run again with --resume\n", steps[i].name, b.work);
 			break;
 		}
 		err = mark_done(&b, i + 1);

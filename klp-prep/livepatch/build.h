@@ -2,7 +2,8 @@
 /*
  * build.h - klp-prep build: from a fix to a verified livepatch module
  *
- * Steps (klp_build()), each reported in one line, each leaving its log
+ * Steps (klp_build()), each reported in one line (progress of the step
+ * "build", klp_prep/log.h), each leaving its log
  * and outputs in the work directory so that a failed run can be resumed
  * from the step that failed:
  *
@@ -37,14 +38,6 @@ extern "C" {
 /* The fix cannot be livepatched safely (reasons logged). */
 #define KLP_BUILD_UNSAFE	KLP_GENERATE_UNSAFE
 
-/* What a report line is, and so where the command shows it. */
-enum klp_build_report {
-	KLP_BUILD_STEP,			/* a step's result: "verify: ..." */
-	KLP_BUILD_LOG_EXCERPT,		/* a line of a failed step's log (the
-					 * lines of make's output with
-					 * "error"), after the error */
-};
-
 struct klp_build_opts {
 	/*
 	 * The fix and how to generate the module's source, as klp-prep
@@ -68,9 +61,6 @@ struct klp_build_opts {
 	size_t nr_stacked_on;
 	bool resume;			/* from the first step not done */
 	bool force;			/* replace @output if it exists */
-	/* The lines to show (see enum klp_build_report); NULL: none. */
-	void (*report)(void *ctx, enum klp_build_report kind, const char *line);
-	void *report_ctx;
 };
 
 /*

@@ -225,8 +225,8 @@ int klp_compdb__open(const char *build_dir, struct klp_compdb **out)
 		db->db = clang_CompilationDatabase_fromDirectory(build_dir, &cerr);
 	if (missing || cerr != CXCompilationDatabase_NoError || !db->db) {
 		log_err("%s/compile_commands.json: error: cannot load the compilation database; "
-			    "make one with `scripts/clang-tools/gen_compile_commands.py -d %s` "
-			    "in the kernel source after a build\n", build_dir, build_dir);
+			"make one with `scripts/clang-tools/gen_compile_commands.py -d %s` "
+			"in the kernel source after a build\n", build_dir, build_dir);
 		klp_compdb__free(db);
 		return -ENOENT;
 	}
@@ -322,12 +322,12 @@ int klp_compdb__find(struct klp_compdb *db, const char *file,
 	}
 	if (found != db->nr && ambiguous != db->nr) {
 		log_err("%s: error: ambiguous: the compilation database compiles both %s and %s; "
-			    "give more of the path\n", file, db->files[found], db->files[ambiguous]);
+			"give more of the path\n", file, db->files[found], db->files[ambiguous]);
 		return -EEXIST;
 	}
 	if (found == db->nr) {
 		log_err("%s: error: not compiled in the build %s (not in its compile_commands.json)\n",
-			    file, db->build_dir);
+			file, db->build_dir);
 		return -ENOENT;
 	}
 

@@ -204,7 +204,7 @@ static int parse_hunk(struct parser *p, struct klp_diff_file *f)
 	    strncmp(s, " +", 2) || parse_count(s + 2, &h->new_start, &h->new_count, &s) ||
 	    strncmp(s, " @@", 3)) {
 		log_err("%s:%u: error: malformed hunk header '%s'\n",
-			    p->name, p->line, p->buf);
+			p->name, p->line, p->buf);
 		return -EBADMSG;
 	}
 
@@ -215,7 +215,7 @@ static int parse_hunk(struct parser *p, struct klp_diff_file *f)
 
 		if (!next_line(p)) {
 			log_err("%s:%u: error: hunk at line %u ends early (%u old and %u new lines missing)\n",
-				    p->name, p->line, h->line, old_left, new_left);
+				p->name, p->line, h->line, old_left, new_left);
 			return -EBADMSG;
 		}
 		kind = p->buf[0];
@@ -228,7 +228,7 @@ static int parse_hunk(struct parser *p, struct klp_diff_file *f)
 		    (kind == '-' && !old_left) || (kind == '+' && !new_left) ||
 		    (kind != ' ' && kind != '-' && kind != '+')) {
 			log_err("%s:%u: error: line does not fit the hunk at line %u (counts in its header are wrong?)\n",
-				    p->name, p->line, h->line);
+				p->name, p->line, h->line);
 			return -EBADMSG;
 		}
 		if (kind != '+')
@@ -322,7 +322,7 @@ int klp_diff__parse(const char *text, size_t size, const char *name,
 		} else if (!strncmp(p.buf, "@@ ", 3)) {
 			if (!f) {
 				log_err("%s:%u: error: hunk before any '--- '/'+++ ' file header\n",
-					    name, p.line);
+					name, p.line);
 				err = -EBADMSG;
 				break;
 			}
@@ -456,7 +456,7 @@ int klp_diff__from_texts(const char *path, const char *old, size_t old_size,
 	}
 	if (dd < 0) {
 		log_err("%s: error: the patched copy differs in more than %d lines; "
-			    "name the changed functions instead\n", path, DIFF_MAX_EDITS);
+			"name the changed functions instead\n", path, DIFF_MAX_EDITS);
 		err = -E2BIG;
 		goto out;
 	}
@@ -727,8 +727,8 @@ int klp_diff_file__apply(struct klp_diff_file *f, const char *orig,
 		}
 		if (at == (size_t)-1) {
 			log_err("%s: error: hunk #%zu (@@ -%u,%u +%u,%u @@) does not apply to %s\n",
-				    path, h_i + 1, h->old_start, h->old_count,
-				    h->new_start, h->new_count, path);
+				path, h_i + 1, h->old_start, h->old_count,
+				h->new_start, h->new_count, path);
 			err = -EILSEQ;
 			goto out;
 		}

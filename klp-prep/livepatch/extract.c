@@ -74,7 +74,7 @@ static const struct klp_symbol_oracle default_oracle;
 #define ctx_error(x, line, fmt, ...)					\
 	do {								\
 		log_err("%s:%u: error: " fmt "\n", (x)->tu->display,	\
-			    (line), ##__VA_ARGS__);			\
+			(line), ##__VA_ARGS__);			\
 		(x)->errors++;						\
 	} while (0)
 
@@ -415,7 +415,7 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 					  name, object);
 			else
 				log_warn("%s:%u: warning: '%s' is neither exported nor found in %s; "
-					     "left as it is\n", x->tu->display, line, name, object);
+					 "left as it is\n", x->tu->display, line, name, object);
 			return;
 		}
 		if (obj)
@@ -716,7 +716,7 @@ static void decide_static_local(struct ctx *x, CXCursor var)
 		if (!tu_in_main(x->tu, clang_getCursorLocation(var), &off) ||
 		    strncmp(x->tu->text + off, name, strlen(name))) {
 			log_debug("%s:%u: static '%s' of '%s' comes from a macro: the "
-				      "livepatch's own\n", x->tu->display, line, name, fname);
+				  "livepatch's own\n", x->tu->display, line, name, fname);
 			goto out;
 		}
 	}
@@ -1101,7 +1101,7 @@ static void mark_patched(struct ctx *x)
 		}
 		if (!n) {
 			log_err("%s: error: no definition of '%s' in the unit\n",
-				    tu->display, name);
+				tu->display, name);
 			x->errors++;
 			continue;
 		}
@@ -1651,7 +1651,7 @@ int klp_tu__extract(struct klp_tu *tu, const struct klp_extract_opts *opts,
 	err = x.err;
 	if (!err && x.errors) {
 		log_err("%s: error: %u problem%s: no livepatch source for this unit\n",
-			    tu->display, x.errors, x.errors == 1 ? "" : "s");
+			tu->display, x.errors, x.errors == 1 ? "" : "s");
 		err = -EINVAL;
 	}
 out:

@@ -331,10 +331,10 @@ static int report_diagnostics(struct klp_tu *tu)
 		if (shown++ < 20) {
 			if (in_main)
 				log_err("%s:%u:%u: error: %s (libclang)\n", fname, line, col,
-					    msg ? msg : "?");
+					msg ? msg : "?");
 			else
 				log_warn("%s:%u:%u: warning: libclang: %s\n", fname ? fname : "?",
-					     line, col, msg ? msg : "?");
+					 line, col, msg ? msg : "?");
 		}
 		free(msg);
 		free(fname);
@@ -342,10 +342,10 @@ static int report_diagnostics(struct klp_tu *tu)
 	}
 	if (other_errors && !main_errors)
 		log_warn("%s: warning: libclang reported %u errors in headers; extraction goes on, "
-			     "the module build will tell\n", tu->display, other_errors);
+			 "the module build will tell\n", tu->display, other_errors);
 	if (main_errors) {
 		log_err("%s: error: libclang cannot parse the unit (%u errors in it)\n",
-			    tu->display, main_errors);
+			tu->display, main_errors);
 		return -EINVAL;
 	}
 	return 0;
@@ -408,7 +408,7 @@ int klp_tu__parse(const struct klp_parse_opts *opts, struct klp_tu **out)
 	free(args);
 	if (cerr != CXError_Success || !tu->tu) {
 		log_err("%s: error: libclang failed to parse it (error %d)\n",
-			    tu->display, (int)cerr);
+			tu->display, (int)cerr);
 		err = -EINVAL;
 		goto fail;
 	}

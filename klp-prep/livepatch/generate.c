@@ -23,7 +23,7 @@
 #include "extract.h"
 #include "generate.h"
 
-#include "extract_log.h"
+#include "log.h"
 #include "generate_internal.h"
 
 static int (*const passes[])(struct gen *g) = {
@@ -49,7 +49,7 @@ int gen_err_input(const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
-	klp_gen_err("%s", s ? s : "error\n");
+	log_err("%s", s ? s : "error\n");
 	free(s);
 	return -EINVAL;
 }

@@ -28,7 +28,7 @@
 
 #include "generate.h"
 
-#include "extract_log.h"
+#include "log.h"
 
 #ifndef SHN_LIVEPATCH
 #define SHN_LIVEPATCH		0xff20
@@ -81,12 +81,12 @@ static int find_symbols(struct conv *c, unsigned int *nr_converted)
 
 	c->symtab_index = klp_elf__symtab_index(c->file);
 	if (!klp_elf__has_symtab(c->file)) {
-		klp_gen_err("%s: error: no symbol table\n", c->path);
+		log_err("%s: error: no symbol table\n", c->path);
 		return -ENOEXEC;
 	}
 	c->syms = elf_getdata(klp_elf__scn(c->file, (unsigned int)c->symtab_index), NULL);
 	if (!c->syms) {
-		klp_gen_err("%s: error: elf_getdata: %s\n", c->path, elf_errmsg(-1));
+		log_err("%s: error: elf_getdata: %s\n", c->path, elf_errmsg(-1));
 		return -ENOEXEC;
 	}
 	c->nr_syms = klp_elf__nr_symbols(c->file);
@@ -99,26 +99,26 @@ static int find_symbols(struct conv *c, unsigned int *nr_converted)
 		if (strncmp(s->name, KLP_SYM_PREFIX, strlen(KLP_SYM_PREFIX)))
 			continue;
 		if (s->shndx != SHN_UNDEF && s->shndx != SHN_LIVEPATCH) {
-			klp_gen_err("%s: error: %s is defined in the module; a livepatch symbol "
-				    "must be undefined\n", c->path, s->name);
+			log_err("%s: error: %s is defined in the module; a livepatch symbol "
+				"must be undefined\n", c->path, s->name);
 			return -EINVAL;
 		}
 		c->sym_object[i] = klp_object_of(s->name);
 		if (!c->sym_object[i]) {
-			klp_gen_err("%s: error: '%s' is not .klp.sym.OBJECT.NAME,POSITION\n",
-				    c->path, s->name);
+			log_err("%s: error: '%s' is not .klp.sym.OBJECT.NAME,POSITION\n",
+				c->path, s->name);
 			return -EINVAL;
 		}
 		if (s->shndx == SHN_LIVEPATCH)
 			continue;	/* converted before */
 		if (!gelf_getsym(c->syms, (int)i, &sym)) {
-			klp_gen_err("%s: error: gelf_getsym: %s\n", c->path, elf_errmsg(-1));
+			log_err("%s: error: gelf_getsym: %s\n", c->path, elf_errmsg(-1));
 			return -EIO;
 		}
 		sym.st_shndx = SHN_LIVEPATCH;
 		sym.st_info = GELF_ST_INFO(STB_GLOBAL, GELF_ST_TYPE(sym.st_info));
 		if (!gelf_update_sym(c->syms, (int)i, &sym)) {
-			klp_gen_err("%s: error: gelf_update_sym: %s\n", c->path, elf_errmsg(-1));
+			log_err("%s: error: gelf_update_sym: %s\n", c->path, elf_errmsg(-1));
 			return -EIO;
 		}
 		(*nr_converted)++;
@@ -225,7 +225,7 @@ static int split_rela(struct conv *c, const struct klp_section *rsec, size_t shs
 		ns = elf_newscn(c->elf);
 		nd = ns ? elf_newdata(ns) : NULL;
 		if (!nd) {
-			klp_gen_err("%s: error: elf_newscn: %s\n", c->path, elf_errmsg(-1));
+			log_err("%s: error: elf_newscn: %s\n", c->path, elf_errmsg(-1));
 			err = -EIO;
 			goto out;
 		}
@@ -292,12 +292,12 @@ int klp_generate_convert_module(const char *path, unsigned int *nr_syms,
 		return -errno;
 	c.elf = klp_elf__libelf(c.file);
 	if (elf_getshdrstrndx(c.elf, &c.shstrndx)) {
-		klp_gen_err("%s: error: not an ELF object: %s\n", path, elf_errmsg(-1));
+		log_err("%s: error: not an ELF object: %s\n", path, elf_errmsg(-1));
 		err = -ENOEXEC;
 		goto out;
 	}
 	if (klp_elf__class(c.file) != ELFCLASS64) {
-		klp_gen_err("%s: error: only 64-bit modules are supported\n", path);
+		log_err("%s: error: only 64-bit modules are supported\n", path);
 		err = -ENOEXEC;
 		goto out;
 	}
@@ -307,7 +307,7 @@ int klp_generate_convert_module(const char *path, unsigned int *nr_syms,
 
 	shstr = elf_getscn(c.elf, c.shstrndx);
 	if (!shstr || !gelf_getshdr(shstr, &sh)) {
-		klp_gen_err("%s: error: no section name table: %s\n", path, elf_errmsg(-1));
+		log_err("%s: error: no section name table: %s\n", path, elf_errmsg(-1));
 		err = -ENOEXEC;
 		goto out;
 	}
@@ -324,7 +324,7 @@ int klp_generate_convert_module(const char *path, unsigned int *nr_syms,
 		Elf_Data *nd = elf_newdata(shstr);
 
 		if (!nd) {
-			klp_gen_err("%s: error: elf_newdata: %s\n", path, elf_errmsg(-1));
+			log_err("%s: error: elf_newdata: %s\n", path, elf_errmsg(-1));
 			err = -EIO;
 			goto out;
 		}

@@ -19,7 +19,7 @@
 #include "extract.h"
 #include "generate.h"
 
-#include "extract_log.h"
+#include "log.h"
 #include "generate_internal.h"
 #include "source_file.h"
 
@@ -125,8 +125,8 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 	if (!module)
 		return 0;
 	if (!modname) {
-		klp_gen_err("%s: error: compiled for a module without -DKBUILD_MODNAME\n",
-			    u->display);
+		log_err("%s: error: compiled for a module without -DKBUILD_MODNAME\n",
+			u->display);
 		return -EINVAL;
 	}
 	name = strdup(modname + (*modname == '"' ? 1 : 0));
@@ -175,8 +175,8 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 		return -ENOMEM;
 	}
 	if (access(ko, R_OK)) {
-		klp_gen_err("%s: error: it is part of module %s, but %s is not there; "
-			    "build the module first\n", u->display, name, ko);
+		log_err("%s: error: it is part of module %s, but %s is not there; "
+			"build the module first\n", u->display, name, ko);
 		err = -EINVAL;
 	} else {
 		err = add_object(g, name, ko, true, NULL);
@@ -230,10 +230,10 @@ int gen_load_records(struct gen *g)
 
 		u->records = g->ix && unit_has_records(g, u);
 		if (!u->records)
-			klp_gen_warn("%s: warning: no partition records of it in %s (built without "
-				     "the klp-prep plugin): only the changed functions are patched, "
-				     "callers that inlined them are not found, .cold parts come "
-				     "from the symbol table\n", u->display, g->objs[u->obj].path);
+			log_warn("%s: warning: no partition records of it in %s (built without "
+				 "the klp-prep plugin): only the changed functions are patched, "
+				 "callers that inlined them are not found, .cold parts come "
+				 "from the symbol table\n", u->display, g->objs[u->obj].path);
 	}
 	return 0;
 }

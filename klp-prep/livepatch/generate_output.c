@@ -17,7 +17,7 @@
 
 #include "generate.h"
 
-#include "extract_log.h"
+#include "log.h"
 #include "generate_internal.h"
 
 int gen_check_output(struct gen *g)
@@ -27,7 +27,7 @@ int gen_check_output(struct gen *g)
 	if (!g->opts->output || !*g->opts->output)
 		return gen_err_input("error: no output directory given\n");
 	if (!stat(g->opts->output, &sb) && !g->opts->force) {
-		klp_gen_err("%s: error: exists; pass --force to replace it\n", g->opts->output);
+		log_err("%s: error: exists; pass --force to replace it\n", g->opts->output);
 		return -EEXIST;
 	}
 	return 0;
@@ -43,8 +43,8 @@ int gen_output_tmpdir(struct gen *g)
 	if (!mkdtemp(g->tmpdir)) {
 		int err = -errno;
 
-		klp_gen_err("%s: error: cannot make a temporary directory: %s\n", g->tmpdir,
-			    strerror(errno));
+		log_err("%s: error: cannot make a temporary directory: %s\n", g->tmpdir,
+			strerror(errno));
 		free(g->tmpdir);
 		g->tmpdir = NULL;
 		return err;
@@ -73,11 +73,11 @@ int gen_output_write(struct gen *g, const char *name, const char *text, size_t l
 	f = fopen(path, "w");
 	if (!f || fwrite(text, 1, len, f) != len) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+		log_err("%s: error: %s\n", path, strerror(errno));
 	}
 	if (f && fclose(f) && !err) {
 		err = -errno;
-		klp_gen_err("%s: error: %s\n", path, strerror(errno));
+		log_err("%s: error: %s\n", path, strerror(errno));
 	}
 	free(path);
 	return err;
@@ -105,7 +105,7 @@ int gen_install(struct gen *g)
 
 	if (!stat(out, &sb)) {
 		if (!g->opts->force) {
-			klp_gen_err("%s: error: appeared meanwhile; not replaced\n", out);
+			log_err("%s: error: appeared meanwhile; not replaced\n", out);
 			return -EEXIST;
 		}
 		/*
@@ -120,22 +120,22 @@ int gen_install(struct gen *g)
 		}
 		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
 			err = -errno;
-			klp_gen_err("%s: error: cannot replace it with %s: %s\n", out, tmpdir,
-				    strerror(errno));
+			log_err("%s: error: cannot replace it with %s: %s\n", out, tmpdir,
+				strerror(errno));
 			return err;
 		}
 		if (asprintf(&old, "%s.old-%d", out, (int)getpid()) < 0)
 			return -ENOMEM;
 		if (rename(out, old)) {
 			err = -errno;
-			klp_gen_err("%s: error: cannot move it aside: %s\n", out, strerror(errno));
+			log_err("%s: error: cannot move it aside: %s\n", out, strerror(errno));
 			free(old);
 			return err;
 		}
 	}
 	if (rename(tmpdir, out)) {
 		err = -errno;
-		klp_gen_err("%s: error: cannot rename %s to it: %s\n", out, tmpdir, strerror(errno));
+		log_err("%s: error: cannot rename %s to it: %s\n", out, tmpdir, strerror(errno));
 		if (old)
 			rename(old, out);
 	} else if (old) {

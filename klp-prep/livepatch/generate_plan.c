@@ -21,7 +21,7 @@
 #include "extract.h"
 #include "generate.h"
 
-#include "extract_log.h"
+#include "log.h"
 #include "generate_internal.h"
 
 static int strv_push(char ***v, size_t *n, const char *s)
@@ -211,7 +211,7 @@ static int add_override(struct gen *g, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;
-	klp_gen_warn("warning: --allow-unsafe: %s\n", v[g->nr_overrides]);
+	log_warn("warning: --allow-unsafe: %s\n", v[g->nr_overrides]);
 	g->nr_overrides++;
 	return 0;
 }
@@ -275,21 +275,21 @@ static int check_data(struct gen *g, struct gen_unit *u)
 			continue;
 		}
 		if (record)
-			klp_gen_err("%s:%u: error: the fix changes the definition of %s %s: "
-				    "unchanged functions and the running kernel's data keep the "
-				    "old layout, so old and new code would disagree on it; keep "
-				    "the layout and put new fields in a shadow variable "
-				    "(klp_shadow_alloc), or pass --allow-unsafe=type if the "
-				    "layout provably stays the same\n", u->display, d[i].first,
-				    d[i].tag, *d[i].name ? d[i].name : "(anonymous)");
+			log_err("%s:%u: error: the fix changes the definition of %s %s: "
+				"unchanged functions and the running kernel's data keep the "
+				"old layout, so old and new code would disagree on it; keep "
+				"the layout and put new fields in a shadow variable "
+				"(klp_shadow_alloc), or pass --allow-unsafe=type if the "
+				"layout provably stays the same\n", u->display, d[i].first,
+				d[i].tag, *d[i].name ? d[i].name : "(anonymous)");
 		else
-			klp_gen_err("%s:%u: error: the fix changes %s variable '%s': a livepatch "
-				    "cannot change data, the running kernel keeps its old type "
-				    "and value; use a shadow variable (klp_shadow_*) for new "
-				    "state, set the value from a pre-patch callback "
-				    "(klp_callbacks), or pass --allow-unsafe=data if the "
-				    "change only matters at boot\n", u->display, d[i].first,
-				    d[i].tag, d[i].name);
+			log_err("%s:%u: error: the fix changes %s variable '%s': a livepatch "
+				"cannot change data, the running kernel keeps its old type "
+				"and value; use a shadow variable (klp_shadow_*) for new "
+				"state, set the value from a pre-patch callback "
+				"(klp_callbacks), or pass --allow-unsafe=data if the "
+				"change only matters at boot\n", u->display, d[i].first,
+				d[i].tag, d[i].name);
 		g->unsafe++;
 	}
 	klp_data_decls_free(d, n);
@@ -321,8 +321,8 @@ static int affected_closure(struct gen *g)
 			free(spec);
 			if (err == -ENOENT) {
 				/* New in the fix: whatever calls it changed too. */
-				klp_gen_info("%s: '%s' has no code in the original build\n",
-					     u->display, u->changed[k]);
+				log_info("%s: '%s' has no code in the original build\n",
+					 u->display, u->changed[k]);
 				err = 0;
 			}
 			if (err)
@@ -366,18 +366,18 @@ static int affected_closure(struct gen *g)
 						nd, &nd->reasons[0], buf, sizeof(buf))) : NULL;
 
 			/* Why it is in the set, and what the author can do. */
-			klp_gen_err("%s:%u: error: '%s' cannot be livepatched safely: %s%s%s%s\n",
-				    where ? where : nd->file ? nd->file : nd->unit, nd->line,
-				    nd->symbol, nd->unpatchable ? nd->unpatchable : "?",
-				    because ? "; it must be patched because " : "",
-				    because ? because : "",
-				    kind == KLP_ALLOW_INIT ?
-				    "; if the fix only matters while the kernel boots or unloads, "
-				    "leave it out with --allow-unsafe=init, else patch the code that "
-				    "runs later" :
-				    kind == KLP_ALLOW_NOTRACE ?
-				    "; patch its callers instead (where it is not inlined), or leave "
-				    "it out with --allow-unsafe=notrace if the fix does not need it" : "");
+			log_err("%s:%u: error: '%s' cannot be livepatched safely: %s%s%s%s\n",
+				where ? where : nd->file ? nd->file : nd->unit, nd->line,
+				nd->symbol, nd->unpatchable ? nd->unpatchable : "?",
+				because ? "; it must be patched because " : "",
+				because ? because : "",
+				kind == KLP_ALLOW_INIT ?
+				"; if the fix only matters while the kernel boots or unloads, "
+				"leave it out with --allow-unsafe=init, else patch the code that "
+				"runs later" :
+				kind == KLP_ALLOW_NOTRACE ?
+				"; patch its callers instead (where it is not inlined), or leave "
+				"it out with --allow-unsafe=notrace if the fix does not need it" : "");
 			free(because);
 			free(where);
 			g->unsafe++;
@@ -389,17 +389,17 @@ static int affected_closure(struct gen *g)
 			if (nd->unit && g->units[i].records && gen_same_unit(nd->unit, g->units[i].path))
 				u = &g->units[i];
 		if (!u) {
-			klp_gen_err("%s: error: '%s' must be patched too (%s), but its unit is not "
-				    "part of the fix; klp-prep generate does not extract from "
-				    "unchanged units yet\n", nd->unit ? nd->unit : "?", nd->symbol,
-				    nd->nr_reasons ? klp_affected_reason__format(nd, &nd->reasons[0],
+			log_err("%s: error: '%s' must be patched too (%s), but its unit is not "
+				"part of the fix; klp-prep generate does not extract from "
+				"unchanged units yet\n", nd->unit ? nd->unit : "?", nd->symbol,
+				nd->nr_reasons ? klp_affected_reason__format(nd, &nd->reasons[0],
 										buf, sizeof(buf)) : "?");
 			g->unsafe++;
 			continue;
 		}
 		if (strcmp(nd->object, g->objs[u->obj].name)) {
-			klp_gen_err("%s: error: '%s' is in %s, but the unit was linked into %s\n",
-				    u->display, nd->symbol, nd->object, g->objs[u->obj].name);
+			log_err("%s: error: '%s' is in %s, but the unit was linked into %s\n",
+				u->display, nd->symbol, nd->object, g->objs[u->obj].name);
 			g->unsafe++;
 			continue;
 		}
@@ -457,10 +457,10 @@ static int symbol_closure(struct gen *g)
 					s = NULL;
 			}
 			if (!s) {
-				klp_gen_err("%s: error: '%s' has no symbol in %s (inlined or "
-					    "cloned); without partition records its callers cannot "
-					    "be found: rebuild the kernel with the klp-prep plugin\n",
-					    u->display, name, g->objs[u->obj].name);
+				log_err("%s: error: '%s' has no symbol in %s (inlined or "
+					"cloned); without partition records its callers cannot "
+					"be found: rebuild the kernel with the klp-prep plugin\n",
+					u->display, name, g->objs[u->obj].name);
 				g->unsafe++;
 				continue;
 			}
@@ -504,9 +504,9 @@ int gen_find_patched(struct gen *g)
 		if (err)
 			return err;
 		if (!u->nr_changed) {
-			klp_gen_err("%s: error: the fix changes no function of it (only "
-				    "declarations, data or macros?); nothing a livepatch can replace\n",
-				    u->display);
+			log_err("%s: error: the fix changes no function of it (only "
+				"declarations, data or macros?); nothing a livepatch can replace\n",
+				u->display);
 			g->unsafe++;
 		}
 	}

@@ -18,7 +18,7 @@
 #include "generate.h"
 #include "template.h"
 
-#include "extract_log.h"
+#include "log.h"
 #include "generate_internal.h"
 
 const char *klp_generate_default_templates(void)

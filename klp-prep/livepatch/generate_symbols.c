@@ -17,7 +17,7 @@
 #include <klp_prep/elf.h>
 #include <klp_prep/sympos.h>
 
-#include "extract_log.h"
+#include "log.h"
 #include "generate_internal.h"
 
 static int read_symvers(struct gen_symtab *st, const char *path)
@@ -31,8 +31,8 @@ static int read_symvers(struct gen_symtab *st, const char *path)
 		return 0;
 	f = fopen(path, "r");
 	if (!f) {
-		klp_gen_warn("%s: warning: %s; every kernel symbol the patch uses will be "
-			     "treated as not exported\n", path, strerror(errno));
+		log_warn("%s: warning: %s; every kernel symbol the patch uses will be "
+			 "treated as not exported\n", path, strerror(errno));
 		return 0;
 	}
 	/* "0xcrc\tname\tmodule\tEXPORT_SYMBOL[_GPL]\tnamespace" */
@@ -96,7 +96,7 @@ int gen_symtab__open(const char *path, const char *object, bool is_module,
 			goto fail;
 	}
 	if (!st->nr) {
-		klp_gen_err("%s: error: no symbol table\n", path);
+		log_err("%s: error: no symbol table\n", path);
 		err = -ENOEXEC;
 		goto fail;
 	}
@@ -214,9 +214,9 @@ static int o_locate(void *ctx, const char *name, bool local,
 	if (local) {
 		s = find_local(uo, name, -1, &ambiguous);
 		if (ambiguous) {
-			klp_gen_err("%s: error: '%s' is a local symbol of several units named %s in %s; "
-				    "klp-prep cannot tell which is this one\n",
-				    uo->display, name, uo->basename, st->path);
+			log_err("%s: error: '%s' is a local symbol of several units named %s in %s; "
+				"klp-prep cannot tell which is this one\n",
+				uo->display, name, uo->basename, st->path);
 			return -EEXIST;
 		}
 	} else {
@@ -313,8 +313,8 @@ int gen_unit_oracle__init(struct gen_unit_oracle *uo, const struct gen_symtab *s
 		if (!strcmp(klp_elf__file_name(st->elf, (unsigned int)i), uo->basename))
 			uo->groups[uo->nr_groups++] = i;
 	if (!uo->nr_groups)
-		klp_gen_warn("%s: warning: no STT_FILE symbol %s in %s: static symbols of the unit "
-			     "cannot be told from others'\n", display, uo->basename, st->path);
+		log_warn("%s: warning: no STT_FILE symbol %s in %s: static symbols of the unit "
+			 "cannot be told from others'\n", display, uo->basename, st->path);
 	uo->oracle.ctx = uo;
 	uo->oracle.object = st->object;
 	uo->oracle.callable = o_callable;

@@ -10,7 +10,7 @@
 /*
  * Read @path into a malloc'd, NUL-terminated *@text of *@size bytes (the
  * NUL not counted).  Returns 0, or -errno with the reason logged through
- * the generation log (klp_gen_err), naming the file.
+ * the log (log_err), naming the file.
  */
 int klp_gen_read_source(const char *path, char **text, size_t *size);
 

@@ -227,7 +227,7 @@ static int tokenize(const char *t, size_t len, const char *name, struct parsed *
 			e--;
 		if (kind != T_COMMENT && (b == e || memchr(b, '\n', e - b) || memchr(b, '{', e - b))) {
 			log_err("%s:%u: error: bad tag '%.*s'\n", name, line,
-				    (int)(close + 2 - open), open);
+				(int)(close + 2 - open), open);
 			return -EINVAL;
 		}
 		err = push_tok(p, kind, b, e - b, line);
@@ -423,8 +423,8 @@ static int render_range(struct render *r, size_t begin, size_t end)
 			v = lookup(r, t);
 			if (!v || v->is_list) {
 				log_err("%s:%u: error: %s '%.*s'\n", r->name, t->line,
-					    v ? "a list used as a value:" : "no value for",
-					    (int)t->len, t->s);
+					v ? "a list used as a value:" : "no value for",
+					(int)t->len, t->s);
 				return -EINVAL;
 			}
 			err = emit(&r->out, v->str, strlen(v->str));
@@ -433,14 +433,14 @@ static int render_range(struct render *r, size_t begin, size_t end)
 			break;
 		case T_CLOSE:
 			log_err("%s:%u: error: '{{/%.*s}}' closes nothing\n", r->name,
-				    t->line, (int)t->len, t->s);
+				t->line, (int)t->len, t->s);
 			return -EINVAL;
 		case T_OPEN:
 		case T_INVERTED:
 			close = find_close(r, i, end);
 			if (close == (size_t)-1) {
 				log_err("%s:%u: error: section '%.*s' is not closed\n",
-					    r->name, t->line, (int)t->len, t->s);
+					r->name, t->line, (int)t->len, t->s);
 				return -EINVAL;
 			}
 			v = lookup(r, t);
@@ -455,7 +455,7 @@ static int render_range(struct render *r, size_t begin, size_t end)
 
 				if (r->depth == MAX_DEPTH) {
 					log_err("%s:%u: error: sections nested too deep\n",
-						    r->name, t->line);
+						r->name, t->line);
 					return -EINVAL;
 				}
 				for (k = 0; k < v->nr_items; k++) {
