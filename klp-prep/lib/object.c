@@ -116,10 +116,21 @@ static int read_sections(struct klp_objfile *obj)
 	return 0;
 }
 
+/*
+ * objtool names the padding it leaves before each function of a kernel
+ * built with CONFIG_CALL_PADDING (x86 IBT, call depth tracking)
+ * "__pfx_NAME", an STT_FUNC of its own, and clang's kCFI preamble
+ * "__cfi_NAME": neither is code GCC compiled as a function.
+ */
+static bool is_padding(const char *name)
+{
+	return !strncmp(name, "__pfx_", 6) || !strncmp(name, "__cfi_", 6);
+}
+
 static bool is_function(const struct klp_symbol *sym)
 {
 	return (sym->type == STT_FUNC || sym->type == STT_GNU_IFUNC) &&
-	       sym->shndx != SHN_UNDEF;
+	       sym->shndx != SHN_UNDEF && !is_padding(sym->name);
 }
 
 /* The function view: defined STT_FUNC and STT_GNU_IFUNC symbols. */

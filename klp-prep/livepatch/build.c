@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "install_dir.h"
 #include "generate.h"
 #include <klp_prep/object.h>
 #include "verify.h"
@@ -102,25 +103,12 @@ const char *klp_build_default_plugin(void)
 {
 	static char beside[PATH_MAX];
 	const char *env = getenv("KLP_PREP_PLUGIN");
-	char exe[PATH_MAX];
-	ssize_t n;
 
 	if (env && *env)
 		return env;
-	/* installed: PREFIX/bin/klp-prep and PREFIX/lib/klp-prep/klp_partition.so */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if (snprintf(beside, sizeof(beside), "%s/../lib/klp-prep/klp_partition.so",
-				     exe) < (int)sizeof(beside) && !access(beside, R_OK))
-				return beside;
-		}
-	}
+	if (klp_installed_path("lib/klp-prep/klp_partition.so", beside, sizeof(beside)) &&
+	    !access(beside, R_OK))
+		return beside;
 	if (*KLP_PLUGIN_INSTALL_PATH && !access(KLP_PLUGIN_INSTALL_PATH, R_OK))
 		return KLP_PLUGIN_INSTALL_PATH;
 	if (*KLP_PLUGIN_BUILD_PATH && !access(KLP_PLUGIN_BUILD_PATH, R_OK))

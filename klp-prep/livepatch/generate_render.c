@@ -16,6 +16,7 @@
 #include "compdb.h"
 #include "extract.h"
 #include "generate.h"
+#include "install_dir.h"
 #include "template.h"
 
 #include "log.h"
@@ -25,26 +26,13 @@ const char *klp_generate_default_templates(void)
 {
 	static char buf[PATH_MAX + 64];
 	const char *env = getenv("KLP_PREP_TEMPLATES");
-	char exe[PATH_MAX];
-	ssize_t n;
 	struct stat sb;
 
 	if (env && *env)
 		return env;
-	/* Installed: BINDIR/../share/klp-prep/templates. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buf, sizeof(buf), "%s/../share/klp-prep/templates", exe);
-			if (!stat(buf, &sb) && S_ISDIR(sb.st_mode))
-				return buf;
-		}
-	}
+	if (klp_installed_path("share/klp-prep/templates", buf, sizeof(buf)) &&
+	    !stat(buf, &sb) && S_ISDIR(sb.st_mode))
+		return buf;
 #ifdef KLP_PREP_SOURCE_TEMPLATES
 	return KLP_PREP_SOURCE_TEMPLATES;
 #else
