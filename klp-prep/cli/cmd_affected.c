@@ -54,7 +54,7 @@ static const char affected_usage[] =
 "                      link dropped the records)\n"
 "      --cache FILE    the index file (default BUILD_DIR/.klp-prep/affected.idx)\n"
 "      --no-cache      read every object, keep no index\n"
-"  -v                  more messages\n"
+"  -v                  more messages (-vv: also where each was raised)\n"
 "  -h, --help          this text\n"
 "\n"
 "exit status: 0 ok, 2 bad usage or input (no such function, unreadable\n"

@@ -57,7 +57,7 @@ static const char build_usage[] =
 "      --strip N         strip N leading components of the diff's paths (1)\n"
 "      --templates DIR   the templates to render (default: the installed ones)\n"
 "      --force           replace the output module if it exists\n"
-KLP_ALLOW_UNSAFE_HELP"  -v                    more messages\n"
+KLP_ALLOW_UNSAFE_HELP"  -v                    more messages (-vv: also where each was raised)\n"
 "  -h, --help            this text\n"
 "\n"
 "exit status: 0 ok, 2 bad usage or input, 3 the fix cannot be livepatched\n"

@@ -28,7 +28,7 @@ static const char check_usage[] =
 "tree of each function.  Each mismatch is printed as FILE: what.\n"
 "\n"
 "  --no-dwarf  do not read DWARF even if present\n"
-"  -v          also print library notes (-vv: debug notes)\n"
+"  -v          also print library notes (-vv: debug notes, where each was raised)\n"
 "  -h, --help  this text\n"
 "\n"
 "exit status: 0 no mismatches, 1 mismatches found or a file has no records\n"

@@ -33,7 +33,7 @@ static const char dump_usage[] =
 "  -f, --function NAME\n"
 "              only the functions whose symbol, cold part or origin is NAME\n"
 "              (text only; repeat for several)\n"
-"  -v          also print library notes\n"
+"  -v          also print library notes (-vv: where each was raised)\n"
 "  -h, --help  this text\n"
 "\n"
 "exit status: 0 ok, 1 a file has no records (compiled without the plugin),\n"

@@ -55,7 +55,7 @@ static const char generate_usage[] =
 "                        relocations to .klp.rela sections (in place)\n"
 "      --force           replace OUT_DIR if it exists\n"
 KLP_ALLOW_UNSAFE_HELP
-"  -v                    more messages\n"
+"  -v                    more messages (-vv: also where each was raised)\n"
 "  -h, --help            this text\n"
 "\n"
 "exit status: 0 ok, 2 bad usage or input, 3 something cannot be\n"
