@@ -18,6 +18,7 @@
 #include <klp_prep/affected.h>
 #include <klp_prep/sympos.h>
 
+#include "array.h"
 #include "log.h"
 
 #define ORIGIN_CLEAN	(-2)
@@ -87,24 +88,6 @@ struct klp_affected {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 __attribute__((format(printf, 2, 3)))
 static const char *own_printf(struct klp_affected *a, const char *fmt, ...)
@@ -333,8 +316,8 @@ int klp_affected__add_symbol(struct klp_affected *a, int obj, const char *name,
 	o = &a->objs[obj];
 	if (unit < -2 || (unit >= 0 && (size_t)unit >= o->nr_units))
 		return -EINVAL;
-	ret = grow((void **)&o->syms, &o->cap_syms, o->nr_syms + 1,
-		   sizeof(*o->syms));
+	ret = array_grow((void **)&o->syms, &o->cap_syms, o->nr_syms + 1,
+			 sizeof(*o->syms));
 	if (ret)
 		return ret;
 	o->syms[o->nr_syms] = (struct asym){
@@ -360,8 +343,8 @@ static int add_change(struct klp_affected *a, int obj, size_t unit,
 		if (e->obj == obj && e->unit == unit && e->origin == origin)
 			return 0;
 	}
-	ret = grow((void **)&a->changes, &a->cap_changes, a->nr_changes + 1,
-		   sizeof(*a->changes));
+	ret = array_grow((void **)&a->changes, &a->cap_changes, a->nr_changes + 1,
+			 sizeof(*a->changes));
 	if (ret)
 		return ret;
 	a->changes[a->nr_changes++] = (struct event){ obj, unit, origin };
@@ -655,8 +638,8 @@ static int add_reason(struct node *n, const struct klp_affected_reason *r)
 		    !strcmp(q->via ? q->via : "", r->via ? r->via : ""))
 			return 0;
 	}
-	ret = grow((void **)&n->reasons, &n->cap_reasons, n->nr_reasons + 1,
-		   sizeof(*n->reasons));
+	ret = array_grow((void **)&n->reasons, &n->cap_reasons, n->nr_reasons + 1,
+			 sizeof(*n->reasons));
 	if (ret)
 		return ret;
 	n->reasons[n->nr_reasons++] = *r;
@@ -678,8 +661,8 @@ static int queue_origin(struct klp_affected *a, int obj, size_t unit,
 	if (s->origin_queued[origin])
 		return 0;
 	s->origin_queued[origin] = 1;
-	ret = grow((void **)&a->queue, &a->q_cap, a->q_tail + 1,
-		   sizeof(*a->queue));
+	ret = array_grow((void **)&a->queue, &a->q_cap, a->q_tail + 1,
+			 sizeof(*a->queue));
 	if (ret)
 		return ret;
 	a->queue[a->q_tail++] = (struct event){ obj, unit, origin };
@@ -738,8 +721,8 @@ static int get_node(struct klp_affected *a, int obj, size_t unit,
 	*created = false;
 	if (idx >= 0)
 		return idx;
-	ret = grow((void **)&a->nodes, &a->cap_nodes, a->nr_nodes + 1,
-		   sizeof(*a->nodes));
+	ret = array_grow((void **)&a->nodes, &a->cap_nodes, a->nr_nodes + 1,
+			 sizeof(*a->nodes));
 	if (ret)
 		return ret;
 	n = calloc(1, sizeof(*n));
@@ -980,8 +963,8 @@ static int add_subfunc(struct klp_affected *a, struct node *n,
 		if (ret)
 			return ret;
 	}
-	ret = grow((void **)&n->subfuncs, &n->cap_subfuncs, n->nr_subfuncs + 1,
-		   sizeof(*n->subfuncs));
+	ret = array_grow((void **)&n->subfuncs, &n->cap_subfuncs, n->nr_subfuncs + 1,
+			 sizeof(*n->subfuncs));
 	if (ret)
 		return ret;
 	n->subfuncs[n->nr_subfuncs++] = (struct klp_affected_subfunc){

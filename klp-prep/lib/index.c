@@ -28,6 +28,7 @@
 #include <klp_prep/index.h>
 #include <klp_prep/object.h>
 
+#include "array.h"
 #include "log.h"
 
 #define INDEX_MAGIC	"KLPIDX\n"
@@ -54,24 +55,6 @@ struct klp_index {
 	size_t nr_loaded;		/* entries the index file had */
 	struct klp_index_stats stats;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 char *klp_module_name(const char *ko_path)
 {
@@ -178,7 +161,7 @@ static int iobj_finish(struct iobj *o, const char *const *only,
 			break;
 		}
 		keep = !only || strtab_has(b + off + hsize, tsize, only);
-		if (grow((void **)&map, &cap, total + 1, sizeof(*map))) {
+		if (array_grow((void **)&map, &cap, total + 1, sizeof(*map))) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -195,8 +178,8 @@ static int iobj_finish(struct iobj *o, const char *const *only,
 			break;
 		}
 		k = o->pub.nr_units;
-		if (grow((void **)&o->pub.units, &o->units_cap, k + 1,
-			 sizeof(*o->pub.units))) {
+		if (array_grow((void **)&o->pub.units, &o->units_cap, k + 1,
+			       sizeof(*o->pub.units))) {
 			klp_unit__free(unit);
 			ret = -ENOMEM;
 			break;
@@ -465,8 +448,8 @@ static int load_index(struct klp_index *ix, const char *file)
 		o.pub.nr_symbols = nsym;
 		o.strings_size = strsz;
 		if (b.bad || !o.path || !o.name ||
-		    grow((void **)&ix->objs, &ix->cap_objs, ix->nr_objs + 1,
-			 sizeof(*ix->objs))) {
+		    array_grow((void **)&ix->objs, &ix->cap_objs, ix->nr_objs + 1,
+			       sizeof(*ix->objs))) {
 			iobj_clear(&o);
 			break;
 		}
@@ -599,8 +582,8 @@ static int walk_one(const char *path, const struct stat *st, int type,
 		rel++;
 	want = ends_with(base, ".ko") || !strcmp(rel, "vmlinux");
 	if (walk_found->objects && ends_with(base, ".mod")) {
-		if (grow((void **)&walk_found->mods, &walk_found->cap_mods,
-			 walk_found->nr_mods + 1, sizeof(char *)))
+		if (array_grow((void **)&walk_found->mods, &walk_found->cap_mods,
+			       walk_found->nr_mods + 1, sizeof(char *)))
 			return FTW_STOP;
 		walk_found->mods[walk_found->nr_mods] = strdup(path);
 		if (!walk_found->mods[walk_found->nr_mods])
@@ -614,8 +597,8 @@ static int walk_one(const char *path, const struct stat *st, int type,
 		want = true;
 	if (!want)
 		return FTW_CONTINUE;
-	if (grow((void **)&walk_found->paths, &walk_found->cap,
-		 walk_found->nr + 1, sizeof(char *)))
+	if (array_grow((void **)&walk_found->paths, &walk_found->cap,
+		       walk_found->nr + 1, sizeof(char *)))
 		return FTW_STOP;
 	walk_found->paths[walk_found->nr] = strdup(path);
 	if (!walk_found->paths[walk_found->nr])
@@ -658,7 +641,7 @@ static char **read_membership(char **mods, size_t nr_mods, size_t root_len)
 				line[--n] = 0;
 			if (!n)
 				continue;
-			if (grow((void **)&pairs, &cap, nr + 3, sizeof(char *)))
+			if (array_grow((void **)&pairs, &cap, nr + 3, sizeof(char *)))
 				break;
 			pairs[nr] = strdup(line);
 			pairs[nr + 1] = strdup(modname);
@@ -779,8 +762,8 @@ static int refresh(struct klp_index *ix, const char *path, const char *rel,
 		*o = fresh;
 		return ret;
 	}
-	if (grow((void **)&ix->objs, &ix->cap_objs, ix->nr_objs + 1,
-		 sizeof(*ix->objs))) {
+	if (array_grow((void **)&ix->objs, &ix->cap_objs, ix->nr_objs + 1,
+		       sizeof(*ix->objs))) {
 		iobj_clear(&fresh);
 		return -ENOMEM;
 	}

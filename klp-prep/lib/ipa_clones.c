@@ -21,6 +21,7 @@
 #include <klp_prep/elf.h>
 #include <klp_prep/ipa_clones.h>
 
+#include "array.h"
 #include "log.h"
 
 struct strmap {			/* name -> index, open addressing */
@@ -41,24 +42,6 @@ struct klp_ipa_dump {
 	struct klp_ipa_stats stats;
 	char *path;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 static size_t hash_str(const char *s)
 {
@@ -139,8 +122,8 @@ static const char *intern(struct klp_ipa_dump *d, const char *s, size_t len)
 {
 	char *c;
 
-	if (grow((void **)&d->strings, &d->cap_strings, d->nr_strings + 1,
-		 sizeof(*d->strings)))
+	if (array_grow((void **)&d->strings, &d->cap_strings, d->nr_strings + 1,
+		       sizeof(*d->strings)))
 		return NULL;
 	c = strndup(s, len);
 	if (!c)
@@ -175,8 +158,8 @@ static int origin_for(struct klp_ipa_dump *d, const struct loc *l)
 		return (int)d->unit.funcs[f].origin;
 	if (map_get(&d->origins_by_name, l->name, &i))
 		return (int)i;
-	if (grow((void **)&d->unit.origins, &d->cap_origins,
-		 d->unit.nr_origins + 1, sizeof(*d->unit.origins)))
+	if (array_grow((void **)&d->unit.origins, &d->cap_origins,
+		       d->unit.nr_origins + 1, sizeof(*d->unit.origins)))
 		return -ENOMEM;
 	i = (unsigned int)d->unit.nr_origins++;
 	d->unit.origins[i] = (struct klp_origin){
@@ -202,8 +185,8 @@ static int func_for(struct klp_ipa_dump *d, const struct loc *l, int origin,
 		if (origin < 0)
 			return origin;
 	}
-	if (grow((void **)&d->unit.funcs, &d->cap_funcs, d->unit.nr_funcs + 1,
-		 sizeof(*d->unit.funcs)))
+	if (array_grow((void **)&d->unit.funcs, &d->cap_funcs, d->unit.nr_funcs + 1,
+		       sizeof(*d->unit.funcs)))
 		return -ENOMEM;
 	i = (unsigned int)d->unit.nr_funcs++;
 	d->unit.funcs[i] = (struct klp_func_record){
@@ -249,8 +232,8 @@ static int add_clone(struct klp_ipa_dump *d, const struct loc *orig,
 		into = func_for(d, clone, -1, 0);
 		if (into < 0)
 			return into;
-		if (grow((void **)&d->unit.inlines, &d->cap_inlines,
-			 d->unit.nr_inlines + 1, sizeof(*d->unit.inlines)))
+		if (array_grow((void **)&d->unit.inlines, &d->cap_inlines,
+			       d->unit.nr_inlines + 1, sizeof(*d->unit.inlines)))
 			return -ENOMEM;
 		/* The dump has no call site: the caller's definition stands in. */
 		d->unit.inlines[d->unit.nr_inlines++] = (struct klp_inline){
@@ -351,8 +334,8 @@ static int parse_line(struct klp_ipa_dump *d, char *line, size_t lineno)
 			return ret;
 		if (ret)
 			goto malformed;
-		if (grow((void **)&d->removed, &d->cap_removed,
-			 d->nr_removed + 1, sizeof(*d->removed)))
+		if (array_grow((void **)&d->removed, &d->cap_removed,
+			       d->nr_removed + 1, sizeof(*d->removed)))
 			return -ENOMEM;
 		d->removed[d->nr_removed++] = (char *)a.name;
 		d->stats.removals++;
@@ -444,7 +427,7 @@ int klp_ipa_dump__parse(const char *path, const char *source, const char *text,
 		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
 
 		lineno++;
-		if (grow((void **)&buf, &cap, l + 1, 1)) {
+		if (array_grow((void **)&buf, &cap, l + 1, 1)) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -606,8 +589,8 @@ static int add_call(struct klp_ipa_dump *d, const char *caller,
 			return 0;
 		}
 	}
-	if (grow((void **)&d->unit.calls, &d->cap_calls, d->unit.nr_calls + 1,
-		 sizeof(*d->unit.calls)))
+	if (array_grow((void **)&d->unit.calls, &d->cap_calls, d->unit.nr_calls + 1,
+		       sizeof(*d->unit.calls)))
 		return -ENOMEM;
 	d->unit.calls[d->unit.nr_calls++] = (struct klp_call){
 		.func = (unsigned int)f, .callee = callee,
@@ -701,7 +684,7 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 	klp_elf__for_each_symbol(elf, i, sym) {
 		if (sym->type != STT_FUNC || sym->shndx == SHN_UNDEF)
 			continue;
-		if (grow((void **)&fs, &cap_fs, nr_fs + 1, sizeof(*fs))) {
+		if (array_grow((void **)&fs, &cap_fs, nr_fs + 1, sizeof(*fs))) {
 			ret = -ENOMEM;
 			goto out;
 		}
@@ -752,7 +735,7 @@ int klp_ipa_dump__add_calls(struct klp_ipa_dump *d, const char *object_path)
 			continue;
 		rsec = code_relocs(elf, shndx);
 		nr_rel = rsec ? klp_elf__nr_relocs(elf, rsec) : 0;
-		if (grow((void **)&relocs, &cap_rel, nr_rel + 1, sizeof(*relocs))) {
+		if (array_grow((void **)&relocs, &cap_rel, nr_rel + 1, sizeof(*relocs))) {
 			ret = -ENOMEM;
 			goto out;
 		}
