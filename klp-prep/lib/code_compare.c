@@ -376,6 +376,39 @@ static bool layout_fits(const struct comparer *c, unsigned int file,
 	return true;
 }
 
+/*
+ * When no group holds every local function of the unit (it was compiled
+ * otherwise: other clones, other names), the one group of its name that
+ * holds the most of them, so that each function can still be reported;
+ * 0 groups when none holds any or two hold as many.
+ */
+static size_t closest_group(const struct comparer *c, const char *base,
+			    const char *const *names, size_t nr_names,
+			    unsigned int *cands)
+{
+	size_t nr_files = klp_elf__nr_files(c->self), i, best = 0, nr_best = 0;
+	const struct klp_symbol *sym;
+	unsigned int file;
+	size_t *held = calloc(nr_files + 1, sizeof(*held));
+
+	if (!held)
+		return 0;
+	for (i = 0; i < nr_names; i++)
+		klp_objfile__for_each_symbol_by_name(c->shipped, names[i], sym)
+			if (sym->bind == STB_LOCAL && sym->file &&
+			    !strcmp(klp_elf__file_name(c->self, sym->file), base))
+				held[sym->file]++;
+	for (file = 1; file <= nr_files; file++) {
+		if (!held[file] || held[file] < best)
+			continue;
+		nr_best = held[file] == best ? nr_best + 1 : 1;
+		best = held[file];
+		cands[0] = file;
+	}
+	free(held);
+	return nr_best == 1;
+}
+
 /* The shipped STT_FILE group of the unit's local functions (c->file). */
 static int find_group(struct comparer *c)
 {
@@ -405,6 +438,8 @@ static int find_group(struct comparer *c)
 	}
 	nr = klp_objfile__files_holding(c->shipped, base, names, nr_names,
 					cands, sizeof(cands) / sizeof(*cands));
+	if (!nr)
+		nr = closest_group(c, base, names, nr_names, cands);
 	free(names);
 	if (nr > sizeof(cands) / sizeof(*cands))
 		nr = sizeof(cands) / sizeof(*cands);

@@ -16,7 +16,10 @@
  * unit, found by content as klp_objfile__unit_file() ties groups
  * (klp_objfile__files_holding()), and where several groups fit, the one
  * whose functions lie at the distances they have in the rebuilt unit (a
- * linker moves an input section whole).
+ * linker moves an input section whole).  A unit compiled otherwise, whose
+ * locals no group holds all of, is held against the one group of its
+ * name that holds the most of them, so that what differs is still named
+ * function by function.
  */
 #ifndef KLP_PREP_CODE_COMPARE_H
 #define KLP_PREP_CODE_COMPARE_H
