@@ -47,7 +47,7 @@ static void print_help(FILE *out)
 		"\n"
 		"commands:\n", klp_prog);
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(out, "  %-10s %s\n", subcommands[i].name,
+		fprintf(out, "  %-14s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	fprintf(out,
 		"\n"
