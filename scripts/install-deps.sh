@@ -15,6 +15,14 @@ linux-source-6.12 linux-source-6.1
 bc bison flex libssl-dev dwarves rsync python3
 "
 
+# The shipped kernels' packages (headers, the -dbg vmlinux, the source):
+# their list is scripts/shipped-kernels, which the tests read too.
+here=$(dirname "$0")
+while read -r release series; do
+	case $release in ''|'#'*) continue ;; esac
+	PACKAGES="$PACKAGES linux-headers-$release linux-image-$release-dbg linux-source-$series"
+done < "$here/shipped-kernels"
+
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

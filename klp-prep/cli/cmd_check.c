@@ -8,15 +8,22 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <klp_prep/check.h>
+#include <klp_prep/code_compare.h>
 #include <klp_prep/object.h>
+
+#include "shipped.h"
 
 #include "cli.h"
 
 static const char check_usage[] =
 "usage: klp-prep check [--no-dwarf] FILE...\n"
+"       klp-prep check -k /lib/modules/RELEASE/build [--vmlinux PATH]\n"
+"                      [--cache DIR] [--no-dwarf] UNIT.o...\n"
 "\n"
 "Hold the .klp_prep.partition records of each FILE against its symbol\n"
 "table: every function symbol with a GCC suffix (.cold, .part.N, .isra.N,\n"
@@ -27,7 +34,15 @@ static const char check_usage[] =
 "the DW_AT_abstract_origin of clones and the DW_TAG_inlined_subroutine\n"
 "tree of each function.  Each mismatch is printed as FILE: what.\n"
 "\n"
+"With -k, each UNIT is a unit of a shipped kernel that 'klp-prep\n"
+"kernel-records' proved and cached (fs/proc/version.o): its records are\n"
+"checked as above, and its code is held against the shipped vmlinux once\n"
+"more, function by function; each difference is a mismatch.\n"
+"\n"
 "  --no-dwarf  do not read DWARF even if present\n"
+"  -k DIR      the shipped kernel's headers (/lib/modules/RELEASE/build)\n"
+"  --vmlinux PATH, --cache DIR\n"
+"              as for klp-prep kernel-records\n"
 "  -v          also print library notes (-vv: debug notes, where each was raised)\n"
 "  -h, --help  this text\n"
 "\n"
@@ -75,21 +90,109 @@ static int check_file(const char *path, unsigned int flags)
 	return ret ? KLP_EXIT_MISMATCH : KLP_EXIT_OK;
 }
 
+static void print_code_mismatch(const struct klp_code_result *r, void *ctx)
+{
+	const char *unit = ctx;
+
+	if (r->verdict == KLP_CODE_MATCH || r->verdict == KLP_CODE_WEAK_OVERRIDDEN)
+		return;
+	if (r->verdict == KLP_CODE_DIFF)
+		printf("%s: code: DIFF %s+%#llx (%s)\n", unit, r->function,
+		       (unsigned long long)r->offset, r->why);
+	else
+		printf("%s: code: %s %s\n", unit,
+		       klp_code_verdict_name(r->verdict), r->function);
+}
+
+/* A proven unit of a shipped kernel: its records, then its code again. */
+static int check_shipped_unit(const struct klp_shipped *s,
+			      const struct klp_objfile *vmlinux,
+			      const char *build_dir, const char *unit,
+			      unsigned int flags)
+{
+	char *path = klp_shipped_unit_path(s, unit);
+	struct klp_code_stats st;
+	struct klp_objfile *obj;
+	int ret, status;
+
+	if (!path)
+		return KLP_EXIT_INTERNAL;
+	if (access(path, F_OK)) {
+		fprintf(stderr, "%s: %s: error: not proven for %s yet: klp-prep kernel-records -k %s %s\n",
+			klp_prog, unit, klp_shipped_release(s), build_dir, unit);
+		free(path);
+		return KLP_EXIT_USAGE;
+	}
+	obj = klp_objfile__open(path, 0);
+	if (!obj) {
+		free(path);
+		return KLP_EXIT_USAGE;	/* the library said why */
+	}
+	status = check_file(path, flags);
+	ret = klp_code_compare(obj, vmlinux, print_code_mismatch, (void *)unit, &st);
+	klp_objfile__free(obj);
+	free(path);
+	if (ret < 0)
+		return KLP_EXIT_USAGE;
+	printf("%s: %d mismatch%s against %s (%zu functions match)\n", unit, ret,
+	       ret == 1 ? "" : "es", klp_shipped_vmlinux(s), st.match);
+	if (ret && status < KLP_EXIT_MISMATCH)
+		status = KLP_EXIT_MISMATCH;
+	return status;
+}
+
+static int check_shipped(const struct klp_shipped_opts *o, char **units,
+			 int nr, unsigned int flags)
+{
+	struct klp_objfile *vmlinux;
+	struct klp_shipped *s;
+	int status = KLP_EXIT_OK, i, ret;
+
+	if (klp_shipped_open(o, &s))
+		return KLP_EXIT_USAGE;	/* the library said why */
+	vmlinux = klp_objfile__open(klp_shipped_vmlinux(s), 0);
+	if (!vmlinux) {
+		klp_shipped_free(s);
+		return KLP_EXIT_USAGE;
+	}
+	for (i = 0; i < nr; i++) {
+		ret = check_shipped_unit(s, vmlinux, o->build_dir, units[i], flags);
+		if (ret > status)
+			status = ret;
+	}
+	klp_objfile__free(vmlinux);
+	klp_shipped_free(s);
+	return status;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "no-dwarf", no_argument, NULL, 'n' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "vmlinux", required_argument, NULL, 'V' },
+		{ "cache", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct klp_shipped_opts shipped = { .cache_only = true };
 	unsigned int flags = 0;
 	int status = KLP_EXIT_OK;
 	int opt, i;
 
-	while ((opt = getopt_long(argc, argv, "hv", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hk:v", options, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			flags |= KLP_CHECK_NO_DWARF;
+			break;
+		case 'k':
+			shipped.build_dir = optarg;
+			break;
+		case 'V':
+			shipped.vmlinux = optarg;
+			break;
+		case 'C':
+			shipped.cache = optarg;
 			break;
 		case 'v':
 			klp_verbose++;
@@ -106,7 +209,10 @@ int cmd_check(int argc, char **argv)
 		usage_error("check: no FILE given; see 'klp-prep check --help'");
 		return KLP_EXIT_USAGE;
 	}
-	for (i = optind; i < argc; i++) {
+	if (shipped.build_dir) {
+		status = check_shipped(&shipped, argv + optind, argc - optind, flags);
+	}
+	for (i = shipped.build_dir ? argc : optind; i < argc; i++) {
 		int ret = check_file(argv[i], flags);
 
 		/* Bad input outranks mismatches: the answer is incomplete. */

@@ -31,6 +31,7 @@ static const struct subcommand {
 	{ "generate", cmd_generate, "a livepatch module source from a fix" },
 	{ "build", cmd_build, "a verified livepatch module from a fix" },
 	{ "verify", cmd_verify, "a built livepatch's table against its records" },
+	{ "kernel-records", cmd_kernel_records, "records of a shipped kernel's units, proven against it" },
 	{ "cflags", cmd_cflags, "the flags that load the plugin (KCFLAGS)" },
 };
 
@@ -46,7 +47,7 @@ static void print_help(FILE *out)
 		"\n"
 		"commands:\n", klp_prog);
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(out, "  %-10s %s\n", subcommands[i].name,
+		fprintf(out, "  %-14s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	fprintf(out,
 		"\n"

@@ -156,6 +156,18 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Does file group @file hold a local function symbol @name? */
+static bool group_has_local(const struct klp_objfile *obj, const char *name,
+			    unsigned int file)
+{
+	const struct klp_symbol *sym;
+
+	klp_objfile__for_each_symbol_by_name(obj, name, sym)
+		if (sym->bind == STB_LOCAL && sym->file == file)
+			return true;
+	return false;
+}
+
 /*
  * Does file group @file hold every local symbol unit @unit emitted (its
  * non-public bodies and every .cold part)?  *@need says how many that is.
@@ -178,17 +190,10 @@ static bool group_holds(const struct klp_objfile *obj,
 		    (f->flags & KLP_FUNC_F_ALIAS))
 			continue;
 		for (n = 0; n < 2; n++) {
-			const struct klp_symbol *sym;
-
 			if (!names[n])
 				continue;
 			(*need)++;
-			klp_objfile__for_each_symbol_by_name(obj, names[n], sym) {
-				if (sym->bind == STB_LOCAL && sym->file == file) {
-					hits++;
-					break;
-				}
-			}
+			hits += group_has_local(obj, names[n], file);
 		}
 	}
 	return hits == *need;
@@ -512,6 +517,29 @@ const char *klp_objfile__file_name(const struct klp_objfile *obj,
 unsigned int klp_objfile__unit_file(const struct klp_objfile *obj, size_t i)
 {
 	return i < obj->nr_units ? obj->unit_files[i] : 0;
+}
+
+size_t klp_objfile__files_holding(const struct klp_objfile *obj,
+				  const char *base, const char *const *names,
+				  size_t nr_names, unsigned int *files,
+				  size_t max_files)
+{
+	unsigned int file;
+	size_t n, nr = 0;
+
+	for (file = 1; file <= klp_elf__nr_files(obj->elf); file++) {
+		if (strcmp(klp_elf__file_name(obj->elf, file), base))
+			continue;
+		for (n = 0; n < nr_names; n++)
+			if (!group_has_local(obj, names[n], file))
+				break;
+		if (n < nr_names)
+			continue;
+		if (nr < max_files)
+			files[nr] = file;
+		nr++;
+	}
+	return nr;
 }
 
 const struct klp_func_record *klp_unit__find_func(const struct klp_unit *unit,

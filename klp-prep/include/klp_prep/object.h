@@ -123,6 +123,19 @@ KLP_API const char *klp_objfile__file_name(const struct klp_objfile *obj,
 KLP_API unsigned int klp_objfile__unit_file(const struct klp_objfile *obj,
 					   size_t i);
 
+/*
+ * For a unit read from another file (a unit rebuilt from source, held
+ * against the vmlinux it was linked into): the file groups of @obj named
+ * @base that hold every one of the @nr_names local function symbols
+ * @names, by the same content rule as klp_objfile__unit_file().  Returns
+ * how many fit and stores the first @max_files of them in @files.
+ */
+KLP_API size_t klp_objfile__files_holding(const struct klp_objfile *obj,
+					  const char *base,
+					  const char *const *names,
+					  size_t nr_names, unsigned int *files,
+					  size_t max_files);
+
 /* The origin of a FUNC or INLINE record, and FUNC-by-symbol lookups. */
 static inline const struct klp_origin *
 klp_unit__origin(const struct klp_unit *unit, unsigned int i)

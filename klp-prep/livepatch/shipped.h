@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * shipped.h - records for a distribution's kernel, proven against it
+ *
+ * A shipped kernel was built without the plugin.  Its units are
+ * recompiled, with the plugin, from the distribution's source package
+ * against its headers package (the kbuild interface, as shipped: no
+ * "make prepare", no configuration to guess), and each is held against
+ * the shipped -dbg vmlinux function by function (klp_code_compare());
+ * only a unit whose every function matches is kept, in a cache per
+ * release:
+ *
+ *   CACHE/src/NAME-VERSION/	the source package's tarball, unpacked
+ *				once per version (objects land beside the
+ *				sources)
+ *   CACHE/RELEASE/identity	what the entries below were made from;
+ *				another identity empties them
+ *   CACHE/RELEASE/obj/		the kbuild output directory: a copy of
+ *				the headers' flavour directory whose
+ *				Makefile includes the source tree's
+ *   CACHE/RELEASE/units/PATH.o	proven units (after the link-time objtool
+ *				step where the kernel has one): the
+ *				records and the code they were proven on
+ *   CACHE/RELEASE/make.log	the compiles' output
+ *
+ * Written through temporary names renamed into place, so an interrupted
+ * run leaves nothing half made.
+ */
+#ifndef KLP_PREP_SHIPPED_H
+#define KLP_PREP_SHIPPED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A unit's rebuilt code differs from the shipped code (named, logged). */
+#define KLP_SHIPPED_DIFFERS	1
+
+struct klp_shipped_opts {
+	const char *build_dir;		/* -k: /lib/modules/RELEASE/build */
+	const char *vmlinux;		/* NULL: the -dbg package's */
+	/* NULL: /usr/src/linux-source-SERIES.tar.xz; a directory: as is */
+	const char *source;
+	const char *cache;		/* NULL: klp_shipped_default_cache() */
+	const char *plugin;		/* NULL: klp_build_default_plugin() */
+	/*
+	 * Flags added to the compiles, to show that the proof refuses code
+	 * compiled otherwise; units made with them are never cached.
+	 */
+	const char *extra_cflags;
+	bool cache_only;		/* for reading proven units: no source,
+					   compiler or plugin needed */
+};
+
+struct klp_shipped;
+
+/*
+ * Find the release's packages and check them: the headers at
+ * @opts->build_dir, the -dbg vmlinux, the source (its version the
+ * kernel's) and the compiler CONFIG_CC_VERSION_TEXT names.  Returns 0
+ * and *@out, -ENOENT when a package is missing (the apt-get line to run
+ * is logged), -EINVAL for a source or compiler that is not the kernel's,
+ * other -errno; every error is logged.
+ */
+int klp_shipped_open(const struct klp_shipped_opts *opts,
+		     struct klp_shipped **out);
+void klp_shipped_free(struct klp_shipped *s);
+
+const char *klp_shipped_release(const struct klp_shipped *s);
+const char *klp_shipped_vmlinux(const struct klp_shipped *s);
+/* CACHE/RELEASE/units/@unit, whether it is there or not (NULL: ENOMEM). */
+char *klp_shipped_unit_path(const struct klp_shipped *s, const char *unit);
+
+/*
+ * Make the records of @units (paths of the source tree: "fs/proc/version.o"):
+ * unpack the source and make the kbuild directory if not done yet,
+ * compile each unit not cached yet, prove and cache it.  Each unit's
+ * outcome is printed on stdout, one line.  Returns 0 when every unit is
+ * proven, KLP_SHIPPED_DIFFERS when one is not (the others are still
+ * done), -errno when a step failed (logged).
+ */
+int klp_shipped_make_records(struct klp_shipped *s,
+			     const char *const *units, size_t nr_units);
+
+/* $XDG_CACHE_HOME/klp-prep/shipped, or ~/.cache/klp-prep/shipped. */
+const char *klp_shipped_default_cache(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KLP_PREP_SHIPPED_H */
