@@ -272,7 +272,8 @@ if [ -n "$PLUGIN" ] && [ -n "$KLP_PREP" ]; then
 		note_result build/klp-prep-check PASS
 	else
 		note_result build/klp-prep-check FAIL
-		grep -v ': 0 mismatches' "$WORK/klp-prep-check.log" | head -20 >&2
+		# (awk, not grep | head: a SIGPIPE would end the script here)
+		awk '!/: 0 mismatches/ && n++ < 20' "$WORK/klp-prep-check.log" >&2
 	fi
 	info "klp-prep check: $nfiles files ($without objects without records skipped), log: $WORK/klp-prep-check.log"
 fi
