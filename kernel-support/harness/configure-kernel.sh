@@ -11,6 +11,8 @@
 # running on another CPU cannot have their stacks checked), PREEMPT_DYNAMIC
 # (the suites boot with preempt=full and preempt=none; the built-in default
 # is voluntary, as Debian's), the retpoline mitigation and, on 6.12, IBT.
+# ACPI tells the kernel about qemu's other CPUs (SeaBIOS's MP table lists
+# only the boot CPU).
 # Lockdep (PROVE_LOCKING) and DEBUG_ATOMIC_SLEEP are on in every harness
 # kernel: one kernel per version keeps CI to two cold builds, and every
 # suite, not only the stress test, then runs the series under them.
@@ -32,7 +34,7 @@ LIVEPATCH
 UNWINDER_ORC
 DYNAMIC_DEBUG
 CC_OPTIMIZE_FOR_PERFORMANCE
-SMP
+SMP ACPI
 PREEMPT_DYNAMIC PREEMPT_VOLUNTARY
 CPU_MITIGATIONS
 DEBUG_KERNEL PROVE_LOCKING DEBUG_ATOMIC_SLEEP
