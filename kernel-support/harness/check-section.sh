@@ -14,10 +14,12 @@ SECTION=.klp_prep.partition
 bad=0
 
 # prints the flags column of the section, or nothing if it is absent
+# (awk reads to the end: exiting early would kill readelf with SIGPIPE
+# once the section table outgrows the pipe, and pipefail end the script)
 section_flags() {
 	readelf -S -W "$1" 2>/dev/null | awk -v s="$SECTION" '
 		{ sub(/^ *\[ *[0-9]+\] */, "") }
-		$1 == s { print "present" ((NF == 10) ? $7 : ""); exit }'
+		$1 == s && !found { print "present" ((NF == 10) ? $7 : ""); found = 1 }'
 }
 
 check() {

@@ -10,14 +10,23 @@ if(NOT TARGET klp_partition OR NOT TARGET klp-prep)
 	return()
 endif()
 
+# On two CPUs, with preempt=full (kernel-klp-build-VER) and preempt=none
+# (kernel-klp-build-VER-preempt-none).
 foreach(ver 6.12 6.1)
-	add_test(NAME kernel-klp-build-${ver}
-		COMMAND ${PROJECT_SOURCE_DIR}/kernel-support/selftests/klp-build/run.sh
-			$<TARGET_FILE:klp-prep> $<TARGET_FILE:klp_partition>
-			${CMAKE_CURRENT_BINARY_DIR}/klp-build-${ver} --version ${ver})
-	set_tests_properties(kernel-klp-build-${ver} PROPERTIES
-		LABELS kernel
-		SKIP_RETURN_CODE 77
-		TIMEOUT 3000
-		RUN_SERIAL TRUE)
+	foreach(mode full none)
+		set(name kernel-klp-build-${ver})
+		if(mode STREQUAL none)
+			set(name ${name}-preempt-none)
+		endif()
+		add_test(NAME ${name}
+			COMMAND ${PROJECT_SOURCE_DIR}/kernel-support/selftests/klp-build/run.sh
+				$<TARGET_FILE:klp-prep> $<TARGET_FILE:klp_partition>
+				${CMAKE_CURRENT_BINARY_DIR}/klp-build-${ver}-${mode} --version ${ver}
+				--smp 2 --preempt ${mode})
+		set_tests_properties(${name} PROPERTIES
+			LABELS kernel
+			SKIP_RETURN_CODE 77
+			TIMEOUT 3000
+			RUN_SERIAL TRUE)
+	endforeach()
 endforeach()

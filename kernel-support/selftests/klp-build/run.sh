@@ -27,6 +27,7 @@
 # (kernel-support/harness/run-tests.sh): suite/test-bt-*.sh.
 #
 # Usage: run.sh KLP_PREP PLUGIN WORK_DIR [--kernel-build DIR] [--version V]
+#               [--smp N] [--preempt MODE]   (passed to run-tests.sh)
 # Exit status: 0 all passed, 77 no harness kernel could be had, else the
 # number of failures.
 set -uo pipefail
@@ -37,10 +38,12 @@ WORK=${3:?work dir}
 shift 3
 KBUILD=""
 VERSION=6.12
+BOOT_ARGS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel-build) KBUILD=${2:?}; shift 2 ;;
 	--version) VERSION=${2:?}; shift 2 ;;
+	--smp|--preempt) BOOT_ARGS+=("$1" "${2:?}"); shift 2 ;;
 	*) echo "klp-build e2e: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -219,7 +222,7 @@ fi
 [ $FAILS -eq 0 ] || { echo "klp-build e2e: $FAILS failures before booting"; exit $FAILS; }
 
 "$HARNESS/run-tests.sh" --version "$VERSION" --kernel-build "$KBUILD" \
-	--suite "$WORK/suite" --work-dir "$WORK/harness" --no-skip \
+	--suite "$WORK/suite" --work-dir "$WORK/harness" --no-skip "${BOOT_ARGS[@]}" \
 	>"$WORK/harness.log" 2>&1
 rc=$?
 grep -E '^harness: (PASS|FAIL|SKIP)|passed, .* failed' "$WORK/harness.log"

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # test-stress.sh - STRESS_CYCLES (50) cycles of enable, atomic replace and
-# disable of livepatches with stack_only entries, while four workers
-# sleep in and leave the .cold parts of the old and the new function at
-# random (test_klp_stress_mod.c, test_klp_stress_lp.c).  After every
+# disable of livepatches with stack_only entries, while eight workers,
+# bound round-robin to the CPUs, enter and leave the .cold parts of the
+# old and the new function at random, half of them sleeping there, half
+# busy-waiting (test_klp_stress_mod.c, test_klp_stress_lp.c).  After every
 # transition:
 #   - it completed within STRESS_TRANSITION_TIMEOUT seconds (30);
 #   - every worker is out of transition (patch_state -1);
@@ -14,8 +15,12 @@
 #     count of calls finished in that copy has not moved since the
 #     patch's callback marked it at the completion;
 #   - the workers run the code of the patch now in effect.
-# At the end the kernel log since the start holds no warning, BUG or oops.
-# Prints the cycle count, the time and the slowest transition.
+# At the end the kernel log since the start holds no warning, BUG, oops
+# or lockdep report, and lockdep (when the kernel has it) is still on.
+# Prints the cycle count, the transitions, the slowest one, and from the
+# livepatch core's own debug lines (dynamic debug on for transition.c
+# during the run) how often a try found a task running on another CPU or
+# sleeping in a function or part the transition waits for.
 #
 # Exit status: 0 pass, 1 fail, 4 skip (the harness's convention).
 
@@ -32,6 +37,21 @@ PARAMS=/sys/module/$MOD/parameters
 for m in $MOD $LP1 $LP2; do
 	[ -f "$DIR/$m.ko" ] || { echo "SKIP: $DIR/$m.ko was not built"; exit 4; }
 done
+
+# lockdep_on: 0 when the kernel has lockdep and it switched itself off
+# (after its first report; nothing after that would be seen)
+lockdep_on() {
+	[ -r /proc/lockdep_stats ] || return 0
+	grep -Eq '^ *debug_locks: *1$' /proc/lockdep_stats
+}
+[ -r /proc/lockdep_stats ] && lockdep_note=", lockdep on throughout"
+lockdep_on || { echo "FAIL: lockdep is off before the test started:"; dmesg | grep -A5 -m1 -E 'WARNING|BUG|lockdep'; exit 1; }
+
+DYNDBG=/sys/kernel/debug/dynamic_debug/control
+dyndbg() {
+	[ -w "$DYNDBG" ] && echo "file kernel/livepatch/transition.c $1" >"$DYNDBG" 2>/dev/null
+}
+dyndbg +p || echo "note: no dynamic debug for kernel/livepatch/transition.c: the running-task count will read 0"
 
 log_start=$(dmesg | wc -l)
 transitions=0
@@ -51,6 +71,7 @@ dump_workers() {
 
 cleanup() {
 	local lp
+	dyndbg -p
 	for lp in $LP2 $LP1; do
 		[ -e "$SYS/$lp/enabled" ] && echo 0 >"$SYS/$lp/enabled" 2>/dev/null
 	done
@@ -131,6 +152,8 @@ runs() {
 
 cycle=0
 insmod "$DIR/$MOD.ko" || fail "insmod $MOD failed"
+echo "stress: $(grep -c "^processor" /proc/cpuinfo) CPUs, preempt $(sed -n 's/.*(\([a-z]*\)).*/\1/p' /sys/kernel/debug/sched/preempt 2>/dev/null);" \
+	"workers $(pids) on CPUs $(tr ',' ' ' <"$PARAMS/cpus") (even: sleep in .cold, odd: spin)"
 start=$(date +%s)
 for cycle in $(seq "$CYCLES"); do
 	# enable: the original's .cold part must be left before completion
@@ -167,14 +190,22 @@ done
 end=$(date +%s)
 cold=$(cat "$PARAMS/cold_calls")
 rmmod_retry $MOD || fail "rmmod $MOD failed"
+dyndbg -p
 
-bad=$(dmesg | tail -n +"$((log_start + 1))" |
-	grep -E 'WARNING|BUG|Oops|Call Trace|general protection|refcount_t|list_(add|del) corruption|stuck')
+log=$(dmesg | tail -n +"$((log_start + 1))")
+bad=$(echo "$log" | grep -E 'WARNING|BUG|Oops|Call Trace|general protection|refcount_t|list_(add|del) corruption|stuck|INFO: |lockdep|possible (circular|recursive)|inconsistent lock')
 if [ -n "$bad" ]; then
 	echo "$bad" | head -20 | sed 's/^/  dmesg: /'
 	fail "the kernel log has warnings"
 fi
+lockdep_on || fail "lockdep switched itself off during the run"
+running=$(echo "$log" | grep -c ' is running$')
+running_workers=$(echo "$log" | grep -c ': klp_stress/[0-9]*s*:[0-9]* is running$')
+sleeping=$(echo "$log" | grep -c ': klp_stress/[0-9]*s*:[0-9]* is sleeping on function')
 echo "stress: $CYCLES cycles (enable, atomic replace, disable) in $((end - start)) s;" \
 	"$transitions transitions, the slowest $(awk -v t="$slowest" 'BEGIN { printf "%.2f", t * 0.05 }') s" \
-	"($slowest_what); $cold sleeps in the original's .cold part; kernel log clean"
+	"($slowest_what); $cold entries into the original's .cold part"
+echo "stress: a try found a task running on another CPU $running times ($running_workers of them" \
+	"workers, the rest idle or other tasks); a worker in a function or part the transition" \
+	"waits for $sleeping times; kernel log clean${lockdep_note:-}"
 exit 0

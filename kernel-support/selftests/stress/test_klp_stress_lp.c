@@ -4,7 +4,7 @@
  * again as test_klp_stress_lp2, version 20, for atomic replace)
  *
  * The new test_klp_stress_func() has a cold part of its own, where
- * workers sleep at random as in the original; its stack_only entry pairs
+ * workers sleep or spin at random as in the original; its stack_only entry pairs
  * the two .cold parts.  Calls that finish in this module's code count in
  * the target's test_klp_stress_calls[VERSION / 10]; the post_patch and
  * post_unpatch callbacks mark the counts when a transition completes (see
@@ -16,7 +16,8 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
-#include <linux/delay.h>
+
+#include "test_klp_stress.h"
 
 #ifndef KLP_HAVE_STACK_ONLY
 #error "this kernel's livepatch core has no stack_only entries: apply klp-prep's kernel-support patches"
@@ -26,17 +27,15 @@
 #define KLP_STRESS_VERSION 10
 #endif
 
-#define KLP_STRESS_COLD __attribute__((__cold__)) noinline
-
 static bool replace;
 module_param(replace, bool, 0444);
 
 extern unsigned int test_klp_stress_calls[3];
 void test_klp_stress_mark(void);
 
-static KLP_STRESS_COLD int klpp_cold_sleep(int x, unsigned int r)
+static KLP_STRESS_COLD int klpp_cold_stay(int x, unsigned int r)
 {
-	msleep(1 + (r >> 8) % 40);
+	test_klp_stress_stay(r);
 	return x;
 }
 
@@ -45,7 +44,7 @@ int klpp_test_klp_stress_func(int x, unsigned int r);
 noinline int klpp_test_klp_stress_func(int x, unsigned int r)
 {
 	if (unlikely(r % 4 == 1))
-		x = klpp_cold_sleep(x, r);
+		x = klpp_cold_stay(x, r);
 	WRITE_ONCE(test_klp_stress_calls[KLP_STRESS_VERSION / 10],
 		   READ_ONCE(test_klp_stress_calls[KLP_STRESS_VERSION / 10]) + 1);
 	return x + KLP_STRESS_VERSION;
