@@ -205,13 +205,6 @@ static void check_symbol(struct klp_checker *c, const struct klp_symbol *sym)
 	char buf[512], first[512] = "";
 	size_t i;
 
-	/*
-	 * objtool's label for the padding in front of a function (kernels
-	 * with CALL_PADDING, e.g. call depth tracking: __pfx_foo.isra.0),
-	 * not a function GCC emitted.
-	 */
-	if (!strncmp(sym->name, "__pfx_", 6))
-		return;
 	if (!klp_symbol_name__parse(sym->name, &n))
 		return;
 	c->stats.symbols++;
