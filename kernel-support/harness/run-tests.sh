@@ -356,7 +356,7 @@ BOOT_START=$(date +%s)
 # kernel's text_poke_bp() had already removed (an ftrace call site of
 # __x64_sys_getpid, a static call in __mutex_lock, in the kernel's own
 # test-syscall.sh): stale code run by a vCPU after the patching CPU's
-# sync, which the emulator owes and real CPUs give.  The guest is SMP
+# sync; Debian's 6.12 without the series does the same.  The guest is SMP
 # either way (two run queues, IPIs, a task running on the other CPU while
 # a transition checks it); only the host-level parallelism goes.
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check can
