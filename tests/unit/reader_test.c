@@ -29,32 +29,9 @@
 #include "format_blocks.h"
 
 static char dir[] = "/tmp/klp-reader-test.XXXXXX";
+#include "scratch_dir.h"
 
 /* ---- making files ------------------------------------------------------ */
-
-__attribute__((format(printf, 1, 2)))
-static void run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-static const char *path(const char *name)
-{
-	static char bufs[8][512];
-	static int next;
-	char *p = bufs[next++ % 8];
-
-	if (snprintf(p, 512, "%s/%s", dir, name) >= 512)
-		fail_msg("path too long: %s/%s", dir, name);
-	return p;
-}
 
 static void write_file(const char *name, const void *data, size_t size)
 {

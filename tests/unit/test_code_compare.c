@@ -29,6 +29,7 @@
 #include <klp_prep/log.h>
 
 static char dir[] = "/tmp/klp-code-compare-test.XXXXXX";
+#include "scratch_dir.h"
 
 static const char one_a[] =
 "int other(int);\n"
@@ -51,29 +52,6 @@ static const char two_a[] =
 "int hook(int x) { return x * 11; }\n"
 "int entry(int);\n"
 "void _start(void) { for (;;) entry(1); }\n";
-
-__attribute__((format(printf, 1, 2)))
-static void run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-static const char *path(const char *name)
-{
-	static char bufs[8][512];
-	static int next;
-	char *p = bufs[next++ % 8];
-
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
-}
 
 static void write_file(const char *name, const char *text)
 {

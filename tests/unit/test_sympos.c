@@ -27,6 +27,7 @@
 #include <klp_prep/sympos.h>
 
 static char dir[] = "/tmp/klp-sympos-test.XXXXXX";
+#include "scratch_dir.h"
 
 /* foo three times, in .symtab order at 0x300, 0x100, 0x200; bar once. */
 static struct klp_sympos_table *three_foos(enum klp_sympos_order order)
@@ -120,19 +121,6 @@ static void estimate_counts_emitted_records(void **state)
 	assert_int_equal(klp_sympos__estimate(units, 3, 1, "foo"), 0);
 	assert_int_equal(klp_sympos__estimate(units, 3, 2, "foo.cold"), 2);
 	assert_int_equal(klp_sympos__estimate(units, 3, 0, "bar"), 0);
-}
-
-__attribute__((format(printf, 1, 2)))
-static void run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
 }
 
 static void write_source(const char *name, const char *text)
