@@ -42,8 +42,11 @@ static void print_help(FILE *out)
 	fprintf(out,
 		"usage: %s [--help | --version] COMMAND [ARGS]\n"
 		"\n"
-		"Read the .klp_prep.partition records that the klp_partition GCC\n"
-		"plugin writes into objects, modules and vmlinux.\n"
+		"Prepare kernel livepatches from source.  The klp_partition GCC\n"
+		"plugin records how GCC split, cloned and inlined every function\n"
+		"(.klp_prep.partition); klp-prep reads those records, finds what a fix\n"
+		"affects, generates, builds and verifies the livepatch module, with\n"
+		"the split-off parts (foo.cold) the kernel must check on stacks.\n"
 		"\n"
 		"commands:\n", klp_prog);
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
