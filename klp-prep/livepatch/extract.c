@@ -466,6 +466,19 @@ static void decide_type(struct ctx *x, CXCursor ref)
 	push_node(x, n, MARK_TYPE);
 }
 
+/*
+ * Names that are never symbols of the running kernel: GCC's builtins
+ * (__builtin_expect, which a kernel header may declare again for its
+ * checkers), and compiletime_assert()'s __compiletime_assert_N, declared
+ * with __attribute__((error)) so that a call left after optimization
+ * fails the build: the kernel has none of them to resolve.
+ */
+static bool is_compiler_made(const char *name)
+{
+	return !strncmp(name, "__builtin_", 10) ||
+	       !strncmp(name, "__compiletime_assert_", 21);
+}
+
 static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 {
 	CXCursor def = clang_getCursorDefinition(ref);
@@ -481,7 +494,7 @@ static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 		return;
 	}
 	clang_getExpansionLocation(clang_getCursorLocation(ref), &file, NULL, NULL, NULL);
-	if (!file)		/* a builtin */
+	if (!file || is_compiler_made(name))	/* a builtin */
 		goto out;
 
 	pi = def_main ? patched_index(x, name) : -1;
@@ -574,6 +587,8 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 	if (pk != CXCursor_TranslationUnit && pk != CXCursor_UnexposedDecl)
 		return;		/* a local; static locals are seen at their
 				 * declaration (closure_visit) */
+	if (sc == CX_SC_Register)
+		return;		/* a register (current_stack_pointer), no symbol */
 	if (clang_Cursor_isNull(def))
 		def = ref;
 	name = cx_strdup(clang_getCursorSpelling(ref));

@@ -550,6 +550,43 @@ static void test_percpu_up(void **state)
 	klp_extract__free(ex);
 }
 
+/*
+ * What the compiler makes, or keeps in a register, is no symbol of the
+ * running kernel: no extern, and no "neither exported nor found" warning
+ * a kernel engineer would learn to ignore (every kernel build printed
+ * them for __builtin_expect, __compiletime_assert_N and
+ * current_stack_pointer).  A real missing symbol still warns.
+ */
+static void test_compiler_made_names(void **state)
+{
+	static const char *f[] = { "use", NULL };
+	static const char *missing[] = { "__builtin_expect", "__compiletime_assert_7",
+					 "current_stack_pointer", "gone_fn", NULL };
+	struct tables t = { .exported = missing + 4, .missing = missing };
+	struct klp_extract *ex;
+
+	(void)state;
+	write_file("c.h", "extern void __compiletime_assert_7(void) "
+			  "__attribute__((__error__(\"too big\")));\n"
+			  "register unsigned long current_stack_pointer __asm__(\"rsp\");\n"
+			  "int gone_fn(int);\n");
+	assert_int_equal(run("#include \"c.h\"\n"
+			     "int use(int x)\n"
+			     "{\n"
+			     "\tif (__builtin_expect(x > 4, 0))\n"
+			     "\t\t__compiletime_assert_7();\n"
+			     "\treturn gone_fn(x) + (int)current_stack_pointer;\n"
+			     "}\n", f, &t, &ex), 0);
+	assert_null(find_item(ex, KLP_ITEM_EXTERN, "__builtin_expect"));
+	assert_null(find_item(ex, KLP_ITEM_EXTERN, "__compiletime_assert_7"));
+	assert_null(find_item(ex, KLP_ITEM_EXTERN, "current_stack_pointer"));
+	assert_null(strstr(log_buf, "__builtin_expect"));
+	assert_null(strstr(log_buf, "__compiletime_assert_7"));
+	assert_null(strstr(log_buf, "current_stack_pointer"));
+	assert_non_null(strstr(log_buf, "'gone_fn' is neither exported nor found"));
+	klp_extract__free(ex);
+}
+
 static void test_globals(void **state)
 {
 	static const char *f[] = { "use", NULL };
@@ -665,6 +702,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_static_local_new_or_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_percpu_and_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_percpu_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compiler_made_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_globals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_uncallable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_struct_with_variable, setup, teardown),
