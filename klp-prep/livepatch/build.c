@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "command.h"
+#include "source_file.h"
 #include "install_dir.h"
 #include "generate.h"
 #include <klp_prep/object.h>
@@ -121,46 +123,15 @@ const char *klp_build_default_plugin(void)
 /* Run @argv with stdout and stderr appended to the step's log. */
 static int run(struct build *b, char *const argv[])
 {
-	int status, log, fd, i, err;
-	pid_t pid;
+	int status = klp_run_command(argv, NULL, b->log, NULL, 0);
 
-	log = open(b->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (log < 0) {
-		err = -errno;
-		log_err("%s: error: %s\n", b->log, strerror(errno));
-		return err;
-	}
-	dprintf(log, "$");
-	for (i = 0; argv[i]; i++)
-		dprintf(log, " %s", argv[i]);
-	dprintf(log, "\n");
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(log);
-		return err;
-	}
-	if (!pid) {
-		/* Its output, and why it did not start, go to the log. */
-		dup2(log, 1);
-		dup2(log, 2);
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			close(fd);
-		}
-		execvp(argv[0], argv);
-		dprintf(log, "%s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(log);
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (WIFEXITED(status) && !WEXITSTATUS(status))
+	if (!status)
 		return 0;
-	log_err("error: '%s' failed (%s %d); its output: %s\n", argv[0],
-		WIFEXITED(status) ? "exit status" : "signal",
-		WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), b->log);
+	if (status < 0 && status != -ENOENT)
+		return status;		/* not started: logged, or -ENOMEM */
+	/* A command that could not be run exits 127, as in the shell. */
+	log_err("error: '%s' failed (exit status %d); its output: %s\n", argv[0],
+		status < 0 ? 127 : status, b->log);
 	return -ECHILD;
 }
 
@@ -276,22 +247,6 @@ static int close_tmp(FILE *f, char *tmp, const char *path, int err)
 	return err;
 }
 
-static char *read_file(const char *path)
-{
-	char *t = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return NULL;
-	if (getdelim(&t, &cap, '\0', f) < 0) {
-		free(t);
-		t = ferror(f) ? NULL : strdup("");	/* empty */
-	}
-	fclose(f);
-	return t;
-}
-
 static int write_small(const char *path, const char *text)
 {
 	char *tmp;
@@ -315,7 +270,7 @@ static int read_tsv(struct build *b, const char *name, const char *step, size_t 
 
 	*fields = NULL;
 	*nr_lines = 0;
-	*text = p ? read_file(p) : NULL;
+	*text = p ? klp_read_text_file(p) : NULL;
 	if (!*text) {
 		if (p)
 			log_err("%s: error: %s (resume from the %s step)\n", p, strerror(errno),
@@ -1156,9 +1111,9 @@ static int open_work(struct build *b, size_t *done)
 		err = -ENOMEM;
 		goto out;
 	}
-	old = read_file(ap);
+	old = klp_read_text_file(ap);
 	if (o->resume) {
-		char *d = read_file(dp);
+		char *d = klp_read_text_file(dp);
 
 		if (!old) {
 			log_err("%s: error: nothing to resume here (no %s)\n", b->work, ap);

@@ -31,6 +31,8 @@
 #include <klp_prep/object.h>
 
 #include "build.h"
+#include "command.h"
+#include "source_file.h"
 #include "shipped.h"
 
 #include "log.h"
@@ -72,23 +74,6 @@ static bool exists(const char *p)
 	return !access(p, F_OK);
 }
 
-/* The whole of a small text file, or NULL (errno set). */
-static char *read_text(const char *path)
-{
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &size, '\0', f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The value of "NAME = value" or "NAME=value" at a line's start in @text. */
 static char *make_var(const char *text, const char *name)
 {
@@ -115,80 +100,6 @@ static char *make_var(const char *text, const char *name)
 }
 
 /* ---- running commands ------------------------------------------------------- */
-
-/*
- * Run @argv (with @env added to the environment when not NULL); output
- * appended to @log, or its first line into @line (@size bytes) when @log
- * is NULL, or dropped when both are.  Returns the exit status, or -errno
- * when it could not run.
- */
-static int run(char *const argv[], const char *env, const char *log,
-	       char *line, size_t size)
-{
-	int pipefd[2] = { -1, -1 }, fd, status, err;
-	pid_t pid;
-
-	if (log) {
-		fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			err = -errno;
-			log_err("%s: error: %s\n", log, strerror(errno));
-			return err;
-		}
-		dprintf(fd, "$%s%s", env ? " " : "", env ? env : "");
-		for (int i = 0; argv[i]; i++)
-			dprintf(fd, " %s", argv[i]);
-		dprintf(fd, "\n");
-	} else if (!line) {
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-	} else {
-		if (pipe2(pipefd, O_CLOEXEC))
-			return -errno;
-		fd = pipefd[1];
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(fd);
-		if (pipefd[0] >= 0)
-			close(pipefd[0]);
-		return err;
-	}
-	if (!pid) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null >= 0)
-			dup2(null, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (env)
-			putenv((char *)env);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fd);
-	if (pipefd[0] >= 0) {
-		ssize_t n;
-		size_t got = 0;
-		char junk[4096];
-
-		while ((n = read(pipefd[0], got + 1 < size ? line + got : junk,
-				 got + 1 < size ? size - 1 - got : sizeof(junk))) > 0)
-			if (got + 1 < size)
-				got += (size_t)n;
-		close(pipefd[0]);
-		line[got] = '\0';
-		line[strcspn(line, "\n")] = '\0';
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
-}
 
 static int mkdir_p(const char *path)
 {
@@ -220,7 +131,7 @@ static void remove_tree(const char *path, const char *log)
 {
 	char *argv[] = { "rm", "-rf", (char *)path, NULL };
 
-	run(argv, NULL, log, NULL, 0);
+	klp_run_command(argv, NULL, log, NULL, 0);
 }
 
 /* Write @text to @path through a temporary file renamed into place. */
@@ -282,7 +193,7 @@ static int read_headers(struct klp_shipped *s)
 	int err = -EINVAL;
 
 	path = xasprintf("%s/include/generated/utsrelease.h", s->headers);
-	text = path ? read_text(path) : NULL;
+	text = path ? klp_read_text_file(path) : NULL;
 	if (text) {
 		char *q = strchr(text, '"');
 
@@ -299,11 +210,11 @@ static int read_headers(struct klp_shipped *s)
 
 	/* the flavour's one-line Makefile includes the source's top Makefile */
 	path = xasprintf("%s/Makefile", s->headers);
-	text = path ? read_text(path) : NULL;
+	text = path ? klp_read_text_file(path) : NULL;
 	if (text && !strncmp(text, "include ", 8)) {
 		common = strndup(text + 8, strcspn(text + 8, "\n"));
 		free(text);
-		text = common ? read_text(common) : NULL;
+		text = common ? klp_read_text_file(common) : NULL;
 	}
 	if (text) {
 		char *v = make_var(text, "VERSION"), *pl = make_var(text, "PATCHLEVEL"),
@@ -326,7 +237,7 @@ static int read_headers(struct klp_shipped *s)
 
 	free(path);
 	path = xasprintf("%s/.config", s->headers);
-	text = path ? read_text(path) : NULL;
+	text = path ? klp_read_text_file(path) : NULL;
 	if (text) {
 		char *ibt = make_var(text, "CONFIG_X86_KERNEL_IBT");
 		char *lto = make_var(text, "CONFIG_LTO_CLANG");
@@ -364,7 +275,7 @@ static int check_compiler(struct klp_shipped *s)
 {
 	char *argv[] = { s->cc, "--version", NULL };
 	char line[512] = "";
-	int ret = run(argv, NULL, NULL, line, sizeof(line));
+	int ret = klp_run_command(argv, NULL, NULL, line, sizeof(line));
 
 	if (ret == -ENOENT || (ret && !*line)) {
 		log_err("%s: error: the kernel was built with \"%s\", and %s is not installed: apt-get install %s\n",
@@ -387,14 +298,14 @@ static char *dpkg_version_of(const char *path)
 	char line[512] = "", *pkg, *colon;
 	char *argw[] = { "dpkg-query", "-W", "-f=${Version}", NULL, NULL };
 
-	if (run(argv, NULL, NULL, line, sizeof(line)) || !(colon = strchr(line, ':')))
+	if (klp_run_command(argv, NULL, NULL, line, sizeof(line)) || !(colon = strchr(line, ':')))
 		return NULL;
 	pkg = strndup(line, (size_t)(colon - line));
 	if (!pkg)
 		return NULL;
 	argw[3] = pkg;
 	*line = '\0';
-	if (run(argw, NULL, NULL, line, sizeof(line)) || !*line) {
+	if (klp_run_command(argw, NULL, NULL, line, sizeof(line)) || !*line) {
 		free(pkg);
 		return NULL;
 	}
@@ -457,7 +368,7 @@ static int open_release_dir(struct klp_shipped *s)
 		free(path);
 		return err ? err : -ENOMEM;
 	}
-	old = read_text(path);
+	old = klp_read_text_file(path);
 	if (old && strcmp(old, identity)) {
 		char *units = xasprintf("%s/units", s->dir);
 		char *obj = xasprintf("%s/obj", s->dir);
@@ -609,7 +520,7 @@ static char *tree_version(const char *tree)
 {
 	char *path = xasprintf("%s/Makefile", tree), *text, *v, *pl, *sl, *ver = NULL;
 
-	text = path ? read_text(path) : NULL;
+	text = path ? klp_read_text_file(path) : NULL;
 	free(path);
 	if (!text)
 		return NULL;
@@ -684,7 +595,7 @@ static int open_source(struct klp_shipped *s)
 		argv[5] = tmp;
 		progress("source", "unpacking the kernel source (once per version)");
 		pr_info(s->source, "unpacking into %s", dir);
-		err = run(argv, NULL, s->log, NULL, 0);
+		err = klp_run_command(argv, NULL, s->log, NULL, 0);
 		if (err || rename(tmp, dir)) {
 			err = err > 0 ? -EIO : err ? err : -errno;
 			log_err("%s: error: cannot unpack it into %s (see %s)\n",
@@ -754,7 +665,7 @@ static int make_objdir(struct klp_shipped *s)
 		return -ENOMEM;
 	remove_tree(tmp, NULL);
 	argv[3] = tmp;
-	err = run(argv, NULL, s->log, NULL, 0);
+	err = klp_run_command(argv, NULL, s->log, NULL, 0);
 	if (err) {
 		log_err("%s: error: cannot copy %s (see %s)\n", tmp, s->headers, s->log);
 		err = err > 0 ? -EIO : err;
@@ -805,7 +716,7 @@ static int compile(struct klp_shipped *s, const char *unit)
 	int ret = -ENOMEM;
 
 	if (c && m && cc && kcflags)
-		ret = run(argv, NULL, s->log, NULL, 0);
+		ret = klp_run_command(argv, NULL, s->log, NULL, 0);
 	if (ret > 0) {
 		log_err("%s: error: make failed (status %d): see %s\n", unit, ret, s->log);
 		ret = -EIO;
@@ -868,7 +779,7 @@ static int link_objtool(struct klp_shipped *s, const char *copy)
 	int ret = -ENOMEM;
 
 	if (objtool)
-		ret = run(argv, "SRCARCH=x86", s->log, NULL, 0);
+		ret = klp_run_command(argv, "SRCARCH=x86", s->log, NULL, 0);
 	if (ret) {
 		log_err("%s: error: objtool failed (%d): see %s\n", copy, ret, s->log);
 		ret = ret > 0 ? -EIO : ret;
@@ -880,7 +791,7 @@ static int link_objtool(struct klp_shipped *s, const char *copy)
 static int copy_to(const char *from, const char *to, const char *log)
 {
 	char *argv[] = { "cp", (char *)from, (char *)to, NULL };
-	int ret = run(argv, NULL, log, NULL, 0);
+	int ret = klp_run_command(argv, NULL, log, NULL, 0);
 
 	if (ret) {
 		log_err("%s: error: cannot copy it to %s\n", from, to);

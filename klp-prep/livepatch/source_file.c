@@ -46,3 +46,19 @@ int klp_gen_read_source(const char *path, char **text, size_t *size)
 	*text = buf;
 	return 0;
 }
+
+char *klp_read_text_file(const char *path)
+{
+	char *text = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	if (getdelim(&text, &cap, '\0', f) < 0) {
+		free(text);
+		text = ferror(f) ? NULL : strdup("");	/* empty */
+	}
+	fclose(f);
+	return text;
+}
