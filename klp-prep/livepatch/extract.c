@@ -228,24 +228,63 @@ static const char *const init_words[] = {
 };
 
 /*
- * Per-CPU data of an SMP kernel is addressed by offsets into each CPU's
- * area, which klp-prep does not handle yet; without CONFIG_SMP a per-CPU
- * variable is an ordinary one.
+ * A per-CPU variable is defined by one of these macros.  The kernel
+ * reaches every CPU's copy through the symbol's value (a zero-based
+ * offset in vmlinux, the module's per-CPU area in a module), which the
+ * livepatch core resolves like any other; it is declared as
+ * DECLARE_PER_CPU() does (KLP_PREP_EXTERN_PER_CPU).  A __percpu pointer
+ * is ordinary data: only the area it points to is per-CPU.
  */
-static bool tu_is_smp(const struct klp_tu *tu)
-{
-	size_t first;
-
-	return tu_macros_named(tu, "CONFIG_SMP", &first) > 0;
-}
-
 static const char *const percpu_words[] = {
 	"DEFINE_PER_CPU", "DEFINE_PER_CPU_SHARED_ALIGNED",
 	"DEFINE_PER_CPU_ALIGNED", "DEFINE_PER_CPU_READ_MOSTLY",
 	"DEFINE_PER_CPU_PAGE_ALIGNED", "DEFINE_PER_CPU_FIRST",
 	"DEFINE_PER_CPU_DECRYPTED", "DEFINE_PER_CPU_SECTION",
-	"DECLARE_PER_CPU", "__percpu", NULL,
+	"DECLARE_PER_CPU", NULL,
 };
+
+/*
+ * Is @def, a variable of the unit's file, defined by a per-CPU macro?
+ * The words are looked for in its declaration's text as the unit has it:
+ * libclang's extent of a declaration that starts inside nested macros
+ * may begin at a macro argument, after the macro's name.
+ */
+static bool is_per_cpu_definition(struct ctx *x, CXCursor def)
+{
+	const struct node *n;
+	unsigned int off, i, k;
+
+	if (!cursor_in_main(x, def, &off))
+		return false;
+	n = tu_node_at(x->tu, off, def);
+	if (!n)
+		return decl_has_word(x, def, percpu_words);
+	for (i = n->start; i < n->end;) {
+		const char *t = x->tu->text + i;
+		size_t len = 0;
+
+		if (*t == '"') {		/* a string: no word */
+			for (i++; i < n->end && x->tu->text[i] != '"'; i++)
+				if (x->tu->text[i] == '\\')
+					i++;
+			i++;
+			continue;
+		}
+		while (i + len < n->end && (t[len] == '_' || (t[len] >= 'A' && t[len] <= 'Z') ||
+					    (t[len] >= 'a' && t[len] <= 'z') ||
+					    (len && t[len] >= '0' && t[len] <= '9')))
+			len++;
+		if (!len) {
+			i++;
+			continue;
+		}
+		for (k = 0; percpu_words[k]; k++)
+			if (strlen(percpu_words[k]) == len && !strncmp(t, percpu_words[k], len))
+				return true;
+		i += (unsigned int)len;
+	}
+	return false;
+}
 
 /* Constant data: a const type, or an array of const elements. */
 static bool is_const_data(CXType t)
@@ -285,7 +324,8 @@ static char *unnamed_record_text(struct ctx *x, CXType t)
  * Externalize @name: a declaration of the running kernel's symbol.
  * @decl is a declaration of it; @local: static in the unit.  @soft:
  * found only in a header's inline body, so not finding the symbol is no
- * error (the reference may be compiled away).
+ * error (the reference may be compiled away).  @per_cpu: a per-CPU
+ * variable (percpu_words).
  */
 static struct klp_extern *push_extern(struct ctx *x, const char *name, const char *symbol,
 				      char *type, const char *object, unsigned long pos,
@@ -337,7 +377,7 @@ static struct klp_extern *push_extern(struct ctx *x, const char *name, const cha
 }
 
 static void externalize(struct ctx *x, CXCursor decl, const char *name,
-			bool is_func, bool local, bool soft, unsigned int line)
+			bool is_func, bool local, bool soft, bool per_cpu, unsigned int line)
 {
 	const struct klp_symbol_oracle *o = x->o;
 	struct klp_extract *ex = x->ex;
@@ -432,6 +472,8 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 	x->ext_early[ex->nr_externs - 1] = !in_main && x->cur && sort_off == x->cur->start;
 	e->is_func = is_func;
 	e->local = local;
+	/* A header's declaration carries its own attributes (typeof). */
+	e->per_cpu = per_cpu && in_main;
 	e->line = line;
 }
 
@@ -541,7 +583,7 @@ static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 		}
 		if (x->o->callable ? x->o->callable(x->o->ctx, name)
 				   : !clang_Cursor_isFunctionInlined(def)) {
-			externalize(x, def, name, true, true, false, line);
+			externalize(x, def, name, true, true, false, false, line);
 		} else {
 			CXCursor canon = clang_getCanonicalCursor(def);
 			unsigned int canon_off;
@@ -568,7 +610,7 @@ static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 	if (!is_exported(x, name)) {
 		if (!x->o->exported && !def_main)
 			goto out;	/* nothing known: leave it to the headers */
-		externalize(x, ref, name, true, false, false, line);
+		externalize(x, ref, name, true, false, false, false, line);
 	}
 out:
 	free(name);
@@ -599,17 +641,13 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 	if (linkage == CXLinkage_Internal || sc == CX_SC_Static) {
 		if (!cursor_in_main(x, def, &off))
 			goto out;	/* a header's static: the module's own */
-		if (tu_is_smp(x->tu) && decl_has_word(x, def, percpu_words)) {
-			ctx_error(x, line, "'%s' is a per-CPU variable of the unit; klp-prep does not "
-				  "externalize per-CPU data of SMP kernels yet", name);
-			goto out;
-		}
 		if (prefix_has_word(x, def, init_words) || decl_has_word(x, def, init_words)) {
 			ctx_error(x, line, "'%s' is __init/__exit data, freed after boot", name);
 			goto out;
 		}
 		if (!x->o->has_data || x->o->has_data(x->o->ctx, name)) {
-			externalize(x, def, name, false, true, false, line);
+			externalize(x, def, name, false, true, false,
+				    is_per_cpu_definition(x, def), line);
 		} else if (is_const_data(clang_getCursorType(def)) ||
 			   clang_Type_getSizeOf(clang_getCursorType(def)) == 0) {
 			/* Folded away in the original, or no state at all (an
@@ -628,13 +666,9 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 	if (!is_exported(x, name)) {
 		bool main = cursor_in_main(x, def, &off);
 
-		if (main && tu_is_smp(x->tu) && decl_has_word(x, def, percpu_words)) {
-			ctx_error(x, line, "'%s' is a per-CPU variable; klp-prep does not "
-				  "externalize per-CPU data of SMP kernels yet", name);
-			goto out;
-		}
 		if (x->o->exported || main)
-			externalize(x, ref, name, false, false, false, line);
+			externalize(x, ref, name, false, false, false,
+				    is_per_cpu_definition(x, def), line);
 	}
 out:
 	free(name);
@@ -857,7 +891,7 @@ static enum CXChildVisitResult header_visit(CXCursor c, CXCursor parent,
 		return CXChildVisit_Break;
 	}
 	if (!is_exported(x, name))
-		externalize(x, ref, name, kind == CXCursor_FunctionDecl, false, true,
+		externalize(x, ref, name, kind == CXCursor_FunctionDecl, false, true, false,
 			    x->cur_line);
 	free(name);
 	return CXChildVisit_Recurse;

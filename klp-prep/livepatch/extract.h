@@ -20,13 +20,14 @@
  *     the livepatch relocation format, by a declaration whose assembler
  *     name is ".klp.sym.OBJ.NAME,POS" (see generate.h for the post-link).
  *
- * Everything declared in headers stays behind the unit's #includes.  What
- * cannot be done safely is refused with a "file:line: error:" message:
- * per-CPU variables of the unit, references to __init/__exit code and
- * data, a data symbol the original does not have, a static local of a
- * copied function that the original's symbols cannot tell (static locals
- * the original has are declared in place as the original's, constant ones
- * it folded away stay as they are).
+ * Per-CPU variables are externalized too, declared as DECLARE_PER_CPU()
+ * does.  Everything declared in headers stays behind the unit's
+ * #includes.  What cannot be done safely is refused with a "file:line:
+ * error:" message: references to __init/__exit code and data, a data
+ * symbol the original does not have, a static local of a copied function
+ * that the original's symbols cannot tell (static locals the original has
+ * are declared in place as the original's, constant ones it folded away
+ * stay as they are).
  */
 #ifndef KLP_PREP_EXTRACT_H
 #define KLP_PREP_EXTRACT_H
@@ -157,6 +158,8 @@ struct klp_extern {
 	unsigned long pos;	/* as the livepatch core counts; 0: unique */
 	bool is_func;
 	bool local;		/* static in the unit */
+	bool per_cpu;		/* a per-CPU variable with @type spelled:
+				 * declared as DECLARE_PER_CPU() does */
 	bool static_local;	/* a function's static: declared in place
 				 * (see klp_extract_opts.spell_extern) */
 	unsigned int line;	/* first use */

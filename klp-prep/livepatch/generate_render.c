@@ -58,7 +58,8 @@ char *gen_spell_extern(void *ctx, const struct klp_extern *e)
 	    !klp_tdata__set(d, "symbol", e->symbol) &&
 	    !klp_tdata__set(d, "object", e->object) &&
 	    !klp_tdata__setf(d, "pos", "%lu", e->pos) &&
-	    !klp_tdata__set(d, "type", e->type))
+	    !klp_tdata__set(d, "type", e->type) &&
+	    !klp_tdata__set_bool(d, "per_cpu", e->per_cpu))
 		err = klp_template__render_file(gen_templates_dir(g), "extern.tmpl", d, &text, &len);
 	klp_tdata__free(d);
 	if (err)
@@ -348,6 +349,14 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 		for (i = 0; i < g->nr_units; i++)
 			tags |= g->units[i].ex && g->units[i].ex->nr_tags;
 		err |= klp_tdata__set_bool(root, "has_tags", tags);
+	}
+	{
+		bool per_cpu = false;
+
+		for (i = 0; i < g->nr_units; i++)
+			for (k = 0; g->units[i].ex && k < g->units[i].ex->nr_externs; k++)
+				per_cpu |= g->units[i].ex->externs[k].per_cpu;
+		err |= klp_tdata__set_bool(root, "has_per_cpu", per_cpu);
 	}
 
 	/* One klp_object per object with functions, vmlinux first. */

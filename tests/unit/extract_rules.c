@@ -516,29 +516,105 @@ static void test_static_local_new_or_folded(void **state)
 				       "'count': the original's cannot be found"));
 }
 
-static void test_refuse_percpu_and_init(void **state)
+/* The kernel's per-CPU definitions, as include/linux/percpu-defs.h has them. */
+static const char percpu_h[] =
+	"#define __percpu\n"
+	"#define __PCPU_ATTRS(sec) __percpu __attribute__((section(\".data..percpu\" sec)))\n"
+	"#define DECLARE_PER_CPU_SECTION(type, name, sec) extern __PCPU_ATTRS(sec) "
+	"__typeof__(type) name\n"
+	"#define DEFINE_PER_CPU_SECTION(type, name, sec) __PCPU_ATTRS(sec) __typeof__(type) name\n"
+	"#define DECLARE_PER_CPU(type, name) DECLARE_PER_CPU_SECTION(type, name, \"\")\n"
+	"#define DEFINE_PER_CPU(type, name) DEFINE_PER_CPU_SECTION(type, name, \"\")\n"
+	"#define DEFINE_PER_CPU_READ_MOSTLY(type, name) "
+	"DEFINE_PER_CPU_SECTION(type, name, \"..read_mostly\")\n"
+	"#define DEFINE_PER_CPU_SHARED_ALIGNED(type, name) "
+	"DEFINE_PER_CPU_SECTION(type, name, \"..shared_aligned\") __attribute__((aligned(64)))\n"
+	"#define this_cpu_inc(pcp) ((pcp)++)\n"
+	"DECLARE_PER_CPU(int, declared);\n"
+	"DECLARE_PER_CPU(int, exported_pcp);\n";
+
+/*
+ * A per-CPU variable of the unit, static or not, is the running kernel's:
+ * externalized and marked per_cpu (generate declares it as
+ * DECLARE_PER_CPU() does), whatever DEFINE_PER_CPU_* defined it.  One a
+ * header declares keeps the header's declaration (typeof, per_cpu not
+ * set); an exported one is left to the header; a __percpu pointer is
+ * ordinary data.
+ */
+static void test_percpu_externalized(void **state)
+{
+	static const char *f[] = { "use", NULL };
+	static const char *exported[] = { "exported_pcp", NULL };
+	static const struct {
+		const char *name, *type;
+		bool local, per_cpu;
+	} want[] = {
+		{ "hits", "int", true, true },
+		{ "mostly", "long", true, true },
+		{ "shared", "struct stats", true, true },
+		{ "unit_global", "unsigned int", false, true },
+		{ "declared", "declared", false, false },
+		{ "counters", "int *", true, false },
+	};
+	struct tables t = { .exported = exported };
+	struct klp_extract *ex;
+	size_t i;
+
+	(void)state;
+	write_file("percpu.h", percpu_h);
+	assert_int_equal(run("#define CONFIG_SMP 1\n"
+			     "#include \"percpu.h\"\n"
+			     "struct stats { long n; };\n"
+			     "static DEFINE_PER_CPU(int, hits);\n"
+			     "static DEFINE_PER_CPU_READ_MOSTLY(long, mostly);\n"
+			     "static DEFINE_PER_CPU_SHARED_ALIGNED(struct stats, shared);\n"
+			     "DEFINE_PER_CPU(unsigned int, unit_global);\n"
+			     "DEFINE_PER_CPU(int, declared);\n"
+			     "DEFINE_PER_CPU(int, exported_pcp);\n"
+			     "static int __percpu *counters;\n"
+			     "int use(void)\n{\n"
+			     "\tthis_cpu_inc(hits);\n"
+			     "\treturn hits + mostly + shared.n + unit_global + declared +\n"
+			     "\t       exported_pcp + *counters;\n}\n", f, &t, &ex), 0);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct klp_item *it = find_item(ex, KLP_ITEM_EXTERN, want[i].name);
+
+		assert_non_null(it);
+		assert_string_equal(it->ext->object, "vmlinux");
+		assert_non_null(strstr(it->ext->type, want[i].type));
+		assert_int_equal(it->ext->local, want[i].local);
+		assert_int_equal(it->ext->per_cpu, want[i].per_cpu);
+	}
+	assert_null(find_item(ex, KLP_ITEM_EXTERN, "exported_pcp"));
+	/* Declared, never copied: the definitions are the running kernel's. */
+	assert_false(text_has(ex, "DEFINE_PER_CPU"));
+	assert_string_equal(log_buf, "");
+	klp_extract__free(ex);
+}
+
+/* __init/__exit code and data are gone after boot: refused. */
+static void test_refuse_init(void **state)
 {
 	static const char *f[] = { "use", NULL };
 	struct klp_extract *ex = NULL;
 
 	(void)state;
-	write_file("percpu.h", "#define DEFINE_PER_CPU(type, name) "
-			       "__attribute__((section(\".data..percpu\"))) type name\n"
-			       "#define __init __attribute__((section(\".init.text\")))\n");
-	assert_int_equal(run("#define CONFIG_SMP 1\n"
-			     "#include \"percpu.h\"\n"
-			     "static DEFINE_PER_CPU(int, hits);\n"
+	write_file("init.h", "#define __init __attribute__((section(\".init.text\")))\n"
+			     "#define __initdata __attribute__((section(\".init.data\")))\n");
+	assert_int_equal(run("#include \"init.h\"\n"
+			     "static int __initdata boot_hits;\n"
 			     "static int __init setup(void) { return 1; }\n"
-			     "int use(void) { return hits + setup(); }\n", f, NULL, &ex), -EINVAL);
-	assert_non_null(strstr(log_buf, "dir/unit.c:5: error: 'hits' is a per-CPU variable"));
-	assert_non_null(strstr(log_buf, "dir/unit.c:5: error: 'setup' is __init/__exit code"));
+			     "int use(void) { return boot_hits + setup(); }\n", f, NULL, &ex), -EINVAL);
+	assert_non_null(strstr(log_buf, "dir/unit.c:4: error: 'boot_hits' is __init/__exit data"));
+	assert_non_null(strstr(log_buf, "dir/unit.c:4: error: 'setup' is __init/__exit code"));
 }
 
-/* Without CONFIG_SMP a per-CPU variable is an ordinary one. */
+/* Without CONFIG_SMP a per-CPU variable is declared the same way. */
 static void test_percpu_up(void **state)
 {
 	static const char *f[] = { "use", NULL };
 	struct klp_extract *ex;
+	const struct klp_item *it;
 
 	(void)state;
 	write_file("percpu.h", "#define DEFINE_PER_CPU(type, name) "
@@ -546,7 +622,9 @@ static void test_percpu_up(void **state)
 	assert_int_equal(run("#include \"percpu.h\"\n"
 			     "static DEFINE_PER_CPU(int, hits);\n"
 			     "int use(void) { return hits; }\n", f, NULL, &ex), 0);
-	assert_non_null(find_item(ex, KLP_ITEM_EXTERN, "hits"));
+	it = find_item(ex, KLP_ITEM_EXTERN, "hits");
+	assert_non_null(it);
+	assert_true(it->ext->per_cpu);
 	klp_extract__free(ex);
 }
 
@@ -700,7 +778,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_static_local, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_local_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_local_new_or_folded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuse_percpu_and_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_percpu_externalized, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_percpu_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compiler_made_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_globals, setup, teardown),
