@@ -127,6 +127,38 @@ static int find_symbols(struct conv *c, unsigned int *nr_converted)
 	return 0;
 }
 
+/*
+ * What the livepatch core can apply: it hands .klp.rela sections to the
+ * arch's apply_relocate_add(), which on x86-64 (6.1, 6.12) knows these
+ * and fails the patch on any other type.  Per-CPU symbols come out as
+ * %gs-relative accesses (R_X86_64_PC32 or R_X86_64_32S against the
+ * per-CPU offset) or this_cpu_off plus their address (R_X86_64_32S); all
+ * are here.
+ */
+static bool x86_64_klp_reloc_ok(unsigned int type)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+	case R_X86_64_64:
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_PC64:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A symbol's name in the converted module, for messages. */
+static const char *sym_name(struct conv *c, size_t i)
+{
+	const struct klp_symbol *s = i < c->nr_syms ? klp_elf__symbol(c->file, i) : NULL;
+
+	return s && s->name ? s->name : "?";
+}
+
 /* Append @name to the new-names buffer; its offset in .shstrtab. */
 static int add_name(struct conv *c, const char *name, size_t base, size_t *off)
 {
@@ -185,6 +217,17 @@ static int split_rela(struct conv *c, const struct klp_section *rsec, size_t shs
 		}
 		s = GELF_R_SYM(r.r_info);
 		if (s < c->nr_syms && c->sym_object[s]) {
+			if (klp_elf__machine(c->file) == EM_X86_64 &&
+			    !x86_64_klp_reloc_ok((unsigned int)GELF_R_TYPE(r.r_info))) {
+				log_err("%s: error: %s+0x%llx: relocation type %u against %s: the "
+					"livepatch core cannot apply it (x86-64 applies R_X86_64_64, "
+					"32, 32S, PC32, PLT32, PC64); change how the new code reaches "
+					"the symbol\n", c->path, tname ? tname : "?",
+					(unsigned long long)r.r_offset,
+					(unsigned int)GELF_R_TYPE(r.r_info), sym_name(c, s));
+				err = -EINVAL;
+				goto out;
+			}
 			for (k = 0; k < nr_objs; k++)
 				if (!strcmp(objs[k], c->sym_object[s]))
 					break;

@@ -140,6 +140,22 @@ fi
 "$KLP" generate --convert "$WORK/out/convert.o" 2>"$WORK/out/convert.stderr"
 expect_grep convert-again "0 livepatch symbols, 0 relocations" "$WORK/out/convert.stderr"
 
+# A relocation the livepatch core cannot apply (R_X86_64_16: x86-64's
+# apply_relocate_add() fails the patch on it) is refused, naming it; the
+# object is left as it was.
+printf '\t.data\n\t.weak "%s"\n\t.word "%s"\n' .klp.sym.vmlinux.foo,0 .klp.sym.vmlinux.foo,0 \
+	>"$WORK/out/reloc16.s"
+$CC -c "$WORK/out/reloc16.s" -o "$WORK/out/reloc16.o"
+cp "$WORK/out/reloc16.o" "$WORK/out/reloc16-before.o"
+if "$KLP" generate --convert "$WORK/out/reloc16.o" 2>"$WORK/out/reloc16.stderr"; then
+	fail convert-refuses-reloc16 "converted: $(readelf -rW "$WORK/out/reloc16.o")"
+else
+	expect_grep convert-refuses-reloc16 "reloc16.o: error: .data+0x0: relocation type 12 against .klp.sym.vmlinux.foo,0: the livepatch core cannot apply it" \
+		"$WORK/out/reloc16.stderr"
+	cmp -s "$WORK/out/reloc16.o" "$WORK/out/reloc16-before.o" && ok convert-refused-unchanged ||
+		fail convert-refused-unchanged "the object changed"
+fi
+
 # -- a static inline changes: both callers are patched, the helper copied --
 generate inline-two
 golden inline-two
