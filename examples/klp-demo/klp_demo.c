@@ -17,6 +17,12 @@
  *   in_cold		1 while the kthread waits in a cold path
  *   work, gain, lose	what the last calls returned (1, 2, 3 here)
  *   pid		the kthread, for /proc/PID/patch_state
+ *
+ * Per-CPU data: each read of /proc/klp_demo_percpu counts itself on the
+ * CPU that reads (klp_demo_count(): reads, static, and klp_demo_added,
+ * global and not exported, both DEFINE_PER_CPU) and prints one line per
+ * online CPU, "cpuN READS ADDED": what klp_demo_count() added up there,
+ * and what it added last time (1 here).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,7 +30,10 @@
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 
 #include "klp_demo.h"
 
@@ -35,6 +44,7 @@
 int klp_demo_work(int x);
 int klp_demo_gain(int x);
 int klp_demo_lose(int x);
+void klp_demo_count(void);
 
 static int hold_work;
 module_param(hold_work, int, 0644);
@@ -74,6 +84,27 @@ noinline int klp_demo_lose(int x)
 
 static struct task_struct *thread;
 
+static DEFINE_PER_CPU(unsigned long, reads);
+DEFINE_PER_CPU(unsigned long, klp_demo_added);
+
+/* Count a read on this CPU. */
+noinline void klp_demo_count(void)
+{
+	this_cpu_add(reads, 1);
+	this_cpu_write(klp_demo_added, 1);
+}
+
+static int klp_demo_percpu_show(struct seq_file *m, void *v)
+{
+	int cpu;
+
+	klp_demo_count();
+	for_each_online_cpu(cpu)
+		seq_printf(m, "cpu%d %lu %lu\n", cpu, per_cpu(reads, cpu),
+			   per_cpu(klp_demo_added, cpu));
+	return 0;
+}
+
 static int klp_demo_thread(void *data)
 {
 	while (!kthread_should_stop()) {
@@ -91,11 +122,16 @@ static int __init klp_demo_init(void)
 	if (IS_ERR(thread))
 		return PTR_ERR(thread);
 	pid = thread->pid;
+	if (!proc_create_single("klp_demo_percpu", 0444, NULL, klp_demo_percpu_show)) {
+		kthread_stop(thread);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 static void __exit klp_demo_exit(void)
 {
+	remove_proc_entry("klp_demo_percpu", NULL);
 	WRITE_ONCE(hold_work, 0);
 	WRITE_ONCE(hold_gain, 0);
 	WRITE_ONCE(hold_lose, 0);

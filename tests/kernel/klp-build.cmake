@@ -3,7 +3,9 @@
 # made by klp-prep build from diffs to examples/klp-demo, loaded; enabling,
 # disabling, an atomic replace and a stacked patch stall while a task
 # waits in a .cold part the table names, behaviour changes after each
-# transition, and a control without the new side shows the escape
+# transition, a control without the new side shows the escape, and
+# per-CPU variables of klp_demo and of vmlinux (fs/inode.c) used by
+# patched code are the running kernel's, on every CPU
 # (kernel-support/selftests/klp-build/run.sh).  The kernels are the
 # kernel-VER tests' (same cache key); skipped (77) when none can be had.
 if(NOT TARGET klp_partition OR NOT TARGET klp-prep)

@@ -15,6 +15,11 @@
 #   livepatch-gain   cases/gain.diff: the new code gains a cold part
 #                    (old_name NULL)
 #   livepatch-lose   cases/lose.diff: the new code loses it (new_name NULL)
+#   livepatch-percpu  cases/percpu.diff: klp_demo_count() uses the
+#                    module's per-CPU variables (a static one and a global
+#                    one), reached through livepatch relocations
+#   livepatch-vmlinux-percpu  proc_nr_inodes() of vmlinux uses fs/inode.c's
+#                    static per-CPU counters, from a diff made at run time
 #   livepatch-vmlinux  do_syslog() or suspend_console() of vmlinux, each
 #                    with a .cold part, from a diff made at run time
 #                    against the kernel's source
@@ -195,6 +200,31 @@ lp gain "$HERE/cases/gain.diff" &&
 lp lose "$HERE/cases/lose.diff" &&
 	table_has lose "stack_only klp_demo_lose.cold <-> (none)"
 
+# Per-CPU data: the module's variables are declared as DECLARE_PER_CPU()
+# does and reached through .klp.rela relocations only; the relocation
+# types are printed (the guest test proves they resolve per CPU).
+if lp percpu "$HERE/cases/percpu.diff"; then
+	for v in reads klp_demo_added; do
+		if grep -rqE "KLP_PREP_EXTERN_PER_CPU\\($v, \"klp_demo\\.$v,0\", (typeof\\()?unsigned long\\)?\\);" \
+			--include='*.c' "$WORK/build-percpu"; then
+			ok "percpu-declared-$v"
+		else
+			fail "percpu-declared-$v" "no KLP_PREP_EXTERN_PER_CPU($v, ...) in the generated source"
+		fi
+	done
+	readelf -rW "$WORK/suite/livepatch-percpu.ko" >"$WORK/percpu.relocs" 2>&1
+	# "Relocation section '.klp.rela.klp_demo..text' ...", then its entries
+	awk '/^Relocation section/ { sec = $3 } /\.klp\.sym\.klp_demo\./ { print sec, $3, $5 }' \
+		"$WORK/percpu.relocs" | sort | uniq -c | sed 's/^ */  percpu relocations: /'
+	if awk '/^Relocation section/ { sec = $3 } /\.klp\.sym\.klp_demo\.(reads|klp_demo_added),/ {
+		n++; if (sec !~ /^.\.klp\.rela\.klp_demo\./) bad++ } END { exit !(n && !bad) }' \
+		"$WORK/percpu.relocs"; then
+		ok "percpu-relocations-in-klp-rela"
+	else
+		fail "percpu-relocations-in-klp-rela" "$(grep -E 'Relocation section|klp_demo\.(reads|klp_demo_added)' "$WORK/percpu.relocs")"
+	fi
+fi
+
 # A function of vmlinux itself with a .cold part, the diff made against
 # this kernel's own source: do_syslog() (its "if (!len) return 0;"
 # becomes -ENODATA) where GCC split it, else suspend_console() (its
@@ -205,6 +235,19 @@ lp lose "$HERE/cases/lose.diff" &&
 # be FUNC.cold <-> klpp_FUNC.cold; in the guest it only has to load and
 # unload.
 SRC=$(readlink -f "$KBUILD/source")
+# source_diff FILE AWK NAME: $WORK/NAME.diff, AWK's change to the
+# kernel's FILE; fails when FILE is missing
+source_diff() {
+	local file=$1 edit=$2 name=$3
+
+	[ -f "$SRC/$file" ] || return 1
+	rm -rf "$WORK/$name-case"
+	mkdir -p "$WORK/$name-case/a/${file%/*}" "$WORK/$name-case/b/${file%/*}"
+	cp "$SRC/$file" "$WORK/$name-case/a/$file"
+	awk "$edit" "$WORK/$name-case/a/$file" >"$WORK/$name-case/b/$file"
+	(cd "$WORK/$name-case" && diff -u "a/$file" "b/$file") >"$WORK/$name.diff"
+	return 0
+}
 # vmlinux_case FUNC AWK: FUNC has a .cold part in vmlinux, and AWK (run
 # over kernel/printk/printk.c, FUNC's unit) changes it.
 vmlinux_case() {
@@ -212,14 +255,7 @@ vmlinux_case() {
 
 	# (grep without -q: it would stop reading, and nm's SIGPIPE fail the pipe)
 	nm "$KBUILD/vmlinux" | grep " t $func\.cold\$" >/dev/null || return 1
-	[ -f "$SRC/kernel/printk/printk.c" ] || return 1
-	rm -rf "$WORK/vmlinux-case"
-	mkdir -p "$WORK/vmlinux-case/a/kernel/printk" "$WORK/vmlinux-case/b/kernel/printk"
-	cp "$SRC/kernel/printk/printk.c" "$WORK/vmlinux-case/a/kernel/printk/"
-	awk "$edit" "$WORK/vmlinux-case/a/kernel/printk/printk.c" \
-		>"$WORK/vmlinux-case/b/kernel/printk/printk.c"
-	(cd "$WORK/vmlinux-case" && diff -u a/kernel/printk/printk.c b/kernel/printk/printk.c) \
-		>"$WORK/vmlinux.diff"
+	source_diff kernel/printk/printk.c "$edit" vmlinux || return 1
 	if [ -s "$WORK/vmlinux.diff" ]; then
 		echo "klp-build e2e: the vmlinux case patches $func()"
 		lp vmlinux "$WORK/vmlinux.diff" &&
@@ -239,6 +275,47 @@ vmlinux_case suspend_console '/^void suspend_console\(/ { f = 1 }
 	rm -f "$WORK/suite/test-bt-8-vmlinux.sh"
 }
 
+# A per-CPU variable of vmlinux: proc_nr_inodes() (fs/inode.c, the
+# handler of /proc/sys/fs/inode-nr) sums the unit's static per-CPU
+# nr_inodes itself, and calls get_nr_inodes_unused(), which sums
+# nr_unused and which vmlinux has only inlined (so the livepatch has its
+# own copy); it reports both plus 2000000 and 3000000, for the guest to
+# tell the patched handler and check that the sums are the kernel's.
+if source_diff fs/inode.c '/^static int proc_nr_inodes\(/ { f = 1 }
+	f && /^\tinodes_stat.nr_inodes = get_nr_inodes\(\);$/ {
+		print "\t{"
+		print "\t\tunsigned long sum = 0;"
+		print "\t\tint cpu;"
+		print ""
+		print "\t\tfor_each_possible_cpu(cpu)"
+		print "\t\t\tsum += per_cpu(nr_inodes, cpu);"
+		print "\t\tinodes_stat.nr_inodes = 2000000 + sum;"
+		print "\t}"
+		next
+	}
+	f && /^\tinodes_stat.nr_unused = get_nr_inodes_unused\(\);$/ {
+		print "\tinodes_stat.nr_unused = 3000000 + get_nr_inodes_unused();"
+		f = 0
+		next
+	}
+	{ print }' vmlinux-percpu && [ "$(grep -c $'^[-+]\t' "$WORK/vmlinux-percpu.diff")" = 10 ]; then
+	if lp vmlinux-percpu "$WORK/vmlinux-percpu.diff"; then
+		for v in nr_inodes nr_unused; do
+			if grep -rqE "KLP_PREP_EXTERN_PER_CPU\($v, \"vmlinux\.$v,[0-9]+\", (typeof\\()?unsigned long\\)?\\);" \
+				--include='*.c' "$WORK/build-vmlinux-percpu"; then
+				ok "vmlinux-percpu-declared-$v"
+			else
+				fail "vmlinux-percpu-declared-$v" "no KLP_PREP_EXTERN_PER_CPU($v, ...) in the generated source"
+			fi
+		done
+		readelf -rW "$WORK/suite/livepatch-vmlinux-percpu.ko" >"$WORK/vmlinux-percpu.relocs" 2>&1
+		awk '/^Relocation section/ { sec = $3 } /\.klp\.sym\.vmlinux\.nr_(inodes|unused),/ { print sec, $3, $5 }' \
+			"$WORK/vmlinux-percpu.relocs" | sort | uniq -c | sed 's/^ */  percpu relocations: /'
+	fi
+else
+	fail vmlinux-percpu-diff "fs/inode.c: proc_nr_inodes() is not as the edit expects"
+fi
+
 [ $FAILS -eq 0 ] || { echo "klp-build e2e: $FAILS failures before booting"; exit $FAILS; }
 
 "$HARNESS/run-tests.sh" --version "$VERSION" --kernel-build "$KBUILD" \
@@ -246,9 +323,10 @@ vmlinux_case suspend_console '/^void suspend_console\(/ { f = 1 }
 	>"$WORK/harness.log" 2>&1
 rc=$?
 grep -E '^harness: (PASS|FAIL|SKIP)|passed, .* failed' "$WORK/harness.log"
-# The numbers: how long each transition stalled, and how soon it
-# completed once the task left.
-grep -hE '^(stalled|completed|escaped):' "$WORK/harness/"*.log "$WORK/harness.log" 2>/dev/null |
+# The numbers: how long each transition stalled, how soon it completed
+# once the task left, and the per-CPU counts before, while and after
+# patched.
+grep -hE '^(stalled|completed|escaped|percpu):' "$WORK/harness/"*.log "$WORK/harness.log" 2>/dev/null |
 	sort -u | sed 's/^/  /'
 if [ $rc -ne 0 ]; then
 	fail harness "run-tests.sh exited $rc (log: $WORK/harness.log)"
