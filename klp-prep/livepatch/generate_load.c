@@ -270,19 +270,25 @@ static int load_vmlinux_units(struct gen *g)
 		const struct klp_unit *unit;
 		unsigned int group;
 
-		if (!uo)
-			return errno == ENOMEM ? -ENOMEM : -EINVAL;
+		if (!uo) {
+			err = errno == ENOMEM ? -ENOMEM : -EINVAL;
+			break;
+		}
 		err = keep_objfile(g, uo);
 		if (err)
 			break;
-		if (!klp_objfile__has_records(uo))
-			return gen_err_input("%s: error: no partition records in it\n",
-					     o->vmlinux_units[i]);
+		if (!klp_objfile__has_records(uo)) {
+			err = gen_err_input("%s: error: no partition records in it\n",
+					    o->vmlinux_units[i]);
+			break;
+		}
 		group = group_of_unit(vmlinux, uo);
-		if (!group)
-			return gen_err_input("%s: error: its local functions fit no one STT_FILE "
-					     "group of %s: old_sympos cannot be counted\n",
-					     o->vmlinux_units[i], g->objs[0].path);
+		if (!group) {
+			err = gen_err_input("%s: error: its local functions fit no one STT_FILE "
+					    "group of %s: old_sympos cannot be counted\n",
+					    o->vmlinux_units[i], g->objs[0].path);
+			break;
+		}
 		klp_objfile__for_each_unit(uo, k, unit) {
 			const struct klp_unit **nu = realloc(units, (nr + 1) * sizeof(*nu));
 			unsigned int *ng = realloc(groups, (nr + 1) * sizeof(*ng));
