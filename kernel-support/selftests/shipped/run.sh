@@ -122,7 +122,7 @@ lp() {
 	local name=$1 diff=$2 t0 rc
 	shift 2
 	t0=$(now)
-	"$KLP" build -k "$KDIR" -n "$name" -w "$WORK/build-$name" \
+	"$KLP" build -k "$KDIR" --cache "$RECORDS_CACHE" -n "$name" -w "$WORK/build-$name" \
 		-o "$WORK/suite/livepatch-$name.ko" "$@" "$diff" \
 		>"$WORK/$name.steps" 2>"$WORK/$name.stderr"
 	rc=$?
