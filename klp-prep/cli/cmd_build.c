@@ -30,7 +30,16 @@ static const char build_usage[] =
 "it again, convert its relocations to livepatch ones, and check that its\n"
 "klp_func table matches its own records and symbols exactly.\n"
 "\n"
-"  -k, --kernel DIR      the kernel build directory (O=), built with the plugin\n"
+"  -k, --kernel DIR      the kernel build directory (O=), built with the plugin;\n"
+"                        or a distribution kernel's headers (/lib/modules/R/build):\n"
+"                        the records of the units the fix changes are then made\n"
+"                        as 'klp-prep kernel-records' makes them\n"
+"      --vmlinux PATH    (headers) the shipped vmlinux with symbols (default: the\n"
+"                        -dbg package's)\n"
+"      --source PATH     (headers) the kernel's source tarball or tree (default:\n"
+"                        the linux-source package's)\n"
+"      --cache DIR       (headers) the proven units' cache (default\n"
+"                        $XDG_CACHE_HOME/klp-prep/shipped)\n"
 "  -m, --module-dir DIR  an out-of-tree module the fix patches (built with\n"
 "                        the plugin); its compile commands are used too\n"
 "      --compdb DIR      a compile_commands.json to use (default: the kernel's,\n"
@@ -76,6 +85,9 @@ enum {
 	OPT_TEMPLATES,
 	OPT_FORCE,
 	OPT_ALLOW_UNSAFE,
+	OPT_VMLINUX,
+	OPT_SOURCE,
+	OPT_CACHE,
 };
 
 int cmd_build(int argc, char **argv)
@@ -100,6 +112,9 @@ int cmd_build(int argc, char **argv)
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "allow-unsafe", required_argument, NULL, OPT_ALLOW_UNSAFE },
+		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +152,9 @@ int cmd_build(int argc, char **argv)
 			break;
 		case OPT_TEMPLATES: o.gen.templates = optarg; break;
 		case OPT_FORCE: o.force = true; break;
+		case OPT_VMLINUX: o.vmlinux = optarg; break;
+		case OPT_SOURCE: o.source = optarg; break;
+		case OPT_CACHE: o.cache = optarg; break;
 		case OPT_ALLOW_UNSAFE:
 			if (klp_generate_parse_allow(optarg, &o.gen.allow_unsafe)) {
 				ret = KLP_EXIT_USAGE;

@@ -32,6 +32,9 @@
 
 #include "build.h"
 #include "command.h"
+#include "compdb.h"
+#include "diff.h"
+#include "shipped.h"
 #include "source_file.h"
 #include "install_dir.h"
 #include "generate.h"
@@ -67,6 +70,12 @@ struct build {
 	struct klp_generate_subfunc *new_side;
 	size_t nr_new_side;
 	char *new_side_strings;		/* what new_side points into */
+	/* -k a distribution's headers: its kernel and the fix's units */
+	struct klp_shipped *shipped;
+	char **units;			/* "fs/proc/version.o" */
+	char **unit_records;		/* their proven objects in the cache */
+	size_t nr_units;
+	bool stock;			/* struct klp_func has no stack_only */
 };
 
 /* A step's one-line result, as progress of the step "build". */
@@ -190,9 +199,23 @@ static int make_module(struct build *b)
 		}
 	}
 	{
-		char *argv[] = { "make", "-C", (char *)b->o->gen.build_dir, m, kc, "modules", NULL };
+		char *argv[] = { "make", "-C", (char *)b->o->gen.build_dir, m, kc, "modules", NULL,
+				 NULL };
+		char *srctree = NULL;
 
+		/* A distribution's headers: the units' own headers are in its source. */
+		if (b->shipped) {
+			const char *tree = klp_shipped_source_tree(b->shipped);
+
+			if (!tree || asprintf(&srctree, "KLP_PREP_SRCTREE=%s", tree) < 0) {
+				free(m);
+				free(kc);
+				return tree ? -ENOMEM : -EINVAL;
+			}
+			argv[6] = srctree;
+		}
 		err = run(b, argv);
+		free(srctree);
 	}
 	free(m);
 	free(kc);
@@ -318,6 +341,78 @@ static int resumed_compdb(struct build *b)
 	return b->compdb ? 0 : -ENOMEM;
 }
 
+/*
+ * A unit the shipped kernel built as a module is not in its vmlinux:
+ * refused (its .ko and .debug are not read yet).
+ */
+static int refuse_module_units(struct build *b)
+{
+	struct klp_compdb *db;
+	size_t i;
+	int k, err = klp_compdb__open(b->compdb, &db);
+
+	for (i = 0; !err && i < b->nr_units; i++) {
+		struct klp_compile_args *args = NULL;
+		char *c = strdup(b->units[i]);
+
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		c[strlen(c) - 1] = 'c';
+		err = klp_compdb__find(db, c, &args);
+		for (k = 0; !err && k < args->argc; k++)
+			if (!strcmp(args->argv[k], "-DMODULE")) {
+				log_err("%s: error: the kernel %s builds it into a module; klp-prep "
+					"build -k on a distribution's headers patches vmlinux only "
+					"for now (the shipped .ko and its .debug are not read yet)\n",
+					c, klp_shipped_release(b->shipped));
+				err = -EINVAL;
+			}
+		klp_compile_args__free(args);
+		free(args);
+		free(c);
+	}
+	klp_compdb__free(db);
+	return err;
+}
+
+/*
+ * A distribution's kernel: the fix's units rebuilt with the plugin and
+ * proven against the shipped vmlinux (or taken from the cache), and the
+ * commands they were compiled with, for libclang.
+ */
+static int shipped_compdb(struct build *b)
+{
+	char *out;
+	int err;
+
+	b->compdb = path_in(b->work, "compdb");
+	out = b->compdb ? path_in(b->compdb, "compile_commands.json") : NULL;
+	if (!out)
+		return -ENOMEM;
+	mkdir(b->compdb, 0755);
+	err = klp_shipped_write_compdb(b->shipped, (const char *const *)b->units, b->nr_units,
+				       b->o->module_dirs, b->o->nr_module_dirs, out);
+	if (!err)
+		err = refuse_module_units(b);
+	if (!err) {
+		err = klp_shipped_make_records(b->shipped, (const char *const *)b->units,
+					       b->nr_units);
+		if (err == KLP_SHIPPED_DIFFERS) {
+			log_err("%s: error: the rebuilt code of the fix's units differs from the "
+				"shipped code (above): their records would not describe the "
+				"running kernel\n", klp_shipped_vmlinux(b->shipped));
+			err = KLP_BUILD_UNSAFE;
+		}
+	}
+	if (!err)
+		report(b, "compdb: %s (the commands the units were rebuilt with; their records "
+		       "proven against %s)", out, klp_shipped_vmlinux(b->shipped));
+	free(out);
+	return err;
+}
+
 static int step_compdb(struct build *b)
 {
 	char *json, *src = NULL, *out = NULL, *script = NULL;
@@ -325,6 +420,8 @@ static int step_compdb(struct build *b)
 	size_t i, n = 0;
 	int err;
 
+	if (b->shipped)
+		return shipped_compdb(b);
 	if (b->o->gen.compdb_dir) {
 		b->compdb = strdup(b->o->gen.compdb_dir);
 		report(b, "compdb: %s (given)", b->compdb);
@@ -344,6 +441,7 @@ static int step_compdb(struct build *b)
 	if (!script || !exists(script)) {
 		free(script);
 		free(src);
+		src = NULL;
 		script = path_in(b->o->gen.build_dir, "scripts/clang-tools/gen_compile_commands.py");
 	}
 	if (!script || !exists(script)) {
@@ -486,6 +584,12 @@ static int generate(struct build *b, bool with_new_side, struct klp_generate_res
 	g.replace = b->o->gen.replace || b->o->nr_replaces;
 	g.new_side = with_new_side ? b->new_side : NULL;
 	g.nr_new_side = with_new_side ? b->nr_new_side : 0;
+	if (b->shipped) {
+		g.vmlinux = klp_shipped_vmlinux(b->shipped);
+		g.vmlinux_units = (const char *const *)b->unit_records;
+		g.nr_vmlinux_units = b->nr_units;
+		g.no_stack_only = b->stock;
+	}
 	err = klp_generate(&g, r);
 	if (!err)
 		err = save_generated(b, *r);
@@ -666,6 +770,12 @@ static int step_new_side(struct build *b)
 					pairs++;
 				else
 					new_only++;
+				if (b->stock)
+					log_err("%s: error: the new '%s' has the split part '%s' (%s): "
+						"the kernel lacks the kernel-support series (its struct "
+						"klp_func has no stack_only), so a later livepatch could "
+						"not tell a task in it\n", b->ko, p->new_func,
+						parts[j].name, parts[j].kind);
 				if (ll < sizeof(line))
 					ll += snprintf(line + ll, sizeof(line) - ll, " %s <- %s;",
 						       parts[j].name, old ? old : "(none: old_name NULL)");
@@ -691,6 +801,8 @@ static int step_new_side(struct build *b)
 	of = NULL;
 	err = close_tmp(nf, ntmp, np, err);
 	nf = NULL;
+	if (!err && b->stock && pairs + new_only)
+		err = KLP_BUILD_UNSAFE;
 	if (!err)
 		report(b, "new-side: %zu pair%s, %zu old side only, %zu new side only", pairs,
 		       pairs == 1 ? "" : "s", old_only, new_only);
@@ -1051,6 +1163,13 @@ static char *args_text(const struct klp_build_opts *o)
 		o->gen.prefix ? o->gen.prefix : "");
 	args_add(f, "templates", o->gen.templates);
 	args_add(f, "plugin", o->plugin);
+	/* Only when given, so that older work directories resume. */
+	if (o->vmlinux)
+		args_add(f, "vmlinux", o->vmlinux);
+	if (o->source)
+		args_add(f, "source", o->source);
+	if (o->cache)
+		args_add(f, "cache", o->cache);
 	fprintf(f, "replace=%d\n", o->gen.replace);
 	/* Only when given, so that older work directories resume. */
 	if (o->gen.allow_unsafe)
@@ -1162,7 +1281,7 @@ static int check_input(const struct klp_build_opts *o)
 		log_err("error: no kernel build directory\n");
 		return -EINVAL;
 	}
-	{
+	if (!klp_shipped_is_headers(o->gen.build_dir)) {
 		char *v = path_in(o->gen.build_dir, "vmlinux"), *s = path_in(o->gen.build_dir, "Module.symvers");
 		bool ok = v && s && exists(v) && exists(s);
 
@@ -1195,6 +1314,67 @@ static int check_input(const struct klp_build_opts *o)
 	return 0;
 }
 
+/* The units the fix changes, "DIR/NAME.o", as the source tree names them. */
+static int fix_units(struct build *b)
+{
+	const struct klp_generate_opts *g = &b->o->gen;
+	struct klp_diff *d = NULL;
+	size_t i, n = g->diff ? 0 : g->nr_patched;
+	int err = 0;
+
+	if (g->diff) {
+		err = klp_diff__parse_file(g->diff, g->strip < 0 ? 1 : g->strip, &d);
+		if (err)
+			return err == -ENOMEM ? err : -EINVAL;
+		n = d->nr_files;
+	}
+	b->units = calloc(n + 1, sizeof(*b->units));
+	b->unit_records = calloc(n + 1, sizeof(*b->unit_records));
+	for (i = 0; !err && i < n; i++) {
+		const char *path = d ? d->files[i].new_path : g->patched[i];
+		size_t len = d ? (path ? strlen(path) : 0) : strcspn(path, "=");
+		char *u;
+
+		if (!b->units || !b->unit_records) {
+			err = -ENOMEM;
+			break;
+		}
+		/* generate says what is wrong with a file that is not a .c unit */
+		if (len < 3 || strncmp(path + len - 2, ".c", 2))
+			continue;
+		u = strndup(path, len);
+		if (!u) {
+			err = -ENOMEM;
+			break;
+		}
+		u[len - 1] = 'o';
+		b->units[b->nr_units] = u;
+		b->unit_records[b->nr_units] = klp_shipped_unit_path(b->shipped, u);
+		if (!b->unit_records[b->nr_units++])
+			err = -ENOMEM;
+	}
+	klp_diff__free(d);
+	return err;
+}
+
+/* -k names a distribution's headers: find its packages and the fix's units. */
+static int open_shipped(struct build *b)
+{
+	struct klp_shipped_opts so = {
+		.build_dir = b->o->gen.build_dir, .vmlinux = b->o->vmlinux,
+		.source = b->o->source, .cache = b->o->cache, .plugin = b->plugin,
+	};
+	int err = klp_shipped_open(&so, &b->shipped);
+
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	err = klp_shipped_has_stack_only(b->shipped);
+	if (err < 0)
+		return -EINVAL;
+	b->stock = !err;
+	return fix_units(b);
+}
+
 int klp_build(const struct klp_build_opts *o)
 {
 	struct build b = { .o = o };
@@ -1210,6 +1390,11 @@ int klp_build(const struct klp_build_opts *o)
 		log_err("%s: error: no partition plugin to build the module with; pass "
 			"--plugin or set KLP_PREP_PLUGIN\n", b.plugin ? b.plugin : "klp_partition.so");
 		return -EINVAL;
+	}
+	if (klp_shipped_is_headers(o->gen.build_dir)) {
+		err = open_shipped(&b);
+		if (err)
+			goto out;
 	}
 	err = open_work(&b, &done);
 	if (err)
@@ -1259,5 +1444,12 @@ out:
 	free(b.log);
 	free(b.new_side);
 	free(b.new_side_strings);
+	klp_shipped_free(b.shipped);
+	for (i = 0; i < b.nr_units; i++) {
+		free(b.units[i]);
+		free(b.unit_records[i]);
+	}
+	free(b.units);
+	free(b.unit_records);
 	return err;
 }

@@ -9,7 +9,10 @@
  *
  *   compdb	the compile database: the kernel's, or one made with the
  *		kernel's gen_compile_commands.py over the build and the
- *		out-of-tree modules the fix touches
+ *		out-of-tree modules the fix touches; for a distribution's
+ *		kernel (-k its headers), the records of the units the fix
+ *		changes first (klp_shipped_make_records()), and the commands
+ *		they were compiled with
  *   generate	klp_generate(): the functions to patch (klp-prep affected's
  *		closure), extraction, the table with the old side of the
  *		stack_only entries
@@ -59,6 +62,14 @@ struct klp_build_opts {
 	/* Livepatch modules it is stacked on (enabled before it). */
 	const char *const *stacked_on;
 	size_t nr_stacked_on;
+	/*
+	 * When gen.build_dir is a distribution kernel's headers (no vmlinux,
+	 * shipped.h): its -dbg vmlinux, its source and the cache of its
+	 * proven units (NULL: found by release, the default cache).
+	 */
+	const char *vmlinux;
+	const char *source;
+	const char *cache;
 	bool resume;			/* from the first step not done */
 	bool force;			/* replace @output if it exists */
 };

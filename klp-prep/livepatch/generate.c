@@ -120,6 +120,9 @@ static void gen_free(struct gen *g)
 	klp_strv_free(g->overrides, g->nr_overrides);
 	klp_affected__free(g->aff);
 	klp_index__free(g->ix);
+	for (i = 0; i < g->nr_unit_objs; i++)
+		klp_objfile__free(g->unit_objs[i]);
+	free(g->unit_objs);
 	for (i = 0; i < g->nr_objs; i++) {
 		free(g->objs[i].name);
 		free(g->objs[i].path);

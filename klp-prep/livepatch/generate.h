@@ -85,6 +85,22 @@ struct klp_generate_opts {
 	size_t nr_new_side;
 	/* Refusals the author overrides (KLP_ALLOW_*, --allow-unsafe). */
 	unsigned int allow_unsafe;
+	/*
+	 * A kernel built without the plugin (klp-prep build on a
+	 * distribution's headers, shipped.h): vmlinux's symbols from
+	 * @vmlinux (NULL: BUILD_DIR/vmlinux), the records of the units of
+	 * vmlinux the fix changes from @vmlinux_units (those units rebuilt
+	 * with the plugin and proven against @vmlinux).
+	 */
+	const char *vmlinux;
+	const char *const *vmlinux_units;
+	size_t nr_vmlinux_units;
+	/*
+	 * The kernel's struct klp_func has no stack_only (a stock kernel,
+	 * without the kernel-support series): a patched function with
+	 * split parts is refused, and the table names none.
+	 */
+	bool no_stack_only;
 };
 
 /*

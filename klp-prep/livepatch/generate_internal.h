@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <klp_prep/elf.h>
+#include <klp_prep/object.h>
 #include <klp_prep/sympos.h>
 
 #include "compdb.h"
@@ -139,6 +140,9 @@ struct gen {
 	struct gen_object *objs;
 	size_t nr_objs;
 	struct klp_index *ix;		/* records, NULL without */
+	/* opts->vmlinux_units, open: g->aff points into their units */
+	struct klp_objfile **unit_objs;
+	size_t nr_unit_objs;
 	struct klp_affected *aff;
 	struct gen_unit *units;
 	size_t nr_units;

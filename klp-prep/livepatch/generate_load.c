@@ -6,6 +6,7 @@
  * parsed by libclang
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <klp_prep/index.h>
+#include <klp_prep/object.h>
 #include "compdb.h"
 #include "diff.h"
 #include "extract.h"
@@ -89,7 +91,8 @@ int gen_load_build(struct gen *g)
 	err = klp_compdb__open(g->opts->compdb_dir ? g->opts->compdb_dir : dir, &g->db);
 	if (err)
 		return err == -ENOMEM ? err : -EINVAL;
-	if (asprintf(&vmlinux, "%s/vmlinux", dir) < 0 ||
+	if ((g->opts->vmlinux ? !(vmlinux = strdup(g->opts->vmlinux)) :
+				asprintf(&vmlinux, "%s/vmlinux", dir) < 0) ||
 	    asprintf(&symvers, "%s/Module.symvers", dir) < 0) {
 		free(vmlinux);
 		return -ENOMEM;
@@ -204,12 +207,140 @@ static bool unit_has_records(const struct gen *g, const struct gen_unit *u)
 	return false;
 }
 
+static int keep_objfile(struct gen *g, struct klp_objfile *obj)
+{
+	struct klp_objfile **v = realloc(g->unit_objs, (g->nr_unit_objs + 1) * sizeof(*v));
+
+	if (!v) {
+		klp_objfile__free(obj);
+		return -ENOMEM;
+	}
+	g->unit_objs = v;
+	v[g->nr_unit_objs++] = obj;
+	return 0;
+}
+
+/*
+ * The STT_FILE group of @vmlinux that holds the local functions of @obj,
+ * a unit rebuilt apart from it: the rule its proof against @vmlinux used
+ * (klp_objfile__files_holding()).  0 when no one group does.
+ */
+static unsigned int group_of_unit(const struct klp_objfile *vmlinux,
+				  const struct klp_objfile *obj)
+{
+	const struct klp_elf *elf = klp_objfile__elf(obj);
+	const char *base = klp_elf__nr_files(elf) ? klp_elf__file_name(elf, 1) : NULL;
+	const struct klp_symbol *sym;
+	const char **names = calloc(klp_objfile__nr_symbols(obj) + 1, sizeof(*names));
+	unsigned int files[2] = { 0 };
+	size_t i, n = 0, fit = 0;
+
+	if (names && base) {
+		klp_objfile__for_each_symbol(obj, i, sym)
+			if (sym->bind == STB_LOCAL)
+				names[n++] = sym->name;
+		if (n)
+			fit = klp_objfile__files_holding(vmlinux, base, names, n, files, 2);
+	}
+	free(names);
+	return fit == 1 ? files[0] : 0;
+}
+
+/*
+ * A kernel built without the plugin: the records of vmlinux's units from
+ * opts->vmlinux_units, rebuilt apart from it and proven against it; the
+ * symbols (old_sympos) from vmlinux itself, each local one the unit's
+ * whose local functions its STT_FILE group holds.
+ */
+static int load_vmlinux_units(struct gen *g)
+{
+	const struct klp_generate_opts *o = g->opts;
+	struct klp_objfile *vmlinux = klp_objfile__open(g->objs[0].path, 0);
+	const struct klp_unit **units = NULL;
+	unsigned int *groups = NULL;
+	const struct klp_symbol *sym;
+	size_t nr = 0, i, k;
+	int obj, err;
+
+	if (!vmlinux)
+		return errno == ENOMEM ? -ENOMEM : -EINVAL;
+	err = keep_objfile(g, vmlinux);
+	for (i = 0; !err && i < o->nr_vmlinux_units; i++) {
+		struct klp_objfile *uo = klp_objfile__open(o->vmlinux_units[i], 0);
+		const struct klp_unit *unit;
+		unsigned int group;
+
+		if (!uo)
+			return errno == ENOMEM ? -ENOMEM : -EINVAL;
+		err = keep_objfile(g, uo);
+		if (err)
+			break;
+		if (!klp_objfile__has_records(uo))
+			return gen_err_input("%s: error: no partition records in it\n",
+					     o->vmlinux_units[i]);
+		group = group_of_unit(vmlinux, uo);
+		if (!group)
+			return gen_err_input("%s: error: its local functions fit no one STT_FILE "
+					     "group of %s: old_sympos cannot be counted\n",
+					     o->vmlinux_units[i], g->objs[0].path);
+		klp_objfile__for_each_unit(uo, k, unit) {
+			const struct klp_unit **nu = realloc(units, (nr + 1) * sizeof(*nu));
+			unsigned int *ng = realloc(groups, (nr + 1) * sizeof(*ng));
+
+			if (nu)
+				units = nu;
+			if (ng)
+				groups = ng;
+			if (!nu || !ng) {
+				err = -ENOMEM;
+				break;
+			}
+			units[nr] = unit;
+			groups[nr++] = group;
+		}
+	}
+	g->aff = err ? NULL : klp_affected__new();
+	if (!err && !g->aff)
+		err = -ENOMEM;
+	obj = err ? err : klp_affected__add_object(g->aff, "vmlinux", KLP_AFFECTED_VMLINUX,
+						  KLP_AFFECTED_FROM_PLUGIN, units, nr);
+	err = obj < 0 ? obj : 0;
+	klp_objfile__for_each_symbol(vmlinux, i, sym) {
+		int unit = sym->bind == STB_LOCAL ? -2 : -1;
+
+		if (err)
+			break;
+		for (k = 0; unit == -2 && k < nr; k++)
+			if (sym->file && groups[k] == sym->file)
+				unit = (int)k;
+		err = klp_affected__add_symbol(g->aff, obj, sym->name, sym->value, unit);
+	}
+	free(units);
+	free(groups);
+	return err;
+}
+
+/* Is @u a unit of vmlinux whose records load_vmlinux_units() took? */
+static bool unit_in_vmlinux_units(const struct gen *g, const struct gen_unit *u)
+{
+	size_t i, k;
+
+	for (i = 1; u->obj == 0 && i < g->nr_unit_objs; i++)
+		for (k = 0; k < klp_objfile__nr_units(g->unit_objs[i]); k++) {
+			const struct klp_unit *unit = klp_objfile__unit(g->unit_objs[i], k);
+
+			if (unit->source && gen_same_unit(unit->source, u->path))
+				return true;
+		}
+	return false;
+}
+
 /* The partition records of every object, when built with the plugin. */
 int gen_load_records(struct gen *g)
 {
 	struct klp_index_options io = { .cache = "" };
 	const char **paths;
-	size_t i;
+	size_t i, n;
 	int err;
 
 	for (i = 0; i < g->nr_units; i++) {
@@ -217,18 +348,24 @@ int gen_load_records(struct gen *g)
 		if (err)
 			return err;
 	}
+	if (g->opts->nr_vmlinux_units) {
+		err = load_vmlinux_units(g);
+		if (err)
+			return err;
+	}
 	paths = calloc(g->nr_objs, sizeof(*paths));
 	if (!paths)
 		return -ENOMEM;
-	for (i = 0; i < g->nr_objs; i++)
-		paths[i] = g->objs[i].path;
-	if (klp_index__open_files(paths, g->nr_objs, &io, &g->ix))
+	/* vmlinux has none when its units' records came apart from it */
+	for (i = g->opts->nr_vmlinux_units ? 1 : 0, n = 0; i < g->nr_objs; i++)
+		paths[n++] = g->objs[i].path;
+	if (!n || klp_index__open_files(paths, n, &io, &g->ix))
 		g->ix = NULL;
 	free(paths);
 	for (i = 0; i < g->nr_units; i++) {
 		struct gen_unit *u = &g->units[i];
 
-		u->records = g->ix && unit_has_records(g, u);
+		u->records = (g->ix && unit_has_records(g, u)) || unit_in_vmlinux_units(g, u);
 		if (!u->records)
 			log_warn("%s: warning: no partition records of it in %s (built without "
 				 "the klp-prep plugin): only the changed functions are patched, "

@@ -296,6 +296,30 @@ static int check_data(struct gen *g, struct gen_unit *u)
 	return err;
 }
 
+/*
+ * A stock kernel's struct klp_func has no stack_only: the livepatch core
+ * cannot be told where a task in a part split off a patched function
+ * is, so such a function is refused, each part named.
+ */
+static void refuse_split_parts(struct gen *g)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < g->nr_units; i++)
+		for (k = 0; k < g->units[i].nr_funcs; k++) {
+			const struct gen_func *f = &g->units[i].funcs[k];
+
+			for (j = 0; j < f->nr_subs; j++)
+				log_err("%s: error: '%s' cannot be livepatched on this kernel: its "
+					"split part '%s' (%s) needs a stack_only entry, and the "
+					"kernel lacks the kernel-support series (its struct "
+					"klp_func has no stack_only: <linux/livepatch.h> does not "
+					"define KLP_HAVE_STACK_ONLY)\n", g->units[i].display,
+					f->symbol, f->subs[j].symbol, f->subs[j].why);
+			g->unsafe += f->nr_subs > 0;
+		}
+}
+
 /* With records: klp-prep affected's closure. */
 static int affected_closure(struct gen *g)
 {
@@ -303,10 +327,12 @@ static int affected_closure(struct gen *g)
 	char buf[512];
 	int err;
 
-	g->aff = klp_affected__new();
+	/* vmlinux's units rebuilt apart from it: added already */
+	if (!g->aff)
+		g->aff = klp_affected__new();
 	if (!g->aff)
 		return -ENOMEM;
-	err = klp_index__add_to(g->ix, g->aff);
+	err = g->ix ? klp_index__add_to(g->ix, g->aff) : 0;
 	if (err)
 		return err;
 	for (i = 0; i < g->nr_units; i++) {
@@ -523,6 +549,8 @@ int gen_find_patched(struct gen *g)
 		err = symbol_closure(g);
 	if (err)
 		return err;
+	if (g->opts->no_stack_only)
+		refuse_split_parts(g);
 	return g->unsafe ? KLP_GENERATE_UNSAFE : 0;
 }
 

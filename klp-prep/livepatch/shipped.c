@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ struct klp_shipped {
 	char *source;			/* tarball or directory */
 	char *cc;			/* "gcc-12" */
 	char *cc_text;			/* CONFIG_CC_VERSION_TEXT */
+	char *common;			/* the top Makefile's directory */
 	bool link_objtool;		/* objtool runs on vmlinux.o */
 	const char *plugin;
 	char *cache;
@@ -265,6 +267,8 @@ static int read_headers(struct klp_shipped *s)
 	s->cc = strndup(s->cc_text, strcspn(s->cc_text, " "));
 	err = s->cc ? 0 : -ENOMEM;
 out:
+	if (common && strrchr(common, '/'))
+		s->common = strndup(common, (size_t)(strrchr(common, '/') - common));
 	free(common);
 	free(path);
 	return err;
@@ -490,6 +494,7 @@ void klp_shipped_free(struct klp_shipped *s)
 	free(s->source);
 	free(s->cc);
 	free(s->cc_text);
+	free(s->common);
 	free(s->cache);
 	free(s->dir);
 	free(s->src_tree);
@@ -946,4 +951,219 @@ out:
 	free(todo);
 	fflush(stdout);
 	return err ? err : status;
+}
+
+/* ---- what klp-prep build takes from here -------------------------------------- */
+
+const char *klp_shipped_source_tree(struct klp_shipped *s)
+{
+	return s->src_tree || !open_source(s) ? s->src_tree : NULL;
+}
+
+/*
+ * A kernel build leaves System.map beside its vmlinux; a headers package
+ * has a .config and none (6.12's has a vmlinux: BTF only, no code).
+ */
+bool klp_shipped_is_headers(const char *build_dir)
+{
+	char *config = xasprintf("%s/.config", build_dir);
+	char *map = xasprintf("%s/System.map", build_dir);
+	bool headers = config && map && exists(config) && !exists(map);
+
+	free(config);
+	free(map);
+	return headers;
+}
+
+const char *klp_shipped_headers(const struct klp_shipped *s)
+{
+	return s->headers;
+}
+
+int klp_shipped_has_stack_only(const struct klp_shipped *s)
+{
+	const char *dirs[] = { s->headers, s->common };
+	size_t i;
+
+	/* the flavour's directory first: a copy of the header there wins */
+	for (i = 0; i < 2; i++) {
+		char *path = dirs[i] ? xasprintf("%s/include/linux/livepatch.h", dirs[i]) : NULL;
+		char *text = path ? klp_read_text_file(path) : NULL;
+		bool has;
+
+		free(path);
+		if (!text)
+			continue;
+		has = strstr(text, "#define KLP_HAVE_STACK_ONLY");
+		free(text);
+		return has;
+	}
+	log_err("%s: error: no include/linux/livepatch.h in the headers (nor in %s)\n",
+		s->headers, s->common ? s->common : "their common directory");
+	return -ENOENT;
+}
+
+/*
+ * The command of the object @obj (absolute) from the .cmd file kbuild
+ * left beside it: "cmd_OBJ := COMMAND", "savedcmd_OBJ := ..." since 6.2.
+ * NULL when there is none.
+ */
+static char *saved_command(const char *obj)
+{
+	const char *slash = strrchr(obj, '/');
+	char *cmd_file = xasprintf("%.*s/.%s.cmd", (int)(slash - obj), obj, slash + 1);
+	char *text = cmd_file ? klp_read_text_file(cmd_file) : NULL, *line, *cmd = NULL;
+
+	free(cmd_file);
+	for (line = text; line && *line && !cmd; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *target = !strncmp(line, "cmd_", 4) ? line + 4 :
+				     !strncmp(line, "savedcmd_", 9) ? line + 9 : NULL;
+		size_t len = strlen(obj);
+
+		if (target && !strncmp(target, obj, len) && !strncmp(target + len, " := ", 4))
+			cmd = strndup(target + len + 4, strcspn(target + len + 4, "\n"));
+	}
+	free(text);
+	return cmd;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void compdb_entry(FILE *f, bool *first, const char *dir, const char *file,
+			 const char *cmd)
+{
+	fputs(*first ? "[\n" : ",\n", f);
+	*first = false;
+	fputs("  { \"directory\": ", f);
+	json_string(f, dir);
+	fputs(", \"file\": ", f);
+	json_string(f, file);
+	fputs(", \"command\": ", f);
+	json_string(f, cmd);
+	fputs(" }", f);
+}
+
+/* The walk of module_entries(): nftw() has no context argument. */
+static struct {
+	const struct klp_shipped *s;
+	FILE *f;
+	bool *first;
+	int err;
+} walk;
+
+static int module_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+	size_t len = strlen(base);
+	char *obj, *src, *cmd;
+
+	(void)st;
+	/* DIR/.NAME.o.cmd -> DIR/NAME.o, DIR/NAME.c */
+	if (type != FTW_F || *base != '.' || len < 8 || strcmp(base + len - 6, ".o.cmd"))
+		return 0;
+	obj = xasprintf("%.*s%.*s", (int)ftw->base, path, (int)len - 5, base + 1);
+	src = obj ? strdup(obj) : NULL;
+	if (!obj || !src) {
+		free(obj);
+		walk.err = -ENOMEM;
+		return 1;
+	}
+	src[strlen(src) - 1] = 'c';
+	cmd = exists(src) ? saved_command(obj) : NULL;
+	if (cmd)
+		compdb_entry(walk.f, walk.first, walk.s->headers, src, cmd);
+	free(obj);
+	free(src);
+	free(cmd);
+	return 0;
+}
+
+/* The C units an out-of-tree module's build left .cmd files for, into @f. */
+static int module_entries(const struct klp_shipped *s, FILE *f, bool *first, const char *mod_dir)
+{
+	char *abs = realpath(mod_dir, NULL);
+	int ret;
+
+	if (!abs) {
+		log_err("%s: error: %s\n", mod_dir, strerror(errno));
+		return -ENOENT;
+	}
+	walk.s = s;
+	walk.f = f;
+	walk.first = first;
+	walk.err = 0;
+	ret = nftw(abs, module_entry, 16, FTW_PHYS);
+	free(abs);
+	if (ret < 0) {
+		log_err("%s: error: %s\n", mod_dir, strerror(errno));
+		return -errno;
+	}
+	return walk.err;
+}
+
+int klp_shipped_write_compdb(struct klp_shipped *s, const char *const *units, size_t nr_units,
+			     const char *const *module_dirs, size_t nr_module_dirs,
+			     const char *path)
+{
+	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	bool first = true;
+	FILE *f = NULL;
+	size_t i;
+	int err = tmp ? 0 : -ENOMEM;
+
+	if (!err && !s->src_tree)
+		err = open_source(s);
+	if (!err)
+		err = make_objdir(s);
+	if (!err && !(f = fopen(tmp, "w"))) {
+		err = -errno;
+		log_err("%s: error: %s\n", tmp, strerror(errno));
+	}
+	for (i = 0; !err && i < nr_units; i++) {
+		char *obj = xasprintf("%s/%s", s->src_tree, units[i]);
+		char *src = obj ? strdup(obj) : NULL, *cmd = NULL;
+
+		if (!obj || !src) {
+			err = -ENOMEM;
+		} else {
+			src[strlen(src) - 1] = 'c';
+			cmd = saved_command(obj);
+			/* proven from an earlier tree: compile again for its command */
+			if (!cmd && !(err = compile(s, units[i])))
+				cmd = saved_command(obj);
+			if (!err && !cmd) {
+				log_err("%s: error: make left no command for it (see %s)\n", obj, s->log);
+				err = -EIO;
+			}
+		}
+		if (!err)
+			compdb_entry(f, &first, s->obj, src, cmd);
+		free(obj);
+		free(src);
+		free(cmd);
+	}
+	for (i = 0; !err && i < nr_module_dirs; i++)
+		err = module_entries(s, f, &first, module_dirs[i]);
+	if (f) {
+		fputs(first ? "[]\n" : "\n]\n", f);
+		if (fclose(f) && !err)
+			err = -errno;
+	}
+	if (!err && rename(tmp, path)) {
+		err = -errno;
+		log_err("%s: error: %s\n", path, strerror(errno));
+	}
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	return err;
 }

@@ -85,6 +85,33 @@ char *klp_shipped_unit_path(const struct klp_shipped *s, const char *unit);
 int klp_shipped_make_records(struct klp_shipped *s,
 			     const char *const *units, size_t nr_units);
 
+/*
+ * For klp-prep build.  Does @build_dir look like a headers package (a
+ * .config, no System.map) rather than a kernel build?
+ */
+bool klp_shipped_is_headers(const char *build_dir);
+const char *klp_shipped_headers(const struct klp_shipped *s);
+/* The unpacked source (unpacked now if not yet); NULL: error, logged. */
+const char *klp_shipped_source_tree(struct klp_shipped *s);
+
+/*
+ * Has the kernel's struct klp_func the stack_only entries of the
+ * kernel-support series (KLP_HAVE_STACK_ONLY in the headers'
+ * <linux/livepatch.h>)?  1, 0, or -ENOENT (logged) without the header.
+ */
+int klp_shipped_has_stack_only(const struct klp_shipped *s);
+
+/*
+ * Write @path, a compile_commands.json: the commands kbuild compiled
+ * @units with here (from the .cmd files beside them in the source tree;
+ * a unit without one is compiled again), and those of the C units of the
+ * out-of-tree modules @module_dirs, built against the headers.  Returns
+ * 0 or -errno (logged).
+ */
+int klp_shipped_write_compdb(struct klp_shipped *s, const char *const *units, size_t nr_units,
+			     const char *const *module_dirs, size_t nr_module_dirs,
+			     const char *path);
+
 /* $XDG_CACHE_HOME/klp-prep/shipped, or ~/.cache/klp-prep/shipped. */
 const char *klp_shipped_default_cache(void);
 
