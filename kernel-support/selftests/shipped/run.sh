@@ -119,7 +119,7 @@ fi
 # lp NAME DIFF [klp-prep build options]: build and verify livepatch-NAME.ko;
 # when it cannot be made, NAME.skip says why and its guest test skips.
 lp() {
-	local name=$1 diff=$2 t0 rc
+	local name=$1 diff=$2 t0 rc why
 	shift 2
 	t0=$(now)
 	"$KLP" build -k "$KDIR" --cache "$RECORDS_CACHE" -n "$name" -w "$WORK/build-$name" \
@@ -128,9 +128,12 @@ lp() {
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		rm -f "$WORK/suite/livepatch-$name.ko"
-		printf 'klp-prep build -k exit %s: %s\n' "$rc" \
-			"$(grep -m1 'error' "$WORK/$name.stderr" || head -1 "$WORK/$name.stderr")" \
-			>"$WORK/suite/livepatch-$name.skip"
+		if [ $rc -gt 128 ]; then
+			why="killed by signal $((rc - 128)) ($(kill -l $((rc - 128))))"
+		else
+			why=$(grep -m1 'error' "$WORK/$name.stderr" || head -1 "$WORK/$name.stderr")
+		fi
+		printf 'klp-prep build -k exit %s: %s\n' "$rc" "$why" >"$WORK/suite/livepatch-$name.skip"
 		echo "skip build-$name: $(cat "$WORK/suite/livepatch-$name.skip")"
 		SKIPS+=("build-$name")
 		return 1
