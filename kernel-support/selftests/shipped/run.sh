@@ -170,8 +170,28 @@ check_units() {
 	fi
 }
 
+# no_parts WHAT FUNC SYMBOLS: FUNC has no .cold part or clone in the
+# shipped binary (nm output SYMBOLS): a stock kernel's klp_func has no
+# stack_only, so a case that needs one would test something else
+no_parts() {
+	local parts
+	parts=$(awk -v f="$2" '$3 ~ "^" f "\\." { print $3 }' "$3" | paste -sd' ')
+	if [ -z "$parts" ] && grep -q " $2\$" "$3"; then
+		ok "$1: $2 has no split parts"
+	else
+		fail "$1" "$2: ${parts:-not found}"
+	fi
+}
+
 if [ -n "$LIVEPATCH" ]; then
 	T1=$(now)
+	# the cases' functions as the shipped binaries have them
+	cp "/usr/lib/debug/boot/System.map-$RELEASE" "$WORK/vmlinux.nm"
+	nm "/usr/lib/debug/lib/modules/$RELEASE/kernel/fs/binfmt_misc.ko" >"$WORK/binfmt_misc.nm"
+	nm "$WORK/target/klp_demo.ko" >"$WORK/klp_demo.nm"
+	no_parts vmlinux-case version_proc_show "$WORK/vmlinux.nm"
+	no_parts module-case bm_entry_read "$WORK/binfmt_misc.nm"
+	no_parts demo-case klp_demo_gain "$WORK/klp_demo.nm"
 	check_units fs/proc/version.o
 	# a module's unit, proven against the -dbg binfmt_misc.ko
 	check_units fs/binfmt_misc.o
