@@ -385,26 +385,28 @@ static int refuse_module_units(struct build *b)
 static int shipped_compdb(struct build *b)
 {
 	char *out;
-	int err;
+	int err, proof;
 
 	b->compdb = path_in(b->work, "compdb");
 	out = b->compdb ? path_in(b->compdb, "compile_commands.json") : NULL;
 	if (!out)
 		return -ENOMEM;
 	mkdir(b->compdb, 0755);
-	err = klp_shipped_write_compdb(b->shipped, (const char *const *)b->units, b->nr_units,
-				       b->o->module_dirs, b->o->nr_module_dirs, out);
+	/* Made first: the compiles leave the .cmd files the database is made of. */
+	proof = klp_shipped_make_records(b->shipped, (const char *const *)b->units, b->nr_units);
+	err = proof < 0 ? proof : 0;
+	if (!err)
+		err = klp_shipped_write_compdb(b->shipped, (const char *const *)b->units,
+					       b->nr_units, b->o->module_dirs,
+					       b->o->nr_module_dirs, out);
+	/* A unit of a module has no twin in vmlinux: say that, not "differs". */
 	if (!err)
 		err = refuse_module_units(b);
-	if (!err) {
-		err = klp_shipped_make_records(b->shipped, (const char *const *)b->units,
-					       b->nr_units);
-		if (err == KLP_SHIPPED_DIFFERS) {
-			log_err("%s: error: the rebuilt code of the fix's units differs from the "
-				"shipped code (above): their records would not describe the "
-				"running kernel\n", klp_shipped_vmlinux(b->shipped));
-			err = KLP_BUILD_UNSAFE;
-		}
+	if (!err && proof == KLP_SHIPPED_DIFFERS) {
+		log_err("%s: error: the rebuilt code of the fix's units differs from the "
+			"shipped code (above): their records would not describe the "
+			"running kernel\n", klp_shipped_vmlinux(b->shipped));
+		err = KLP_BUILD_UNSAFE;
 	}
 	if (!err)
 		report(b, "compdb: %s (the commands the units were rebuilt with; their records "
@@ -1273,6 +1275,16 @@ static int mark_done(struct build *b, size_t n)
 	return err;
 }
 
+/*
+ * Is -k a distribution kernel's headers (shipped.h), or the place of
+ * headers not installed (/lib/modules/R/build: say which packages)?
+ */
+static bool shipped_kernel(const char *build_dir)
+{
+	return klp_shipped_is_headers(build_dir) ||
+	       (access(build_dir, F_OK) && strstr(build_dir, "/lib/modules/"));
+}
+
 static int check_input(const struct klp_build_opts *o)
 {
 	size_t i;
@@ -1281,7 +1293,7 @@ static int check_input(const struct klp_build_opts *o)
 		log_err("error: no kernel build directory\n");
 		return -EINVAL;
 	}
-	if (!klp_shipped_is_headers(o->gen.build_dir)) {
+	if (!shipped_kernel(o->gen.build_dir)) {
 		char *v = path_in(o->gen.build_dir, "vmlinux"), *s = path_in(o->gen.build_dir, "Module.symvers");
 		bool ok = v && s && exists(v) && exists(s);
 
@@ -1312,6 +1324,22 @@ static int check_input(const struct klp_build_opts *o)
 			return -EINVAL;
 		}
 	return 0;
+}
+
+/* Is @path (as the fix names it) a file of one of the -m modules? */
+static bool in_module_dir(struct build *b, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < b->o->nr_module_dirs; i++) {
+		char *p = path_in(b->o->module_dirs[i], path);
+		bool there = p && exists(p);
+
+		free(p);
+		if (there)
+			return true;
+	}
+	return false;
 }
 
 /* The units the fix changes, "DIR/NAME.o", as the source tree names them. */
@@ -1346,6 +1374,11 @@ static int fix_units(struct build *b)
 		if (!u) {
 			err = -ENOMEM;
 			break;
+		}
+		/* An out-of-tree module's unit has its own records (-m). */
+		if (in_module_dir(b, u)) {
+			free(u);
+			continue;
 		}
 		u[len - 1] = 'o';
 		b->units[b->nr_units] = u;
@@ -1391,7 +1424,7 @@ int klp_build(const struct klp_build_opts *o)
 			"--plugin or set KLP_PREP_PLUGIN\n", b.plugin ? b.plugin : "klp_partition.so");
 		return -EINVAL;
 	}
-	if (klp_shipped_is_headers(o->gen.build_dir)) {
+	if (shipped_kernel(o->gen.build_dir)) {
 		err = open_shipped(&b);
 		if (err)
 			goto out;

@@ -90,7 +90,8 @@ struct klp_generate_opts {
 	 * distribution's headers, shipped.h): vmlinux's symbols from
 	 * @vmlinux (NULL: BUILD_DIR/vmlinux), the records of the units of
 	 * vmlinux the fix changes from @vmlinux_units (those units rebuilt
-	 * with the plugin and proven against @vmlinux).
+	 * with the plugin and proven against @vmlinux; not NULL: vmlinux
+	 * itself has none, even when @nr_vmlinux_units is 0).
 	 */
 	const char *vmlinux;
 	const char *const *vmlinux_units;

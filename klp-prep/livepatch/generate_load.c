@@ -357,7 +357,7 @@ int gen_load_records(struct gen *g)
 	if (!paths)
 		return -ENOMEM;
 	/* vmlinux has none when its units' records came apart from it */
-	for (i = g->opts->nr_vmlinux_units ? 1 : 0, n = 0; i < g->nr_objs; i++)
+	for (i = g->opts->vmlinux_units ? 1 : 0, n = 0; i < g->nr_objs; i++)
 		paths[n++] = g->objs[i].path;
 	if (!n || klp_index__open_files(paths, n, &io, &g->ix))
 		g->ix = NULL;

@@ -314,7 +314,8 @@ static void refuse_split_parts(struct gen *g)
 					"split part '%s' (%s) needs a stack_only entry, and the "
 					"kernel lacks the kernel-support series (its struct "
 					"klp_func has no stack_only: <linux/livepatch.h> does not "
-					"define KLP_HAVE_STACK_ONLY)\n", g->units[i].display,
+					"define KLP_HAVE_STACK_ONLY); patching its callers "
+					"instead is not done yet\n", g->units[i].display,
 					f->symbol, f->subs[j].symbol, f->subs[j].why);
 			g->unsafe += f->nr_subs > 0;
 		}

@@ -343,6 +343,13 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 		err |= klp_tdata__set_bool(root, "has_stack_only", subs);
 	}
 	{
+		bool in_tree = false;
+
+		for (i = 0; i < g->nr_units; i++)
+			in_tree |= in_kernel_tree(&g->units[i]);
+		err |= klp_tdata__set_bool(root, "has_in_tree", in_tree);
+	}
+	{
 		bool tags = false;
 
 		for (i = 0; i < g->nr_units; i++)

@@ -710,7 +710,24 @@ static bool valid_unit(const char *unit)
 static int compile(struct klp_shipped *s, const char *unit)
 {
 	const char *slash = strchr(unit, '/');
-	char *top = strndup(unit, (size_t)(slash - unit));
+	char *top;
+
+	/*
+	 * M= the top directory with a Makefile or Kbuild (arch/ has none:
+	 * arch/x86/Kbuild), so that kbuild descends from there.
+	 */
+	for (;;) {
+		char *mk = xasprintf("%s/%.*s/Makefile", s->src_tree, (int)(slash - unit), unit);
+		char *kb = xasprintf("%s/%.*s/Kbuild", s->src_tree, (int)(slash - unit), unit);
+		bool found = mk && kb && (exists(mk) || exists(kb));
+
+		free(mk);
+		free(kb);
+		if (found || !strchr(slash + 1, '/'))
+			break;
+		slash = strchr(slash + 1, '/');
+	}
+	top = strndup(unit, (size_t)(slash - unit));
 	char *c = xasprintf("-C%s", s->obj);
 	char *m = top ? xasprintf("M=%s/%s", s->src_tree, top) : NULL;
 	char *cc = xasprintf("CC=%s", s->cc);

@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shipped_build.sh KLP_PREP PLUGIN RELEASE WORK
+#
+# klp-prep build -k on an installed Debian kernel's headers (headers,
+# -dbg, source): a fix to version_proc_show (no split part on either
+# shipped kernel) becomes a module with the shipped vermagic, whose
+# livepatch symbols name symbols of the shipped vmlinux at the positions
+# kallsyms gives them, whose table verifies and names no stack_only; a
+# fix to a function with a split part (kernel_restart.cold on 6.1,
+# xen_apic_read.part.0 on 6.12) is refused (exit 3, the part named: a
+# stock klp_func has no stack_only); and bad input
+# (release not installed, source of another version, another compiler,
+# a rebuilt unit that is not the shipped code) exits 2 or 3 writing no
+# module.
+klp_prep=$1
+plugin=$2
+release=$3
+work=$4
+fixes=$(cd "$(dirname "$0")/../shipped" && pwd)
+# The records cache of shipped.sh, kept between runs (the unpacked source
+# is 1.5 GB); units made for another plugin are made again.
+cache=${KLP_SHIPPED_CACHE:-${KLP_PREP_CACHE:-/var/cache/klp-prep}/shipped-records}
+build=/lib/modules/$release/build
+vmlinux=/usr/lib/debug/boot/vmlinux-$release
+export KLP_PREP_PLUGIN="$plugin"
+
+. "$(dirname "$0")/cli_lib.sh"
+
+if [ ! -e "$build/.config" ] || [ ! -e "$vmlinux" ]; then
+	echo "SKIP: $release is not installed (scripts/install-deps.sh installs it)"
+	exit 77
+fi
+rm -rf "$work"
+mkdir -p "$work" "$cache"
+now() { date +%s.%N; }
+t0=$(now)
+
+# -- a vmlinux function without split parts ------------------------------------
+ko=$work/version.ko
+run 0 build -k "$build" --cache "$cache" -n version_lp -o "$ko" -w "$work/w-version" \
+	"$fixes/version-livepatched.diff"
+has out "patched: vmlinux:version_proc_show -> klpp_version_proc_show"
+[ -f "$ko" ] || fail "no module at $ko"
+
+# The kernel refuses a module whose vermagic is not its own: the shipped
+# one is the string the kernel compares against, in its vmlinux.
+want=$(grep -a -o -m1 "$release SMP[ a-z_]*" "$vmlinux" | head -1)
+got=$(modinfo -F vermagic "$ko")
+[ -n "$want" ] || fail "no vermagic string in $vmlinux"
+[ "$(echo $got)" = "$(echo $want)" ] || fail "vermagic '$got', the kernel's is '$want'"
+
+# Each .klp.sym.vmlinux.NAME,POS names a symbol of the shipped vmlinux:
+# POS 0 when NAME is unique there, else 1..count (kallsyms order).
+nm "$vmlinux" > "$work/vmlinux.nm"
+readelf -sW "$ko" | grep -o '\.klp\.sym\.vmlinux\.[^ ]*' > "$work/klp.sym"
+[ -s "$work/klp.sym" ] || fail "no .klp.sym.vmlinux symbols in $ko"
+while read -r sym; do
+	rest=${sym#.klp.sym.vmlinux.}
+	name=${rest%,*}
+	pos=${rest##*,}
+	count=$(awk -v n="$name" '$3 == n' "$work/vmlinux.nm" | wc -l)
+	if [ "$count" -eq 0 ]; then
+		fail "$sym: no $name in $vmlinux"
+	elif [ "$count" -eq 1 ] && [ "$pos" -ne 0 ]; then
+		fail "$sym: $name is unique in $vmlinux, the position must be 0"
+	elif [ "$count" -gt 1 ] && { [ "$pos" -lt 1 ] || [ "$pos" -gt "$count" ]; }; then
+		fail "$sym: $count symbols $name in $vmlinux, position $pos"
+	fi
+done < "$work/klp.sym"
+readelf -SW "$ko" | grep -q '\.klp\.rela\.vmlinux\.' || fail "no .klp.rela.vmlinux section"
+[ "$(awk '$3 == "version_proc_show"' "$work/vmlinux.nm" | wc -l)" -eq 1 ] ||
+	fail "version_proc_show is not unique in $vmlinux: the table's old_sympos 0 is wrong"
+
+run 0 verify "$ko"
+has out "$ko: ok: 1 patched function; stack_only: 0 pairs, 0 old side only, 0 new side only"
+has out "version_proc_show -> klpp_version_proc_show"
+hasnt out "stack_only "
+# a stock struct klp_func: the source names no stack_only field
+grep -qE '\.(stack_only|new_name|new_sympos) =' "$work/w-version/src/livepatch_version_lp.c" &&
+	fail "the module source sets stack_only fields the kernel's klp_func lacks"
+t1=$(now)
+
+# -- a function with split parts: refused on a stock kernel --------------------
+# kernel_restart has a .cold part on 6.1; xen_apic_read calls its own
+# .part.0 (partial inlining) on 6.12.  Each case runs where the shipped
+# vmlinux has that part; at least one must.
+refusals=0
+refused() # DIFF FUNCTION PART
+{
+	part=$(awk '{print $3}' "$work/vmlinux.nm" | grep -m1 -xE "$3")
+	[ -n "$part" ] || return 0
+	refusals=$((refusals + 1))
+	run 3 build -k "$build" --cache "$cache" -n split -o "$work/split.ko" \
+		-w "$work/w-split-$2" "$fixes/$1"
+	has err "error: '$2' cannot be livepatched on this kernel: its split part '$part'"
+	has err "the kernel lacks the kernel-support series"
+	[ -e "$work/split.ko" ] && fail "$1: a refused fix wrote its module"
+}
+refused kernel-restart-cold.diff kernel_restart 'kernel_restart\.cold'
+refused xen-apic-read-part.diff xen_apic_read 'xen_apic_read\.part\.[0-9]+'
+[ "$refusals" -gt 0 ] || fail "no split-part case fits $release"
+t2=$(now)
+
+# -- bad input: exit 2 or 3, no module -------------------------------------------
+run 2 build -k /lib/modules/6.1.0-0-none-amd64/build --cache "$work/c" -o "$work/bad.ko" \
+	-w "$work/w-bad" "$fixes/version-livepatched.diff"
+has err "apt-get install linux-headers-6.1.0-0-none-amd64 linux-image-6.1.0-0-none-amd64-dbg"
+
+mkdir -p "$work/src"
+printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 1\n' > "$work/src/Makefile"
+run 2 build -k "$build" --source "$work/src" --cache "$work/c" -o "$work/bad.ko" \
+	-w "$work/w-bad" "$fixes/version-livepatched.diff"
+has err "the source is version 6.1.1"
+
+cp -a "$(readlink -f "$build")" "$work/headers"
+sed -i 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc-12 (Debian 12.1.0-1) 12.1.0"/' \
+	"$work/headers/.config"
+run 2 build -k "$work/headers" --vmlinux "$vmlinux" --cache "$work/c" -o "$work/bad.ko" \
+	-w "$work/w-bad" "$fixes/version-livepatched.diff"
+has err "the kernel was built with \"gcc-12 (Debian 12.1.0-1) 12.1.0\""
+
+# A vmlinux the units were not built for: the proof fails, the fix is
+# refused.  (Another cache: its identity would empty the shared one.  The
+# unpacked source is shared through a link.)
+other=$(awk '/^[^#]/ {print $1}' "$(dirname "$0")/../../scripts/shipped-kernels" |
+	grep -vxF "$release" | head -1)
+if [ -n "$other" ] && [ -e "/usr/lib/debug/boot/vmlinux-$other" ]; then
+	mkdir -p "$work/c"
+	ln -s "$cache/src" "$work/c/src"
+	run 3 build -k "$build" --vmlinux "/usr/lib/debug/boot/vmlinux-$other" --cache "$work/c" \
+		-o "$work/bad.ko" -w "$work/w-bad" "$fixes/version-livepatched.diff"
+	has err "fs/proc/version.o: error: cannot be proven"
+	has err "their records would not describe the running kernel"
+fi
+[ -e "$work/bad.ko" ] && fail "bad input wrote a module"
+t3=$(now)
+
+echo "shipped build $release: version $(echo "$t1 - $t0" | bc) s, split-part refusal $(echo "$t2 - $t1" | bc) s, bad input $(echo "$t3 - $t2" | bc) s"
+[ "$failed" -eq 0 ] || { echo "$failed failed"; exit 1; }
+echo "shipped build $release: ok"
