@@ -9,7 +9,9 @@
 # kallsyms gives them, whose table verifies and names no stack_only; a
 # fix to a function with a split part (kernel_restart.cold on 6.1,
 # xen_apic_read.part.0 on 6.12) is refused (exit 3, the part named: a
-# stock klp_func has no stack_only); and bad input
+# stock klp_func has no stack_only); klp-demo built against the headers
+# (-m) likewise, a fix without split parts built, its bundled fix
+# (klp_demo_work.cold) refused; and bad input
 # (release not installed, source of another version, another compiler,
 # a rebuilt unit that is not the shipped code) exits 2 or 3 writing no
 # module.
@@ -45,10 +47,10 @@ has out "patched: vmlinux:version_proc_show -> klpp_version_proc_show"
 
 # The kernel refuses a module whose vermagic is not its own: the shipped
 # one is the string the kernel compares against, in its vmlinux.
-want=$(grep -a -o -m1 "$release SMP[ a-z_]*" "$vmlinux" | head -1)
+vermagic=$(grep -a -o -m1 "$release SMP[ a-z_]*" "$vmlinux" | head -1)
 got=$(modinfo -F vermagic "$ko")
-[ -n "$want" ] || fail "no vermagic string in $vmlinux"
-[ "$(echo $got)" = "$(echo $want)" ] || fail "vermagic '$got', the kernel's is '$want'"
+[ -n "$vermagic" ] || fail "no vermagic string in $vmlinux"
+[ "$(echo $got)" = "$(echo $vermagic)" ] || fail "vermagic '$got', the kernel's is '$vermagic'"
 
 # Each .klp.sym.vmlinux.NAME,POS names a symbol of the shipped vmlinux:
 # POS 0 when NAME is unique there, else 1..count (kallsyms order).
@@ -102,6 +104,27 @@ refused xen-apic-read-part.diff xen_apic_read 'xen_apic_read\.part\.[0-9]+'
 [ "$refusals" -gt 0 ] || fail "no split-part case fits $release"
 t2=$(now)
 
+# -- an out-of-tree module built against the headers (-m) ----------------------
+# klp-demo, built with the plugin: its records are its own.  Its fix to
+# klp_demo_gain builds; the bundled fix to klp_demo_work (a .cold part)
+# is refused.
+demo=$work/klp-demo
+cp -a "$(dirname "$0")/../../examples/klp-demo" "$demo"
+make -s -C "$build" M="$demo" KCFLAGS="-fplugin=$plugin" modules > "$work/demo-make.log" 2>&1 ||
+	fail "klp-demo does not build against $build (see $work/demo-make.log)"
+run 0 build -k "$build" --cache "$cache" -m "$demo" -n demo -o "$work/demo.ko" \
+	-w "$work/w-demo" "$fixes/klp-demo-gain.diff"
+has out "patched: klp_demo:klp_demo_gain -> klpp_klp_demo_gain"
+[ "$(echo $(modinfo -F vermagic "$work/demo.ko"))" = "$(echo $vermagic)" ] ||
+	fail "klp-demo livepatch: vermagic is not the kernel's"
+run 0 verify "$work/demo.ko"
+has out "$work/demo.ko: ok: 1 patched function"
+run 3 build -k "$build" --cache "$cache" -m "$demo" -n demo_work -o "$work/demo-work.ko" \
+	-w "$work/w-demo-work" "$demo/fix.diff"
+has err "error: 'klp_demo_work' cannot be livepatched on this kernel: its split part 'klp_demo_work.cold'"
+[ -e "$work/demo-work.ko" ] && fail "the refused klp-demo fix wrote its module"
+t3=$(now)
+
 # -- bad input: exit 2 or 3, no module -------------------------------------------
 run 2 build -k /lib/modules/6.1.0-0-none-amd64/build --cache "$work/c" -o "$work/bad.ko" \
 	-w "$work/w-bad" "$fixes/version-livepatched.diff"
@@ -134,8 +157,8 @@ if [ -n "$other" ] && [ -e "/usr/lib/debug/boot/vmlinux-$other" ]; then
 	has err "their records would not describe the running kernel"
 fi
 [ -e "$work/bad.ko" ] && fail "bad input wrote a module"
-t3=$(now)
+t4=$(now)
 
-echo "shipped build $release: version $(echo "$t1 - $t0" | bc) s, split-part refusal $(echo "$t2 - $t1" | bc) s, bad input $(echo "$t3 - $t2" | bc) s"
+echo "shipped build $release: version $(echo "$t1 - $t0" | bc) s, split-part refusal $(echo "$t2 - $t1" | bc) s, klp-demo $(echo "$t3 - $t2" | bc) s, bad input $(echo "$t4 - $t3" | bc) s"
 [ "$failed" -eq 0 ] || { echo "$failed failed"; exit 1; }
 echo "shipped build $release: ok"
