@@ -11,7 +11,8 @@
 # xen_apic_read.part.0 on 6.12) is refused (exit 3, the part named: a
 # stock klp_func has no stack_only); klp-demo built against the headers
 # (-m) likewise, a fix without split parts built, its bundled fix
-# (klp_demo_work.cold) refused; and bad input
+# (klp_demo_work.cold) refused; a unit of a shipped module refused (not
+# done yet); and bad input
 # (release not installed, source of another version, another compiler,
 # a rebuilt unit that is not the shipped code) exits 2 or 3 writing no
 # module.
@@ -142,6 +143,12 @@ sed -i 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc-12 (Debian 12.1
 run 2 build -k "$work/headers" --vmlinux "$vmlinux" --cache "$work/c" -o "$work/bad.ko" \
 	-w "$work/w-bad" "$fixes/version-livepatched.diff"
 has err "the kernel was built with \"gcc-12 (Debian 12.1.0-1) 12.1.0\""
+
+# A unit the shipped kernel builds as a module (CONFIG_NLS_UTF8=m): its
+# .ko is not read yet, refused as such.
+run 2 build -k "$build" --cache "$cache" -o "$work/bad.ko" -w "$work/w-bad" \
+	"$fixes/nls-utf8-module.diff"
+has err "fs/nls/nls_utf8.c: error: the kernel $release builds it into a module"
 
 # A vmlinux the units were not built for: the proof fails, the fix is
 # refused.  (Another cache: its identity would empty the shared one.  The
