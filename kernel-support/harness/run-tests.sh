@@ -5,7 +5,8 @@
 # against it, boot it under qemu (TCG) with a busybox initramfs, run test
 # scripts inside and report one line per test.
 #
-# Usage: run-tests.sh --version 6.12|6.1 [--plugin PATH/klp_partition.so]
+# Usage: run-tests.sh (--version 6.12|6.1 | --shipped RELEASE [--module NAME]...)
+#                     [--plugin PATH/klp_partition.so]
 #                     [--suite DIR]... [--kernel-selftests]
 #                     [--timeout SECONDS] [--test-timeout SECONDS]
 #                     [--work-dir DIR] [--no-skip] [--jobs N]
@@ -13,6 +14,16 @@
 #                     [--smp N] [--preempt full|voluntary|none]
 #                     [--append ARGS] [--mttcg]
 #
+#   --version V          build (or reuse) the harness kernel of linux V
+#   --shipped RELEASE    boot the distribution's shipped kernel RELEASE
+#                        instead (e.g. 6.1.0-57-cloud-amd64): its vmlinuz
+#                        and modules from the image package (unpacked and
+#                        cached by shipped-image.sh); suites are built
+#                        against /lib/modules/RELEASE/build (the headers
+#                        package)
+#   --module NAME        with --shipped: put the shipped module NAME and
+#                        the modules it depends on into the guest's
+#                        /lib/modules (repeatable; modprobe NAME there)
 #   --suite DIR          a directory with a Kbuild/Makefile for out-of-tree
 #                        modules and test-*.sh scripts (repeatable)
 #   --kernel-selftests   also run the kernel's own livepatch selftests
@@ -56,6 +67,8 @@ usage() {
 }
 
 VERSION=""
+SHIPPED=""
+SHIPPED_MODULES=()
 PLUGIN=""
 SUITES=()
 KSELFTESTS=""
@@ -74,6 +87,9 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--version) VERSION=${2:?}; shift 2 ;;
 	--version=*) VERSION=${1#*=}; shift ;;
+	--shipped) SHIPPED=${2:?}; shift 2 ;;
+	--shipped=*) SHIPPED=${1#*=}; shift ;;
+	--module) SHIPPED_MODULES+=("${2:?}"); shift 2 ;;
 	--plugin) PLUGIN=${2:?}; shift 2 ;;
 	--plugin=*) PLUGIN=${1#*=}; shift ;;
 	--suite) SUITES+=("${2:?}"); shift 2 ;;
@@ -94,7 +110,16 @@ while [ $# -gt 0 ]; do
 	*) echo "harness: error: unknown argument '$1'" >&2; usage ;;
 	esac
 done
-[ -n "$VERSION" ] || die "--version is required (6.12 or 6.1)"
+if [ -n "$SHIPPED" ]; then
+	[ -z "$VERSION" ] || die "give --version or --shipped, not both"
+	# what needs the harness's own kernel build
+	[ -z "$KBUILD_DIR" ] || die "--kernel-build: not with --shipped (the shipped kernel is not built here)"
+	[ -z "$KSELFTESTS" ] || die "--kernel-selftests: not with --shipped (they need the kernel's source tree)"
+	[ -z "$KLP_PREP" ] || die "--klp-prep: not with --shipped (a shipped kernel has no records; use klp-prep check -k)"
+else
+	[ -n "$VERSION" ] || die "--version is required (6.12 or 6.1), or --shipped RELEASE"
+	[ ${#SHIPPED_MODULES[@]} -eq 0 ] || die "--module: only with --shipped"
+fi
 case "$SMP" in
 [1-8]) ;;
 *) die "--smp $SMP: give 1 to 8 CPUs (the harness kernels have NR_CPUS=8)" ;;
@@ -133,7 +158,7 @@ for s in "${SUITES[@]}"; do
 done
 
 if [ -z "$WORK" ]; then
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/klp-harness-$VERSION.XXXXXX")
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/klp-harness-${VERSION:-$SHIPPED}.XXXXXX")
 else
 	mkdir -p "$WORK"
 	WORK=$(cd "$WORK" && pwd)
@@ -142,7 +167,24 @@ info "work directory: $WORK"
 START=$(date +%s)
 
 # ---- the kernel -----------------------------------------------------------
-if [ -n "$KBUILD_DIR" ]; then
+GUEST_MEM=512M
+if [ -n "$SHIPPED" ]; then
+	# OBJ: the headers package, the kbuild interface modules build against
+	OBJ=/lib/modules/$SHIPPED/build
+	[ -f "$OBJ/.config" ] ||
+		die "$OBJ/.config missing: install the headers (apt-get install linux-headers-$SHIPPED)"
+	OBJ=$(readlink -f "$OBJ")
+	IMAGE=$("$HARNESS_DIR/shipped-image.sh" "$SHIPPED" | tail -1) ||
+		die "no image of $SHIPPED (messages above)"
+	BZIMAGE=$IMAGE/boot/vmlinuz-$SHIPPED
+	KREL=$SHIPPED
+	SRC=""
+	# what the shipped kernels were measured to boot in
+	# (docs/shipped-kernels-measured.md); the harness kernels' 512M was
+	# not tried with them
+	GUEST_MEM=1024M
+	info "shipped kernel $KREL: $BZIMAGE, headers $OBJ"
+elif [ -n "$KBUILD_DIR" ]; then
 	OBJ=$(cd "$KBUILD_DIR" && pwd)
 	[ -f "$(dirname "$OBJ")/complete" ] ||
 		die "--kernel-build $KBUILD_DIR: not a complete build-kernel.sh build directory (no ../complete)"
@@ -156,16 +198,21 @@ else
 	OBJ=$("$HARNESS_DIR/build-kernel.sh" "${build_args[@]}" | tail -1) ||
 		die "the kernel build failed (messages above)"
 fi
-KEYDIR=$(dirname "$OBJ")
-SRC=$KEYDIR/src
-grep -qx "VERSION = ${VERSION%%.*}" "$SRC/Makefile" && grep -qx "PATCHLEVEL = ${VERSION#*.}" "$SRC/Makefile" ||
-	die "$SRC is not a linux $VERSION tree"
 KCFLAGS_ARG=()
-if [ -n "$PLUGIN" ]; then
-	KCFLAGS_ARG=("KCFLAGS=-fplugin=$KEYDIR/plugin/klp_partition.so")
+if [ -n "$SHIPPED" ]; then
+	[ -n "$PLUGIN" ] && KCFLAGS_ARG=("KCFLAGS=-fplugin=$(readlink -f "$PLUGIN")")
+else
+	KEYDIR=$(dirname "$OBJ")
+	SRC=$KEYDIR/src
+	grep -qx "VERSION = ${VERSION%%.*}" "$SRC/Makefile" && grep -qx "PATCHLEVEL = ${VERSION#*.}" "$SRC/Makefile" ||
+		die "$SRC is not a linux $VERSION tree"
+	if [ -n "$PLUGIN" ]; then
+		KCFLAGS_ARG=("KCFLAGS=-fplugin=$KEYDIR/plugin/klp_partition.so")
+	fi
+	KREL=$(make -s -C "$SRC" O="$OBJ" kernelrelease)
+	BZIMAGE=$OBJ/arch/x86/boot/bzImage
+	info "kernel $KREL in $OBJ"
 fi
-KREL=$(make -s -C "$SRC" O="$OBJ" kernelrelease)
-info "kernel $KREL in $OBJ"
 
 declare -a RESULTS=()	# "suite/test STATUS"
 note_result() {
@@ -192,34 +239,38 @@ build_modules() {
 
 # The kernel's own livepatch selftests: the scripts are always staged at
 # /klp-tests/livepatch (suites source functions.sh from there); the
-# tests themselves run with --kernel-selftests.
-KST_SRC=$SRC/tools/testing/selftests/livepatch
-[ -f "$KST_SRC/functions.sh" ] || die "$KST_SRC/functions.sh missing: the source tree is incomplete"
-cp -a "$KST_SRC" "$WORK/suites/livepatch"
-kst_ok=1
-if [ -n "$KSELFTESTS" ] && [ -d "$WORK/suites/livepatch/test_modules" ]; then
-	# 6.12 and later: test modules out of tree
-	build_modules livepatch "$WORK/suites/livepatch/test_modules" || kst_ok=""
-	if [ -f "$WORK/suites/livepatch/test_klp-call_getpid.c" ]; then
-		gcc -static -O2 -o "$WORK/suites/livepatch/test_klp-call_getpid" \
-			"$WORK/suites/livepatch/test_klp-call_getpid.c" ||
-			{ echo "harness: error: building test_klp-call_getpid failed" >&2; kst_ok=""; }
+# tests themselves run with --kernel-selftests.  A shipped kernel has no
+# source tree here: no /klp-tests/livepatch.
+stage_kernel_selftests() {
+	KST_SRC=$SRC/tools/testing/selftests/livepatch
+	[ -f "$KST_SRC/functions.sh" ] || die "$KST_SRC/functions.sh missing: the source tree is incomplete"
+	cp -a "$KST_SRC" "$WORK/suites/livepatch"
+	kst_ok=1
+	if [ -n "$KSELFTESTS" ] && [ -d "$WORK/suites/livepatch/test_modules" ]; then
+		# 6.12 and later: test modules out of tree
+		build_modules livepatch "$WORK/suites/livepatch/test_modules" || kst_ok=""
+		if [ -f "$WORK/suites/livepatch/test_klp-call_getpid.c" ]; then
+			gcc -static -O2 -o "$WORK/suites/livepatch/test_klp-call_getpid" \
+				"$WORK/suites/livepatch/test_klp-call_getpid.c" ||
+				{ echo "harness: error: building test_klp-call_getpid failed" >&2; kst_ok=""; }
+		fi
 	fi
-fi
-mkdir -p "$ROOT/klp-tests/livepatch"
-(cd "$WORK/suites/livepatch" &&
-	find . \( -name '*.sh' -o -name '*.ko' -o -name settings -o -name config \
-		-o -name test_klp-call_getpid \) -type f -print0 |
-	cpio -0 -pdm --quiet "$ROOT/klp-tests/livepatch")
-if [ -n "$KSELFTESTS" ]; then
-	if [ -n "$kst_ok" ]; then
-		for t in "$ROOT"/klp-tests/livepatch/test-*.sh; do
-			echo "livepatch $(basename "$t")" >>"$TESTLIST"
-		done
-	else
-		note_result livepatch/build FAIL
+	mkdir -p "$ROOT/klp-tests/livepatch"
+	(cd "$WORK/suites/livepatch" &&
+		find . \( -name '*.sh' -o -name '*.ko' -o -name settings -o -name config \
+			-o -name test_klp-call_getpid \) -type f -print0 |
+		cpio -0 -pdm --quiet "$ROOT/klp-tests/livepatch")
+	if [ -n "$KSELFTESTS" ]; then
+		if [ -n "$kst_ok" ]; then
+			for t in "$ROOT"/klp-tests/livepatch/test-*.sh; do
+				echo "livepatch $(basename "$t")" >>"$TESTLIST"
+			done
+		else
+			note_result livepatch/build FAIL
+		fi
 	fi
-fi
+}
+[ -n "$SHIPPED" ] || stage_kernel_selftests
 
 for s in "${SUITE_DIRS[@]}"; do
 	name=$(basename "$s")
@@ -244,8 +295,9 @@ done
 chmod +x "$ROOT"/klp-tests/*/*.sh 2>/dev/null || true
 
 # Host-side check: with a plugin, vmlinux and every module carry the
-# partition section.
-if [ -n "$PLUGIN" ]; then
+# partition section (a shipped kernel has none: klp-prep kernel-records
+# makes its records).
+if [ -n "$PLUGIN" ] && [ -z "$SHIPPED" ]; then
 	kos=()
 	while IFS= read -r -d '' k; do kos+=("$k"); done < <(find "$ROOT/klp-tests" -name '*.ko' -print0)
 	if "$HARNESS_DIR/check-section.sh" "$OBJ" "${kos[@]}" >&2; then
@@ -284,8 +336,45 @@ fi
 
 # ---- the initramfs -------------------------------------------------------
 info "making the initramfs"
-make -s -C "$SRC" O="$OBJ" INSTALL_MOD_PATH="$ROOT" modules_install >"$WORK/modules_install.log" 2>&1 ||
-	die "modules_install failed (log: $WORK/modules_install.log)"
+
+# stage_shipped_modules NAME...: the image's modules NAME and what they
+# depend on (its modules.dep) into the guest's /lib/modules, uncompressed:
+# busybox's insmod hands the file to init_module() as it is, and 6.12's
+# are .ko.xz.  depmod then writes the guest's own modules.dep.
+stage_shipped_modules() {
+	local mdir=$IMAGE/lib/modules/$KREL name line path dep
+	local -A staged=()
+	cp "$mdir"/modules.builtin* "$mdir/modules.order" "$ROOT/lib/modules/$KREL/" 2>/dev/null || true
+	for name in "$@"; do
+		# modules.dep names the file; '-' and '_' are the same in a name
+		line=$(awk -v n="${name//-/_}" -F: '{
+			b = $1; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b); gsub(/-/, "_", b)
+			if (b == n) { print; exit }
+		}' "$mdir/modules.dep")
+		[ -n "$line" ] || die "--module $name: $KREL has no such module (not in $mdir/modules.dep)"
+		for path in ${line%%:*} ${line#*:}; do
+			[ -z "${staged[$path]:-}" ] || continue
+			staged[$path]=1
+			dep=$ROOT/lib/modules/$KREL/${path%.xz}
+			mkdir -p "$(dirname "$dep")"
+			case "$path" in
+			*.xz) xz -dc "$mdir/$path" >"$dep" || die "xz -dc $mdir/$path failed" ;;
+			*.zst) zstd -qdc "$mdir/$path" >"$dep" || die "zstd -dc $mdir/$path failed" ;;
+			*) cp "$mdir/$path" "$dep" ;;
+			esac
+		done
+	done
+	PATH=$PATH:/usr/sbin:/sbin depmod -b "$ROOT" "$KREL" ||
+		die "depmod -b $ROOT $KREL failed"
+	info "shipped modules in the guest: ${!staged[*]}"
+}
+if [ -n "$SHIPPED" ]; then
+	mkdir -p "$ROOT/lib/modules/$KREL"
+	stage_shipped_modules "${SHIPPED_MODULES[@]}"
+else
+	make -s -C "$SRC" O="$OBJ" INSTALL_MOD_PATH="$ROOT" modules_install >"$WORK/modules_install.log" 2>&1 ||
+		die "modules_install failed (log: $WORK/modules_install.log)"
+fi
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,root,etc}
 
 # Real tools the kernel's livepatch selftests rely on (bash, GNU
@@ -325,8 +414,8 @@ mount -t debugfs debugfs /sys/kernel/debug
 echo
 echo "KLP-HARNESS-BOOTED \$(uname -r)"
 # what the kernel made of -smp and preempt= (the current mode is the one
-# in parentheses)
-echo "KLP-HARNESS-CONFIG cpus=\$(grep -c '^processor' /proc/cpuinfo) preempt=\$(sed -n 's/.*(\([a-z]*\)).*/\1/p' /sys/kernel/debug/sched/preempt 2>/dev/null)"
+# in parentheses), and when /init began (seconds since the kernel started)
+echo "KLP-HARNESS-CONFIG cpus=\$(grep -c '^processor' /proc/cpuinfo) preempt=\$(sed -n 's/.*(\([a-z]*\)).*/\1/p' /sys/kernel/debug/sched/preempt 2>/dev/null) init_at=\$(cut -d' ' -f1 /proc/uptime)s"
 while read -r suite test; do
 	echo
 	echo "KLP-HARNESS-START \$suite/\$test"
@@ -363,8 +452,8 @@ BOOT_START=$(date +%s)
 # miss its ticks and panic ("IO-APIC + timer doesn't work"); it tests the
 # emulator's timing, not the kernel under test.
 set +e
-timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel "$TCG" -m 512M -smp "$SMP" \
-	-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$INITRAMFS" \
+timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -accel "$TCG" -m "$GUEST_MEM" -smp "$SMP" \
+	-kernel "$BZIMAGE" -initrd "$INITRAMFS" \
 	-append "$CMDLINE" \
 	-nographic -no-reboot -net none -monitor none -serial stdio \
 	</dev/null >"$CONSOLE" 2>&1
