@@ -148,7 +148,14 @@ static const char *clone_mismatch(const struct klp_unit *unit,
 	have = f->flags & (KLP_FUNC_F_PART | KLP_FUNC_F_ISRA |
 			   KLP_FUNC_F_CONSTPROP | KLP_FUNC_F_ALIAS |
 			   KLP_FUNC_F_LTO_PRIV);
-	/* An alias may carry the clone flags of its target's name too. */
+	/*
+	 * An alias may carry the clone flags of its target's name too; and a
+	 * clone that ipa-icf folded into an identical one keeps its name but
+	 * becomes an alias of the other (part_icf.c).
+	 */
+	if (!(want & KLP_FUNC_F_ALIAS) && f->alias_of &&
+	    (have & ~KLP_FUNC_F_ALIAS) == want)
+		want |= KLP_FUNC_F_ALIAS;
 	if ((have & want) != want ||
 	    (!(want & KLP_FUNC_F_ALIAS) && have != want)) {
 		snprintf(buf, size, "symbol %s: the record's flags [%s] disagree with its name [%s]",

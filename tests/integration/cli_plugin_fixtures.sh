@@ -62,6 +62,9 @@ has out "    alias of  pub"
 run 0 dump part_split.o
 has out "  split_me.part.0 [part]"
 has out "    called by p1 at"
+run 0 dump part_icf.o
+printf '%s\n' "$out" | grep -A4 '^  split_b.part.0 \[part\]' | grep -q 'alias of  split_a.part.0' ||
+	fail "dump: split_b.part.0 is not shown as ipa-icf's alias of split_a.part.0"
 run 0 dump inline_chain.o
 printf '%s\n' "$out" | grep -A2 '^  level1 \[function\]' >/dev/null &&
 printf '%s\n' "$out" | tr '\n' '|' |
