@@ -697,7 +697,7 @@ static const char *const table_sections[] = {
 	"__bug_table", "__ex_table", ".notes", ".static_call_sites",
 	"__jump_table", "__mcount_loc", "__patchable_function_entries",
 	"_error_injection_whitelist", "_kprobe_blacklist", ".BTF_ids",
-	"__tracepoints_ptrs",
+	"__tracepoints_ptrs", ".eh_frame", ".eh_frame_hdr",
 };
 
 /* The same tables inside a bigger output section: start/stop symbols. */
