@@ -108,8 +108,12 @@ static void print_result(const struct klp_coverage_result *r)
 		printf("  caller %s (0x%llx): %s\n", r->callers[i].name,
 		       (unsigned long long)r->callers[i].address,
 		       r->callers[i].chain);
-	for (i = 0; i < r->nr_problems; i++)
+	/* one reason is enough to refuse: the first few, all at -v */
+	for (i = 0; i < r->nr_problems && (i < 5 || klp_verbose); i++)
 		print_problem(&r->problems[i], r->part->name);
+	if (i < r->nr_problems)
+		printf("  ... and %zu more reasons (-v lists them)\n",
+		       r->nr_problems - i);
 }
 
 static void json_result(struct json_writer *w,
@@ -170,6 +174,7 @@ static void json_result(struct json_writer *w,
 struct tally {
 	size_t parts, coverable, zero, foreign;
 	size_t reasons[KLP_COV_NR_PROBLEMS];
+	size_t first_reason[KLP_COV_NR_PROBLEMS];	/* each part once */
 	size_t *callers;	/* needed, per coverable part */
 };
 
@@ -209,6 +214,12 @@ static void tally_add(struct tally *t, const struct klp_coverage_result *r)
 		if (!seen[r->problems[i].kind]) {
 			seen[r->problems[i].kind] = true;
 			t->reasons[r->problems[i].kind]++;
+		}
+	/* in the enum's order: reasons no limit could lift come first */
+	for (i = 0; i < KLP_COV_NR_PROBLEMS; i++)
+		if (seen[i]) {
+			t->first_reason[i]++;
+			break;
 		}
 }
 
@@ -252,6 +263,13 @@ static void json_tally(struct json_writer *w, const char *name, struct tally *t)
 	for (k = 0; k < KLP_COV_NR_PROBLEMS; k++) {
 		json_key(w, klp_coverage_problem_name(k));
 		json_uint(w, t->reasons[k]);
+	}
+	json_end_object(w);
+	json_key(w, "first_reasons");
+	json_begin_object(w);
+	for (k = 0; k < KLP_COV_NR_PROBLEMS; k++) {
+		json_key(w, klp_coverage_problem_name(k));
+		json_uint(w, t->first_reason[k]);
 	}
 	json_end_object(w);
 	json_key(w, "cold_entered_by_others");
@@ -343,7 +361,26 @@ static int summary(const struct klp_coverage *cov,
 		print_tally_row(klp_part_kind_name(k), &t[k]);
 	print_tally_row("all", &t[ALL]);
 	printf("\n(callers: covering callers needed, over the coverable parts; reasons:\n"
-	       "parts not coverable that have each reason, one part may have several)\n");
+	       "parts not coverable that have each reason, one part may have several)\n\n");
+	printf("not coverable, each part under its first reason in this order:\n\n| kind |");
+	for (k = 0; k < KLP_COV_NR_PROBLEMS; k++)
+		printf(" %s |", klp_coverage_problem_name(k));
+	printf("\n| --- |");
+	for (k = 0; k < KLP_COV_NR_PROBLEMS; k++)
+		printf(" ---: |");
+	printf("\n");
+	for (k = KLP_PART_COLD; k <= KLP_PART_CONSTPROP; k++) {
+		size_t j;
+
+		printf("| %s |", klp_part_kind_name(k));
+		for (j = 0; j < KLP_COV_NR_PROBLEMS; j++)
+			printf(" %zu |", t[k].first_reason[j]);
+		printf("\n");
+	}
+	printf("| all |");
+	for (k = 0; k < KLP_COV_NR_PROBLEMS; k++)
+		printf(" %zu |", t[ALL].first_reason[k]);
+	printf("\n\n");
 	printf("time: graph %.2f s, analysis of %zu parts %.2f s\n", graph_time,
 	       nr, analysis_time);
 out:

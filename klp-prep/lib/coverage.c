@@ -921,7 +921,7 @@ struct walk {
 };
 
 static int add_problem(struct walk *w, enum klp_coverage_problem_kind kind,
-		       const struct func *f, const struct edge *e)
+		       const struct func *f, const struct edge *e, size_t depth)
 {
 	struct klp_coverage_result *out = w->out;
 	struct klp_coverage_problem *p;
@@ -938,6 +938,7 @@ static int add_problem(struct walk *w, enum klp_coverage_problem_kind kind,
 	p = &out->problems[out->nr_problems++];
 	memset(p, 0, sizeof(*p));
 	p->kind = kind;
+	p->depth = (unsigned int)(depth ? depth - 1 : 0);
 	if (f) {
 		p->function = f->sym->name;
 		p->function_address = f->start;
@@ -1018,7 +1019,7 @@ static int frames_above(struct walk *w, size_t fi, size_t depth)
 		return 0;
 	w->seen[fi] |= 1;
 	if (depth > w->limits->max_depth + 1)
-		return add_problem(w, KLP_COV_TOO_DEEP, f, NULL);
+		return add_problem(w, KLP_COV_TOO_DEEP, f, NULL, depth);
 	w->path[depth - 1] = f->sym->name;
 
 	for (i = f->first_edge; i < f->first_edge + f->nr_edges; i++) {
@@ -1026,12 +1027,12 @@ static int frames_above(struct walk *w, size_t fi, size_t depth)
 		const struct func *g;
 
 		if (e->kind == EDGE_EXPORT) {
-			err = add_problem(w, KLP_COV_EXPORTED, f, e);
+			err = add_problem(w, KLP_COV_EXPORTED, f, e, depth);
 		} else if (e->kind == EDGE_REF) {
 			/* a pointer into the middle is no entry, but into a part is */
 			if (e->mid && !root)
 				continue;
-			err = add_problem(w, KLP_COV_ADDRESS_TAKEN, f, e);
+			err = add_problem(w, KLP_COV_ADDRESS_TAKEN, f, e, depth);
 		} else if (e->from < 0) {
 			/*
 			 * .altinstr_aux blocks (static_cpu_has()) are jumped to
@@ -1040,7 +1041,7 @@ static int frames_above(struct walk *w, size_t fi, size_t depth)
 			if (e->mid && (!root ||
 				       !strcmp(e->section, ".altinstr_aux")))
 				continue;
-			err = add_problem(w, KLP_COV_UNKNOWN_CODE, f, e);
+			err = add_problem(w, KLP_COV_UNKNOWN_CODE, f, e, depth);
 		} else {
 			g = &cov->funcs[e->from];
 			if (g->flags & FUNC_INIT) {
@@ -1059,6 +1060,21 @@ static int frames_above(struct walk *w, size_t fi, size_t depth)
 			return err;
 	}
 	return 0;
+}
+
+/* Nearest the part first; at one depth, in the enum's order. */
+static int compare_problems(const void *a, const void *b)
+{
+	const struct klp_coverage_problem *x = a, *y = b;
+
+	/* a count over the whole walk: after the reasons found on the way */
+	if ((x->kind == KLP_COV_TOO_MANY) != (y->kind == KLP_COV_TOO_MANY))
+		return x->kind == KLP_COV_TOO_MANY ? 1 : -1;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->site < y->site ? -1 : x->site > y->site;
 }
 
 int klp_coverage__analyse(const struct klp_coverage *cov,
@@ -1089,8 +1105,10 @@ int klp_coverage__analyse(const struct klp_coverage *cov,
 	}
 	err = frames_above(&w, (size_t)fi, 1);
 	if (!err && out->nr_callers > w.limits->max_callers)
-		err = add_problem(&w, KLP_COV_TOO_MANY, NULL, NULL);
+		err = add_problem(&w, KLP_COV_TOO_MANY, NULL, NULL, 0);
 	out->coverable = !out->nr_problems;
+	qsort(out->problems, out->nr_problems, sizeof(*out->problems),
+	      compare_problems);
 out:
 	free(w.seen);
 	free(w.path);

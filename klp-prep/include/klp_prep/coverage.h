@@ -49,8 +49,8 @@ KLP_API const char *klp_part_kind_name(enum klp_part_kind kind);
 
 /* Why a part cannot be covered. */
 enum klp_coverage_problem_kind {
-	KLP_COV_ADDRESS_TAKEN,	/* a reference that is not a direct branch */
 	KLP_COV_EXPORTED,	/* in __ksymtab*: modules may call it */
+	KLP_COV_ADDRESS_TAKEN,	/* a reference that is not a direct branch */
 	KLP_COV_UNKNOWN_CODE,	/* a branch from code in no function symbol */
 	KLP_COV_TOO_DEEP,	/* frameless callers nested past the limit */
 	KLP_COV_TOO_MANY,	/* more covering callers than the limit */
@@ -67,6 +67,7 @@ struct klp_coverage_problem {
 	const char *site_section;
 	const char *site_symbol;	/* the nearest symbol at or before site */
 	uint64_t site_offset;		/* site - that symbol */
+	unsigned int depth;	/* functions between the part and function */
 };
 
 /* A function to replace too, and how its frame comes to cover the part. */
@@ -130,7 +131,7 @@ KLP_API const struct klp_symbol *klp_coverage__part(const struct klp_coverage *c
 /*
  * The covering callers of @part (a function symbol of the file; any
  * function, not only a split-off part, is answered the same way), or
- * the problems that prevent them.  0, or -EINVAL when @part is not a
+ * the problems that prevent them (nearest the part first).  0, or -EINVAL when @part is not a
  * function of the graph, -ENOMEM.  Free with klp_coverage_result__fini().
  */
 KLP_API int klp_coverage__analyse(const struct klp_coverage *cov,
