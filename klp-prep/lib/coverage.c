@@ -239,8 +239,7 @@ static int read_functions(struct klp_coverage *cov)
 		const struct klp_section *sec = klp_elf__section(cov->elf,
 								 sym->shndx);
 
-		if (!sym->section || !sec || !(sec->flags & SHF_ALLOC) ||
-		    !sec->addr)
+		if (!sym->section || !sec || !(sec->flags & SHF_ALLOC))
 			continue;
 		/* names for sites: code and data symbols */
 		if (sym->type == STT_FUNC || sym->type == STT_NOTYPE ||
