@@ -44,6 +44,7 @@ struct edge {
 	uint32_t to;		/* function index */
 	int32_t from;		/* function index, -1: code in no function */
 	uint8_t kind;
+	uint8_t length;		/* of a call instruction, 0 if not known */
 	bool mid;		/* to the middle, not the entry */
 };
 
@@ -321,7 +322,8 @@ static void find_cold_parents(struct klp_coverage *cov)
 /* ---- edges -------------------------------------------------------------- */
 
 static int add_edge(struct klp_coverage *cov, long from, uint64_t site,
-		    const char *section, uint64_t target, enum edge_kind kind)
+		    const char *section, uint64_t target, enum edge_kind kind,
+		    unsigned int length)
 {
 	long to = func_at(cov, target);
 	bool mid;
@@ -338,7 +340,8 @@ static int add_edge(struct klp_coverage *cov, long from, uint64_t site,
 		return -ENOMEM;
 	cov->edges[cov->nr_edges++] = (struct edge){
 		.site = site, .section = section, .to = (uint32_t)to,
-		.from = (int32_t)from, .kind = (uint8_t)kind, .mid = mid,
+		.from = (int32_t)from, .kind = (uint8_t)kind,
+		.length = (uint8_t)length, .mid = mid,
 	};
 	return 0;
 }
@@ -374,7 +377,7 @@ static int scan_bytes(struct klp_coverage *cov, long from,
 			if (to >= 0 && cov->funcs[to].start == target) {
 				err = add_edge(cov, from, a, sec->name, target,
 					       p[0] == 0xe8 ? EDGE_CALL :
-					       EDGE_JUMP);
+					       EDGE_JUMP, 5);
 				if (err)
 					return err;
 			}
@@ -385,7 +388,7 @@ static int scan_bytes(struct klp_coverage *cov, long from,
 			to = func_at(cov, target);
 			if (to >= 0 && cov->funcs[to].start == target) {
 				err = add_edge(cov, from, a, sec->name, target,
-					       EDGE_JUMP);
+					       EDGE_JUMP, 0);
 				if (err)
 					return err;
 			}
@@ -396,7 +399,7 @@ static int scan_bytes(struct klp_coverage *cov, long from,
 			if (to >= 0 && to != from &&
 			    (target < start || target >= end)) {
 				err = add_edge(cov, from, a, sec->name, target,
-					       EDGE_JUMP);
+					       EDGE_JUMP, 0);
 				if (err)
 					return err;
 			}
@@ -443,12 +446,12 @@ static int walk_function(struct klp_coverage *cov, size_t fi,
 		if (insn.branch != X86_NONE) {
 			err = add_edge(cov, (long)fi, a, sec->name,
 				       next + insn.rel,
-				       branch_kind(insn.branch));
+				       branch_kind(insn.branch), insn.length);
 			if (err)
 				return err;
 		} else if (insn.rip_relative) {
 			err = add_edge(cov, (long)fi, a, sec->name,
-				       next + insn.disp, EDGE_REF);
+				       next + insn.disp, EDGE_REF, 0);
 			if (err)
 				return err;
 		}
@@ -571,7 +574,7 @@ static int read_control_tables(struct klp_coverage *cov)
 		for (i = 0; i < nr && !err; i++)
 			err = add_edge(cov, func_at(cov, pairs[i].site),
 				       pairs[i].site, sec->name, pairs[i].to,
-				       EDGE_JUMP);
+				       EDGE_JUMP, 0);
 		free(pairs);
 		if (err)
 			return err;
@@ -606,11 +609,11 @@ static int walk_replacements(struct klp_coverage *cov,
 			if (insn.branch != X86_NONE)
 				err = add_edge(cov, from, a, sec->name,
 					       a + insn.length + insn.rel,
-					       branch_kind(insn.branch));
+					       branch_kind(insn.branch), 0);
 			else if (insn.rip_relative)
 				err = add_edge(cov, from, a, sec->name,
 					       a + insn.length + insn.disp,
-					       EDGE_REF);
+					       EDGE_REF, 0);
 			else
 				err = 0;
 			if (err)
@@ -784,7 +787,7 @@ static int read_references(struct klp_coverage *cov)
 			target = rel.sym->value + (uint64_t)rel.addend;
 			err = add_edge(cov, code ? func_at(cov, rel.offset) : -1,
 				       rel.offset, to->name, target,
-				       exports ? EDGE_EXPORT : EDGE_REF);
+				       exports ? EDGE_EXPORT : EDGE_REF, 0);
 			if (err)
 				return err;
 		}
@@ -1049,8 +1052,14 @@ static int frames_above(struct walk *w, size_t fi, size_t depth)
 			}
 			if (root && (f->flags & FUNC_COLD) && e->from != f->parent)
 				w->out->nr_foreign_entries++;
+			/*
+			 * The check compares return addresses with [func,
+			 * func + size): a call that ends its function (to a
+			 * noreturn one) leaves an address past it.
+			 */
 			if (e->kind == EDGE_CALL && (g->flags & FUNC_PATCHABLE) &&
-			    !(g->flags & FUNC_COLD))
+			    !(g->flags & FUNC_COLD) &&
+			    e->site + e->length < g->end)
 				err = add_caller(w, (size_t)e->from, depth);
 			else
 				err = frames_above(w, (size_t)e->from, depth + 1);

@@ -8,7 +8,7 @@
  * RIP-relative lea that has no relocation, an export, a tail call, a
  * caller without __fentry__, a tail-call chain past the depth limit, a
  * caller in .init.text, three callers against a limit of two, a call
- * from assembly without a function symbol.
+ * from assembly without a function symbol, calls that end their caller.
  */
 #include <elf.h>
 #include <errno.h>
@@ -229,6 +229,38 @@ static void call_from_code_without_symbol(void **state)
 	klp_coverage_result__fini(&r);
 }
 
+/*
+ * ends_in_call's call to stop (noreturn) is its last instruction, and so
+ * is ender's call to ends_in_call: the return addresses are past their
+ * ends, where the kernel's range check does not see them.
+ */
+static void call_at_the_end(void **state)
+{
+	const struct klp_symbol *ender = func("ender");
+	struct klp_coverage_result r;
+
+	(void)state;
+	analyse("stop.cold", NULL, &r);
+	assert_true(r.coverable);
+	assert_int_equal(r.nr_callers, 1);
+	assert_string_equal(r.callers[0].chain,
+			    "stop.cold <- stop <- ends_in_call <- ender <- ender_user");
+	klp_coverage_result__fini(&r);
+
+	/* what the fixture must be for this: ender ends in a 5-byte call */
+	{
+		const struct klp_section *text;
+		const uint8_t *bytes;
+		size_t size;
+
+		text = klp_elf__find_section_by_name(elf, ".text");
+		bytes = klp_elf__section_rawdata(elf, text, &size);
+		assert_non_null(bytes);
+		assert_int_equal(bytes[ender->value + ender->size - 5 - text->addr],
+				 0xe8);
+	}
+}
+
 /* Every .cold symbol of the fixture is a part, and nothing else is. */
 static void parts(void **state)
 {
@@ -239,7 +271,7 @@ static void parts(void **state)
 	klp_elf__for_each_symbol(elf, i, sym)
 		if (sym->type == STT_FUNC && strstr(sym->name, ".cold"))
 			nr_cold++;
-	assert_int_equal(nr_cold, 10);
+	assert_int_equal(nr_cold, 11);
 	assert_int_equal(klp_coverage__nr_parts(cov), nr_cold);
 	for (i = 0; i < klp_coverage__nr_parts(cov); i++)
 		assert_int_equal(klp_part_kind(klp_coverage__part(cov, i)->name),
@@ -330,6 +362,7 @@ int main(void)
 		cmocka_unit_test(init_caller),
 		cmocka_unit_test(caller_limit),
 		cmocka_unit_test(call_from_code_without_symbol),
+		cmocka_unit_test(call_at_the_end),
 		cmocka_unit_test(parts),
 		cmocka_unit_test(part_kinds),
 		cmocka_unit_test(refuses_other_files),
