@@ -37,7 +37,8 @@ static void print_help(FILE *out)
 		"      --summary         every split-off part of FILE: counts, callers\n"
 		"                        needed (median, 90th percentile, max), reasons\n"
 		"      --json            machine-readable output\n"
-		"      --max-depth N     frameless callers followed up (default %u)\n"
+		"      --max-depth N     functions between a part and a covering caller\n"
+		"                        (default %u, at most 64)\n"
 		"      --max-callers N   covering callers accepted (default %u)\n"
 		"  -v                    more messages\n"
 		"\n"
@@ -389,15 +390,15 @@ out:
 	return status;
 }
 
-static int parse_limit(const char *arg, unsigned int *out)
+static int parse_limit(const char *arg, unsigned long max, unsigned int *out)
 {
 	char *end;
 	unsigned long v;
 
 	errno = 0;
 	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || v > 1000000) {
-		usage_error("coverage: not a count: '%s'", arg);
+	if (errno || *end || end == arg || *arg == '-' || v > max) {
+		usage_error("coverage: not a count from 0 to %lu: '%s'", max, arg);
 		return -1;
 	}
 	*out = (unsigned int)v;
@@ -437,11 +438,12 @@ int cmd_coverage(int argc, char **argv)
 			json = true;
 			break;
 		case 'd':
-			if (parse_limit(optarg, &limits.max_depth))
+			if (parse_limit(optarg, KLP_COVERAGE_MAX_DEPTH,
+					&limits.max_depth))
 				return KLP_EXIT_USAGE;
 			break;
 		case 'c':
-			if (parse_limit(optarg, &limits.max_callers))
+			if (parse_limit(optarg, 1000000, &limits.max_callers))
 				return KLP_EXIT_USAGE;
 			break;
 		case 'v':

@@ -88,6 +88,14 @@ struct klp_coverage {
 	size_t *parts;			/* function indexes */
 };
 
+/* qsort() of an empty array: its pointer may be NULL, which qsort() forbids */
+static void sort(void *base, size_t nr, size_t size,
+		 int (*compare)(const void *, const void *))
+{
+	if (nr > 1)
+		qsort(base, nr, size, compare);
+}
+
 /* ---- names -------------------------------------------------------------- */
 
 static bool suffix_at(const char *name, const char *suffix, const char **at)
@@ -209,6 +217,22 @@ static long func_at(const struct klp_coverage *cov, uint64_t addr)
 	return -1;
 }
 
+/* The first function starting at or after @addr. */
+static size_t first_func_from(const struct klp_coverage *cov, uint64_t addr)
+{
+	size_t lo = 0, hi = cov->nr_funcs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cov->funcs[mid].start < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const struct label *label_at(const struct klp_coverage *cov,
 				    uint64_t addr)
 {
@@ -265,8 +289,8 @@ static int read_functions(struct klp_coverage *cov)
 			.sym = sym, .parent = -1,
 		};
 	}
-	qsort(cov->funcs, cov->nr_funcs, sizeof(*cov->funcs), compare_funcs);
-	qsort(cov->labels, cov->nr_labels, sizeof(*cov->labels),
+	sort(cov->funcs, cov->nr_funcs, sizeof(*cov->funcs), compare_funcs);
+	sort(cov->labels, cov->nr_labels, sizeof(*cov->labels),
 	      compare_labels);
 	/* Aliases are one function: keep the first of each address. */
 	for (i = 0, n = 0; i < cov->nr_funcs; i++) {
@@ -417,23 +441,24 @@ static int walk_function(struct klp_coverage *cov, size_t fi,
 	bool first = true;
 	int err;
 
-	if (f->end > sec->addr + sec->size)
-		return 0;
-	while (a < f->end) {
+	uint64_t end = f->end < sec->addr + sec->size ? f->end :
+		       sec->addr + sec->size;
+
+	while (a < end) {
 		struct x86_insn insn;
 		uint64_t next;
 
-		if (!x86_decode(bytes + (a - sec->addr), f->end - a, &insn)) {
+		if (!x86_decode(bytes + (a - sec->addr), end - a, &insn)) {
 			pr_debug(cov->path, "%s+0x%llx: unknown instruction, scanning bytes",
 				 f->sym->name,
 				 (unsigned long long)(a - f->start));
 			cov->undecodable++;
-			return scan_bytes(cov, (long)fi, sec, bytes, a, f->end);
+			return scan_bytes(cov, (long)fi, sec, bytes, a, end);
 		}
 		next = a + insn.length;
 		/* endbr64 may come before the __fentry__ call */
 		if (first && insn.map == 1 && insn.opcode == 0x1e &&
-		    insn.length == 4 && next < f->end) {
+		    insn.length == 4 && next < end) {
 			a = next;
 			continue;
 		}
@@ -504,7 +529,7 @@ static int read_pairs(struct klp_coverage *cov, const struct klp_section *sec,
 			rels[nr_rels++] = rel;
 		}
 	}
-	qsort(rels, nr_rels, sizeof(*rels), compare_relocs);
+	sort(rels, nr_rels, sizeof(*rels), compare_relocs);
 	for (i = 0; i + 1 < nr_rels; i++) {
 		if (rels[i + 1].offset != rels[i].offset + 4)
 			continue;
@@ -518,7 +543,7 @@ static int read_pairs(struct klp_coverage *cov, const struct klp_section *sec,
 		i++;
 	}
 	free(rels);
-	qsort(pairs, nr, sizeof(*pairs), compare_pairs);
+	sort(pairs, nr, sizeof(*pairs), compare_pairs);
 	*out = pairs;
 	*nr_out = nr;
 	return 0;
@@ -658,8 +683,7 @@ static int walk_code(struct klp_coverage *cov)
 			continue;
 		}
 		/* functions in address order; the gaps between them scanned */
-		while (fi < cov->nr_funcs && cov->funcs[fi].start < sec->addr)
-			fi++;
+		fi = first_func_from(cov, sec->addr);
 		gap = sec->addr;
 		for (; fi < cov->nr_funcs &&
 		       cov->funcs[fi].start < sec->addr + sec->size; fi++) {
@@ -777,7 +801,8 @@ static int read_references(struct klp_coverage *cov)
 			uint64_t target;
 			int err;
 
-			if (!rel.sym || rel.sym->shndx == SHN_UNDEF)
+			if (!rel.sym || rel.sym->shndx == SHN_UNDEF ||
+			    rel.type == R_X86_64_NONE)
 				continue;
 			/* the instructions said where code branches and points */
 			if (code && !is_absolute(rel.type))
@@ -812,7 +837,7 @@ static int index_edges(struct klp_coverage *cov)
 {
 	size_t i;
 
-	qsort(cov->edges, cov->nr_edges, sizeof(*cov->edges), compare_edges);
+	sort(cov->edges, cov->nr_edges, sizeof(*cov->edges), compare_edges);
 	for (i = 0; i < cov->nr_edges; i++) {
 		struct func *f = &cov->funcs[cov->edges[i].to];
 
@@ -912,14 +937,22 @@ const struct klp_symbol *klp_coverage__part(const struct klp_coverage *cov,
 
 /* ---- the analysis ------------------------------------------------------- */
 
+/*
+ * The walk is breadth-first, so that each function is expanded at the
+ * fewest functions from the part: a depth limit then refuses only what
+ * no shorter path reaches.
+ */
 struct walk {
 	const struct klp_coverage *cov;
 	const struct klp_coverage_limits *limits;
 	struct klp_coverage_result *out;
 	size_t cap_callers, cap_problems;
-	uint8_t *seen;		/* by function: 1 expanded, 2 a caller */
-	const char **path;	/* names from the part up */
-	size_t depth_cap;
+	uint32_t *depth;	/* by function: 0 unseen, else on the path */
+	int32_t *pred;		/* by function: the callee it was reached from */
+	bool *is_caller;	/* by function: already a covering caller */
+	uint32_t *queue;
+	size_t head, tail;
+	size_t root;
 };
 
 static int add_problem(struct walk *w, enum klp_coverage_problem_kind kind,
@@ -961,32 +994,52 @@ static int add_problem(struct walk *w, enum klp_coverage_problem_kind kind,
 	return 0;
 }
 
-static char *chain_string(struct walk *w, size_t depth, const char *top)
+/* A function on the path by name: the part as it was asked (an alias). */
+static const char *path_name(const struct walk *w, int32_t fi)
 {
-	size_t i, len = strlen(top) + 1;
+	return fi == (int32_t)w->root ? w->out->part->name :
+	       w->cov->funcs[fi].sym->name;
+}
+
+/* "part <- ... <- callee <- caller", from the predecessor links. */
+static char *chain_string(const struct walk *w, size_t callee,
+			  const char *caller)
+{
+	size_t len = strlen(caller) + 1;
+	int32_t i;
 	char *s, *p;
 
-	for (i = 0; i < depth; i++)
-		len += strlen(w->path[i]) + 4;
+	for (i = (int32_t)callee; i >= 0; i = w->pred[i])
+		len += strlen(path_name(w, i)) + 4;
 	s = malloc(len);
 	if (!s)
 		return NULL;
-	p = s;
-	for (i = 0; i < depth; i++)
-		p += sprintf(p, "%s <- ", w->path[i]);
-	strcpy(p, top);
+	/* written backwards, from the caller to the part */
+	p = s + len - 1;
+	*p = 0;
+	p -= strlen(caller);
+	memcpy(p, caller, strlen(caller));
+	for (i = (int32_t)callee; i >= 0; i = w->pred[i]) {
+		const char *name = path_name(w, i);
+		size_t n = strlen(name);
+
+		p -= 4;
+		memcpy(p, " <- ", 4);
+		p -= n;
+		memcpy(p, name, n);
+	}
 	return s;
 }
 
-static int add_caller(struct walk *w, size_t fi, size_t depth)
+static int add_caller(struct walk *w, size_t fi, size_t callee, size_t depth)
 {
 	const struct func *f = &w->cov->funcs[fi];
 	struct klp_coverage_result *out = w->out;
 	struct klp_coverage_caller *c;
 
-	if (w->seen[fi] & 2)
+	if (w->is_caller[fi])
 		return 0;
-	w->seen[fi] |= 2;
+	w->is_caller[fi] = true;
 	if (array_grow((void **)&out->callers, &w->cap_callers,
 		       out->nr_callers + 1, sizeof(*out->callers)))
 		return -ENOMEM;
@@ -995,39 +1048,47 @@ static int add_caller(struct walk *w, size_t fi, size_t depth)
 		.name = f->sym->name, .address = f->start, .file = f->sym->file,
 		.depth = (unsigned int)depth,
 	};
-	c->chain = chain_string(w, depth, f->sym->name);
+	c->chain = chain_string(w, callee, f->sym->name);
 	if (!c->chain)
 		return -ENOMEM;
 	out->nr_callers++;
 	return 0;
 }
 
+/* Walk @fi's frames later, one function further from the part. */
+static void expand_later(struct walk *w, size_t fi, size_t from)
+{
+	if (w->depth[fi])
+		return;
+	w->depth[fi] = w->depth[from] + 1;
+	w->pred[fi] = (int32_t)from;
+	w->queue[w->tail++] = (uint32_t)fi;
+}
+
 /*
  * The frames above code of function @fi while it runs: for a call from
  * a patchable function G, G; for a call from a function whose range the
- * kernel does not check (notrace, noinstr, a .cold part) and for a jump
- * (the jumped-to code runs in the jumper's frame), the frames above G.
- * @depth counts the functions on the path (the part is 1).
+ * kernel does not check (notrace, noinstr, a .cold part), for a call
+ * that ends G, and for a jump (the jumped-to code runs in the jumper's
+ * frame), the frames above G.  Depth counts the functions on the path
+ * (the part is 1).
  */
-static int frames_above(struct walk *w, size_t fi, size_t depth)
+static int frames_above(struct walk *w, size_t fi)
 {
 	const struct klp_coverage *cov = w->cov;
 	const struct func *f = &cov->funcs[fi];
-	bool root = depth == 1;
-	size_t i;
+	size_t depth = w->depth[fi], i;
+	bool root = fi == w->root;
 	int err;
 
-	if (w->seen[fi] & 1)
-		return 0;
-	w->seen[fi] |= 1;
 	if (depth > w->limits->max_depth + 1)
 		return add_problem(w, KLP_COV_TOO_DEEP, f, NULL, depth);
-	w->path[depth - 1] = f->sym->name;
 
 	for (i = f->first_edge; i < f->first_edge + f->nr_edges; i++) {
 		const struct edge *e = &cov->edges[i];
 		const struct func *g;
 
+		err = 0;
 		if (e->kind == EDGE_EXPORT) {
 			err = add_problem(w, KLP_COV_EXPORTED, f, e, depth);
 		} else if (e->kind == EDGE_REF) {
@@ -1060,9 +1121,9 @@ static int frames_above(struct walk *w, size_t fi, size_t depth)
 			if (e->kind == EDGE_CALL && (g->flags & FUNC_PATCHABLE) &&
 			    !(g->flags & FUNC_COLD) &&
 			    e->site + e->length < g->end)
-				err = add_caller(w, (size_t)e->from, depth);
+				err = add_caller(w, (size_t)e->from, fi, depth);
 			else
-				err = frames_above(w, (size_t)e->from, depth + 1);
+				expand_later(w, (size_t)e->from, fi);
 		}
 		if (err)
 			return err;
@@ -1094,7 +1155,7 @@ int klp_coverage__analyse(const struct klp_coverage *cov,
 		KLP_COVERAGE_DEFAULT_DEPTH, KLP_COVERAGE_DEFAULT_CALLERS };
 	struct walk w = { .cov = cov, .out = out };
 	long fi;
-	int err;
+	int err = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!part || part->type != STT_FUNC)
@@ -1103,23 +1164,34 @@ int klp_coverage__analyse(const struct klp_coverage *cov,
 	if (fi < 0 || cov->funcs[fi].start != part->value)
 		return -EINVAL;
 	w.limits = limits ? limits : &defaults;
+	if (w.limits->max_depth > KLP_COVERAGE_MAX_DEPTH)
+		return -EINVAL;
 	out->part = part;
 	out->kind = klp_part_kind(part->name);
-	w.seen = calloc(cov->nr_funcs, 1);
-	w.path = calloc(w.limits->max_depth + 2, sizeof(*w.path));
-	if (!w.seen || !w.path) {
+	w.depth = calloc(cov->nr_funcs, sizeof(*w.depth));
+	w.pred = calloc(cov->nr_funcs, sizeof(*w.pred));
+	w.is_caller = calloc(cov->nr_funcs, sizeof(*w.is_caller));
+	w.queue = calloc(cov->nr_funcs, sizeof(*w.queue));
+	if (!w.depth || !w.pred || !w.is_caller || !w.queue) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = frames_above(&w, (size_t)fi, 1);
+	w.root = (size_t)fi;
+	w.depth[fi] = 1;
+	w.pred[fi] = -1;
+	w.queue[w.tail++] = (uint32_t)fi;
+	while (!err && w.head < w.tail)
+		err = frames_above(&w, w.queue[w.head++]);
 	if (!err && out->nr_callers > w.limits->max_callers)
 		err = add_problem(&w, KLP_COV_TOO_MANY, NULL, NULL, 0);
 	out->coverable = !out->nr_problems;
-	qsort(out->problems, out->nr_problems, sizeof(*out->problems),
+	sort(out->problems, out->nr_problems, sizeof(*out->problems),
 	      compare_problems);
 out:
-	free(w.seen);
-	free(w.path);
+	free(w.depth);
+	free(w.pred);
+	free(w.is_caller);
+	free(w.queue);
 	if (err)
 		klp_coverage_result__fini(out);
 	return err;

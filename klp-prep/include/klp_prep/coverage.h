@@ -94,12 +94,14 @@ struct klp_coverage_result {
 };
 
 struct klp_coverage_limits {
-	unsigned int max_depth;		/* frameless callers followed up */
+	/* functions between the part and a covering caller, at most 64 */
+	unsigned int max_depth;
 	unsigned int max_callers;	/* covering callers accepted */
 };
 
 #define KLP_COVERAGE_DEFAULT_DEPTH	4
 #define KLP_COVERAGE_DEFAULT_CALLERS	16
+#define KLP_COVERAGE_MAX_DEPTH		64
 
 struct klp_coverage_stats {
 	size_t functions;	/* code ranges (STT_FUNC with a size), aliases merged */
