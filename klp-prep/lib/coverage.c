@@ -4,16 +4,18 @@
  * callers of its split-off parts (see klp_prep/coverage.h and
  * docs/stock-kernels.md)
  *
- * The graph is read from three places:
+ * The graph is read from four places:
  * - the instructions of every executable section, walked function by
  *   function (x86_decode.c): direct calls and jumps, and RIP-relative
  *   operands, whose targets the assembler resolves without a relocation
  *   when both ends are in one section of one unit;
  * - the absolute relocations of those sections (mov $foo, ...);
+ * - the static-key, exception-fixup and alternatives tables, which move
+ *   control where no instruction of the file branches;
  * - the relocations of the allocated data sections: function pointers,
  *   and __ksymtab*, the exports.  Tables that record code addresses for
  *   tools and never call through them (ORC, ftrace's __mcount_loc, the
- *   alternatives, exception and bug tables, ...) are left out by name.
+ *   bug table, ...) are left out by name.
  * Code between function symbols (assembly without a size) is scanned
  * byte by byte for rel32 and rel8 branches: a false branch only adds a
  * caller, so the answer stays on the safe side.
