@@ -31,6 +31,7 @@ int cmd_build(int argc, char **argv);
 int cmd_cflags(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_kernel_records(int argc, char **argv);
+int cmd_coverage(int argc, char **argv);
 
 /* "FILE: error: no records..." with the flag to add. */
 void report_no_records(const char *path);

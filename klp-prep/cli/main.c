@@ -32,6 +32,7 @@ static const struct subcommand {
 	{ "build", cmd_build, "a verified livepatch module from a fix" },
 	{ "verify", cmd_verify, "a built livepatch's table against its records" },
 	{ "kernel-records", cmd_kernel_records, "records of a shipped kernel's units, proven against it" },
+	{ "coverage", cmd_coverage, "split-off parts a stock kernel's stack check covers" },
 	{ "cflags", cmd_cflags, "the flags that load the plugin (KCFLAGS)" },
 };
 
