@@ -12,7 +12,10 @@
 # (the suites boot with preempt=full and preempt=none; the built-in default
 # is voluntary, as Debian's), the retpoline mitigation and, on 6.12, IBT.
 # ACPI tells the kernel about qemu's other CPUs (SeaBIOS's MP table lists
-# only the boot CPU).
+# only the boot CPU).  BUG, JUMP_LABEL and AIO are in every livepatch
+# kernel a distribution ships and tinyconfig drops them: without them a
+# fix's __bug_table entries, static-key branches and fs/aio.c (kpatch's
+# integration suite, tests/kpatch) would not be there to patch.
 # Lockdep (PROVE_LOCKING) and DEBUG_ATOMIC_SLEEP are on in every harness
 # kernel: one kernel per version keeps CI to two cold builds, and every
 # suite, not only the stress test, then runs the series under them.
@@ -38,6 +41,7 @@ SMP ACPI
 PREEMPT_DYNAMIC PREEMPT_VOLUNTARY
 CPU_MITIGATIONS
 DEBUG_KERNEL PROVE_LOCKING DEBUG_ATOMIC_SLEEP
+BUG JUMP_LABEL AIO
 "
 
 # Options switched off.  GCC_PLUGINS is the kernel's own plugin set: with
