@@ -78,7 +78,8 @@ sed -n '/^static struct klp_func /,/^};/p' "$demo/work/src/livepatch_demo.c"
 # Debian 12's 6.1 cloud kernel, the release scripts/shipped-kernels lists
 release=$(awk '$2 == "6.1" { print $1 }' "$top/scripts/shipped-kernels")
 shipped=$build/examples/shipped
-records=${KLP_PREP_CACHE:-/var/cache/klp-prep}/shipped-records
+# the proven units and the unpacked source, shared with the shipped tests
+records=${KLP_SHIPPED_CACHE:-${KLP_PREP_CACHE:-/var/cache/klp-prep}/shipped-records}
 rm -rf "$shipped"
 mkdir -p "$shipped"
 echo "== 3. Debian 12's shipped kernel $release: livepatched with no kernel build"
