@@ -39,6 +39,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: error: must run as root to apt-get install" >&2
 	exit 1
 fi
+case $missing in
+*-dbg*) echo "install-deps: the shipped kernels' -dbg packages are large (6.1's: 283 MB to" \
+	"download, 1.75 GB installed); apt prints each package as it fetches it" ;;
+esac
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086

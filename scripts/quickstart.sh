@@ -12,10 +12,19 @@
 #      the cache (the first build takes a few minutes); the module is
 #      built against it with the plugin; `klp-prep build` turns the fix
 #      into a verified livepatch module; its klp_func table is shown,
-#      with the stack_only pairs.
-#
-# To load the module: kernel-support/selftests/klp-build/run.sh boots the
-# kernel in qemu and does (docs/workflow.md).
+#      with the stack_only pairs.  (To load it:
+#      kernel-support/selftests/klp-build/run.sh boots that kernel in qemu
+#      and does, docs/workflow.md.)
+#   3. a kernel people run, with no kernel build: Debian 12's shipped
+#      6.1 cloud kernel (its headers, -dbg and linux-source packages,
+#      which install-deps.sh installs).  `klp-prep build -k
+#      /lib/modules/RELEASE/build` turns examples/shipped/version.diff into
+#      a verified livepatch module for it (the first time, the source is
+#      unpacked and the changed unit compiled with the plugin and proven
+#      against the -dbg vmlinux; both are cached); the shipped vmlinuz
+#      boots under qemu (TCG, 2 CPUs) with the module, which loads; the
+#      guest's /proc/version is printed before, livepatched, and after the
+#      livepatch is disabled (examples/shipped/guest/test-version.sh).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,3 +74,36 @@ echo "== klp-prep verify livepatch-demo.ko: the klp_func table, read back from t
 "$klp_prep" verify "$demo/livepatch-demo.ko"
 echo "== the table in the generated source ($demo/work/src/livepatch_demo.c)"
 sed -n '/^static struct klp_func /,/^};/p' "$demo/work/src/livepatch_demo.c"
+
+# Debian 12's 6.1 cloud kernel, the release scripts/shipped-kernels lists
+release=$(awk '$2 == "6.1" { print $1 }' "$top/scripts/shipped-kernels")
+shipped=$build/examples/shipped
+# the proven units and the unpacked source, shared with the shipped tests
+records=${KLP_SHIPPED_CACHE:-${KLP_PREP_CACHE:-/var/cache/klp-prep}/shipped-records}
+rm -rf "$shipped"
+mkdir -p "$shipped"
+echo "== 3. Debian 12's shipped kernel $release: livepatched with no kernel build"
+echo "== klp-prep build -k /lib/modules/$release/build examples/shipped/version.diff"
+echo "   (the first time: the linux-source tarball unpacked, 1.5 GB, about a"
+echo "   minute; then cached in $records)"
+"$klp_prep" build -k "/lib/modules/$release/build" --cache "$records" \
+	--plugin "$plugin" -n shipped-version -w "$shipped/work" \
+	-o "$shipped/livepatch-shipped-version.ko" "$top/examples/shipped/version.diff"
+echo "== klp-prep verify livepatch-shipped-version.ko"
+"$klp_prep" verify "$shipped/livepatch-shipped-version.ko"
+echo "vermagic: $(modinfo -F vermagic "$shipped/livepatch-shipped-version.ko")"
+
+echo "== the shipped kernel under qemu with the module (run-tests.sh --shipped $release)"
+cp -r "$top/examples/shipped/guest" "$shipped/guest"
+cp "$shipped/livepatch-shipped-version.ko" "$shipped/guest/"
+status=0
+"$top/kernel-support/harness/run-tests.sh" --shipped "$release" --smp 2 \
+	--suite "$shipped/guest" --work-dir "$shipped/harness" \
+	--timeout 600 --test-timeout 120 || status=$?
+echo "== in the guest (from $shipped/harness/console.txt)"
+sed -n '/^KLP-HARNESS-START guest\/test-version.sh/,/^KLP-HARNESS-RESULT /p' \
+	"$shipped/harness/console.txt" | sed '1d;$d'
+if [ "$status" -ne 0 ]; then
+	echo "quickstart: error: the livepatch test in the shipped kernel failed (above; console: $shipped/harness/console.txt)" >&2
+	exit 1
+fi
