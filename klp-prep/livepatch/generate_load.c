@@ -148,16 +148,10 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 			free(name);
 			return 0;
 		}
-	/* A distribution's kernel: its -dbg package's modules (logged) */
-	if (g->opts->modules_dir) {
-		ko = klp_shipped_find_module(g->opts->modules_dir, name);
-		err = ko ? add_object(g, name, ko, true, NULL) : -EINVAL;
-		u->obj = g->nr_objs - 1;
-		free(name);
-		free(ko);
-		return err;
-	}
-	/* Out of tree, the .ko is beside the source; in tree, under O=. */
+	/*
+	 * Out of tree, the .ko is beside the source; in tree, under O=, or
+	 * for a distribution's kernel among its -dbg package's modules.
+	 */
 	dir = strdup(u->args->file);
 	if (!dir) {
 		free(name);
@@ -169,6 +163,16 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 	if (asprintf(&ko, "%s/%s.ko", dir, name) < 0)
 		ko = NULL;
 	free(dir);
+	if (ko && access(ko, R_OK) && g->opts->modules_dir) {
+		free(ko);
+		/* logged when it is not there */
+		ko = klp_shipped_find_module(g->opts->modules_dir, name);
+		err = ko ? add_object(g, name, ko, true, NULL) : -EINVAL;
+		u->obj = g->nr_objs - 1;
+		free(name);
+		free(ko);
+		return err;
+	}
 	if (ko && access(ko, R_OK)) {
 		char *rel = strdup(u->path);
 
@@ -364,11 +368,13 @@ static int load_rebuilt_units(struct gen *g)
 	g->aff = err ? NULL : klp_affected__new();
 	if (!err && !g->aff)
 		err = -ENOMEM;
+	/* an out-of-tree module (-m) keeps its own records: not rebuilt */
 	for (i = 0; !err && i < g->nr_objs; i++) {
 		bool used = !i;
 
-		for (k = 0; !used && k < g->nr_units; k++)
-			used = g->units[k].obj == i;
+		for (k = 0; !used && k < o->nr_rebuilt_units; k++)
+			used = klp_objfile__nr_units(files[k]) &&
+			       object_of_rebuilt(g, klp_objfile__unit(files[k], 0)) == i;
 		if (used)
 			err = add_rebuilt_object(g, i, files, o->nr_rebuilt_units);
 	}

@@ -1015,6 +1015,10 @@ static int make_unit(struct klp_shipped *s, struct klp_objfile **vmlinux, const 
 		/* logged: no shipped group, or several, fit its local functions */
 		log_err("%s: error: cannot be proven: its functions cannot be paired with those of %s\n",
 			unit, target);
+		/* kbuild compiles a unit of neither obj-y nor obj-m as built-in */
+		if (!module)
+			log_err("%s: note: a unit the kernel builds neither into vmlinux nor into a module (its CONFIG_ option unset) has no shipped code\n",
+				unit);
 		ret = KLP_SHIPPED_DIFFERS;
 		goto out;
 	}
