@@ -104,59 +104,67 @@ static void print_code_mismatch(const struct klp_code_result *r, void *ctx)
 		       klp_code_verdict_name(r->verdict), r->function);
 }
 
-/* A proven unit of a shipped kernel: its records, then its code again. */
-static int check_shipped_unit(const struct klp_shipped *s,
-			      const struct klp_objfile *vmlinux,
+/*
+ * A proven unit of a shipped kernel: its records, then its code again,
+ * against the shipped vmlinux (*@vmlinux, opened on first use) or the
+ * -dbg .ko of its module.
+ */
+static int check_shipped_unit(const struct klp_shipped *s, struct klp_objfile **vmlinux,
 			      const char *build_dir, const char *unit,
 			      unsigned int flags)
 {
-	char *path = klp_shipped_unit_path(s, unit);
+	char *path = klp_shipped_unit_path(s, unit), *module = NULL, *target = NULL;
+	struct klp_objfile *obj = NULL, *ko = NULL;
 	struct klp_code_stats st;
-	struct klp_objfile *obj;
-	int ret, status;
+	int ret, status = KLP_EXIT_USAGE;
 
 	if (!path)
 		return KLP_EXIT_INTERNAL;
 	if (access(path, F_OK)) {
 		fprintf(stderr, "%s: %s: error: not proven for %s yet: klp-prep kernel-records -k %s %s\n",
 			klp_prog, unit, klp_shipped_release(s), build_dir, unit);
-		free(path);
-		return KLP_EXIT_USAGE;
+		goto out;
 	}
+	/* the library says why for each failure below */
+	if (klp_shipped_unit_target(s, unit, &module, &target))
+		goto out;
+	if (module)
+		ko = klp_objfile__open(target, 0);
+	else if (!*vmlinux)
+		*vmlinux = klp_objfile__open(target, 0);
 	obj = klp_objfile__open(path, 0);
-	if (!obj) {
-		free(path);
-		return KLP_EXIT_USAGE;	/* the library said why */
-	}
+	if (!obj || !(module ? ko : *vmlinux))
+		goto out;
 	status = check_file(path, flags);
-	ret = klp_code_compare(obj, vmlinux, print_code_mismatch, (void *)unit, &st);
-	klp_objfile__free(obj);
-	free(path);
-	if (ret < 0)
-		return KLP_EXIT_USAGE;
+	ret = klp_code_compare(obj, module ? ko : *vmlinux, print_code_mismatch, (void *)unit, &st);
+	if (ret < 0) {
+		status = KLP_EXIT_USAGE;
+		goto out;
+	}
 	printf("%s: %d mismatch%s against %s (%zu functions match)\n", unit, ret,
-	       ret == 1 ? "" : "es", klp_shipped_vmlinux(s), st.match);
+	       ret == 1 ? "" : "es", target, st.match);
 	if (ret && status < KLP_EXIT_MISMATCH)
 		status = KLP_EXIT_MISMATCH;
+out:
+	klp_objfile__free(obj);
+	klp_objfile__free(ko);
+	free(path);
+	free(module);
+	free(target);
 	return status;
 }
 
 static int check_shipped(const struct klp_shipped_opts *o, char **units,
 			 int nr, unsigned int flags)
 {
-	struct klp_objfile *vmlinux;
+	struct klp_objfile *vmlinux = NULL;
 	struct klp_shipped *s;
 	int status = KLP_EXIT_OK, i, ret;
 
 	if (klp_shipped_open(o, &s))
 		return KLP_EXIT_USAGE;	/* the library said why */
-	vmlinux = klp_objfile__open(klp_shipped_vmlinux(s), 0);
-	if (!vmlinux) {
-		klp_shipped_free(s);
-		return KLP_EXIT_USAGE;
-	}
 	for (i = 0; i < nr; i++) {
-		ret = check_shipped_unit(s, vmlinux, o->build_dir, units[i], flags);
+		ret = check_shipped_unit(s, &vmlinux, o->build_dir, units[i], flags);
 		if (ret > status)
 			status = ret;
 	}

@@ -342,45 +342,10 @@ static int resumed_compdb(struct build *b)
 }
 
 /*
- * A unit the shipped kernel built as a module is not in its vmlinux:
- * refused (its .ko and .debug are not read yet).
- */
-static int refuse_module_units(struct build *b)
-{
-	struct klp_compdb *db;
-	size_t i;
-	int k, err = klp_compdb__open(b->compdb, &db);
-
-	for (i = 0; !err && i < b->nr_units; i++) {
-		struct klp_compile_args *args = NULL;
-		char *c = strdup(b->units[i]);
-
-		if (!c) {
-			err = -ENOMEM;
-			break;
-		}
-		c[strlen(c) - 1] = 'c';
-		err = klp_compdb__find(db, c, &args);
-		for (k = 0; !err && k < args->argc; k++)
-			if (!strcmp(args->argv[k], "-DMODULE")) {
-				log_err("%s: error: the kernel %s builds it into a module; klp-prep "
-					"build -k on a distribution's headers patches vmlinux only "
-					"for now (the shipped .ko and its .debug are not read yet)\n",
-					c, klp_shipped_release(b->shipped));
-				err = -EINVAL;
-			}
-		klp_compile_args__free(args);
-		free(args);
-		free(c);
-	}
-	klp_compdb__free(db);
-	return err;
-}
-
-/*
  * A distribution's kernel: the fix's units rebuilt with the plugin and
- * proven against the shipped vmlinux (or taken from the cache), and the
- * commands they were compiled with, for libclang.
+ * proven against the shipped vmlinux, or a module's unit against the
+ * module's -dbg .ko (or taken from the cache), and the commands they
+ * were compiled with, for libclang.
  */
 static int shipped_compdb(struct build *b)
 {
@@ -399,18 +364,15 @@ static int shipped_compdb(struct build *b)
 		err = klp_shipped_write_compdb(b->shipped, (const char *const *)b->units,
 					       b->nr_units, b->o->module_dirs,
 					       b->o->nr_module_dirs, out);
-	/* A unit of a module has no twin in vmlinux: say that, not "differs". */
-	if (!err)
-		err = refuse_module_units(b);
 	if (!err && proof == KLP_SHIPPED_DIFFERS) {
 		log_err("%s: error: the rebuilt code of the fix's units differs from the "
 			"shipped code (above): their records would not describe the "
-			"running kernel\n", klp_shipped_vmlinux(b->shipped));
+			"running kernel\n", klp_shipped_release(b->shipped));
 		err = KLP_BUILD_UNSAFE;
 	}
 	if (!err)
 		report(b, "compdb: %s (the commands the units were rebuilt with; their records "
-		       "proven against %s)", out, klp_shipped_vmlinux(b->shipped));
+		       "proven against the shipped %s)", out, klp_shipped_release(b->shipped));
 	free(out);
 	return err;
 }
@@ -588,8 +550,9 @@ static int generate(struct build *b, bool with_new_side, struct klp_generate_res
 	g.nr_new_side = with_new_side ? b->nr_new_side : 0;
 	if (b->shipped) {
 		g.vmlinux = klp_shipped_vmlinux(b->shipped);
-		g.vmlinux_units = (const char *const *)b->unit_records;
-		g.nr_vmlinux_units = b->nr_units;
+		g.rebuilt_units = (const char *const *)b->unit_records;
+		g.nr_rebuilt_units = b->nr_units;
+		g.modules_dir = klp_shipped_modules(b->shipped);
 		g.no_stack_only = b->stock;
 	}
 	err = klp_generate(&g, r);

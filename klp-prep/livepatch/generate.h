@@ -88,14 +88,19 @@ struct klp_generate_opts {
 	/*
 	 * A kernel built without the plugin (klp-prep build on a
 	 * distribution's headers, shipped.h): vmlinux's symbols from
-	 * @vmlinux (NULL: BUILD_DIR/vmlinux), the records of the units of
-	 * vmlinux the fix changes from @vmlinux_units (those units rebuilt
-	 * with the plugin and proven against @vmlinux; not NULL: vmlinux
-	 * itself has none, even when @nr_vmlinux_units is 0).
+	 * @vmlinux (NULL: BUILD_DIR/vmlinux), the records of the units the
+	 * fix changes from @rebuilt_units (those units rebuilt with the
+	 * plugin and proven against the shipped code; not NULL: vmlinux
+	 * itself has none, even when @nr_rebuilt_units is 0).  A unit
+	 * compiled for a module (-DMODULE) belongs to the module of its
+	 * KBUILD_MODNAME, whose symbols come from NAME.ko under
+	 * @modules_dir (searched; NULL: beside the unit, or under
+	 * BUILD_DIR).
 	 */
 	const char *vmlinux;
-	const char *const *vmlinux_units;
-	size_t nr_vmlinux_units;
+	const char *const *rebuilt_units;
+	size_t nr_rebuilt_units;
+	const char *modules_dir;
 	/*
 	 * The kernel's struct klp_func has no stack_only (a stock kernel,
 	 * without the kernel-support series): a patched function with

@@ -130,6 +130,7 @@ struct gen_object {
 	char *name;			/* as the livepatch core names it */
 	char *path;			/* vmlinux or the .ko */
 	struct gen_symtab *st;
+	bool rebuilt;			/* its units' records: opts->rebuilt_units */
 };
 
 struct gen {
@@ -140,7 +141,7 @@ struct gen {
 	struct gen_object *objs;
 	size_t nr_objs;
 	struct klp_index *ix;		/* records, NULL without */
-	/* opts->vmlinux_units, open: g->aff points into their units */
+	/* opts->rebuilt_units and their objects, open: g->aff points into them */
 	struct klp_objfile **unit_objs;
 	size_t nr_unit_objs;
 	struct klp_affected *aff;

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "generate_internal.h"
+#include "shipped.h"
 #include "source_file.h"
 
 static char *flat_name(const char *path)
@@ -147,7 +148,10 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 			free(name);
 			return 0;
 		}
-	/* Out of tree, the .ko is beside the source; in tree, under O=. */
+	/*
+	 * Out of tree, the .ko is beside the source; in tree, under O=, or
+	 * for a distribution's kernel among its -dbg package's modules.
+	 */
 	dir = strdup(u->args->file);
 	if (!dir) {
 		free(name);
@@ -159,6 +163,16 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 	if (asprintf(&ko, "%s/%s.ko", dir, name) < 0)
 		ko = NULL;
 	free(dir);
+	if (ko && access(ko, R_OK) && g->opts->modules_dir) {
+		free(ko);
+		/* logged when it is not there */
+		ko = klp_shipped_find_module(g->opts->modules_dir, name);
+		err = ko ? add_object(g, name, ko, true, NULL) : -EINVAL;
+		u->obj = g->nr_objs - 1;
+		free(name);
+		free(ko);
+		return err;
+	}
 	if (ko && access(ko, R_OK)) {
 		char *rel = strdup(u->path);
 
@@ -221,11 +235,12 @@ static int keep_objfile(struct gen *g, struct klp_objfile *obj)
 }
 
 /*
- * The STT_FILE group of @vmlinux that holds the local functions of @obj,
- * a unit rebuilt apart from it: the rule its proof against @vmlinux used
- * (klp_objfile__files_holding()).  0 when no one group does.
+ * The STT_FILE group of @shipped (vmlinux or a module) that holds the
+ * local functions of @obj, a unit rebuilt apart from it: the rule its
+ * proof against @shipped used (klp_objfile__files_holding()).  0 when
+ * no one group does.
  */
-static unsigned int group_of_unit(const struct klp_objfile *vmlinux,
+static unsigned int group_of_unit(const struct klp_objfile *shipped,
 				  const struct klp_objfile *obj)
 {
 	const struct klp_elf *elf = klp_objfile__elf(obj);
@@ -240,56 +255,58 @@ static unsigned int group_of_unit(const struct klp_objfile *vmlinux,
 			if (sym->bind == STB_LOCAL)
 				names[n++] = sym->name;
 		if (n)
-			fit = klp_objfile__files_holding(vmlinux, base, names, n, files, 2);
+			fit = klp_objfile__files_holding(shipped, base, names, n, files, 2);
 	}
 	free(names);
 	return fit == 1 ? files[0] : 0;
 }
 
-/*
- * A kernel built without the plugin: the records of vmlinux's units from
- * opts->vmlinux_units, rebuilt apart from it and proven against it; the
- * symbols (old_sympos) from vmlinux itself, each local one the unit's
- * whose local functions its STT_FILE group holds.
- */
-static int load_vmlinux_units(struct gen *g)
+/* The object of the fix's unit @unit: vmlinux (0) unless unit_object() said. */
+static size_t object_of_rebuilt(const struct gen *g, const struct klp_unit *unit)
 {
-	const struct klp_generate_opts *o = g->opts;
-	struct klp_objfile *vmlinux = klp_objfile__open(g->objs[0].path, 0);
+	size_t i;
+
+	for (i = 0; unit->source && i < g->nr_units; i++)
+		if (gen_same_unit(unit->source, g->units[i].path))
+			return g->units[i].obj;
+	return 0;
+}
+
+/*
+ * The rebuilt units of object @obj (vmlinux, or a module of the fix's
+ * units) into g->aff: their records, and the object's symbols from its
+ * shipped file (old_sympos), each local one the unit's whose local
+ * functions its STT_FILE group holds.  @files: opts->rebuilt_units, open.
+ */
+static int add_rebuilt_object(struct gen *g, size_t obj, struct klp_objfile *const *files,
+			      size_t nr_files)
+{
+	struct gen_object *go = &g->objs[obj];
+	struct klp_objfile *shipped = klp_objfile__open(go->path, 0);
 	const struct klp_unit **units = NULL;
 	unsigned int *groups = NULL;
 	const struct klp_symbol *sym;
 	size_t nr = 0, i, k;
-	int obj, err;
+	int id, err;
 
-	if (!vmlinux)
+	if (!shipped)
 		return errno == ENOMEM ? -ENOMEM : -EINVAL;
-	err = keep_objfile(g, vmlinux);
-	for (i = 0; !err && i < o->nr_vmlinux_units; i++) {
-		struct klp_objfile *uo = klp_objfile__open(o->vmlinux_units[i], 0);
+	err = keep_objfile(g, shipped);
+	for (i = 0; !err && i < nr_files; i++) {
 		const struct klp_unit *unit;
 		unsigned int group;
 
-		if (!uo) {
-			err = errno == ENOMEM ? -ENOMEM : -EINVAL;
-			break;
-		}
-		err = keep_objfile(g, uo);
-		if (err)
-			break;
-		if (!klp_objfile__has_records(uo)) {
-			err = gen_err_input("%s: error: no partition records in it\n",
-					    o->vmlinux_units[i]);
-			break;
-		}
-		group = group_of_unit(vmlinux, uo);
+		if (!klp_objfile__nr_units(files[i]) ||
+		    object_of_rebuilt(g, klp_objfile__unit(files[i], 0)) != obj)
+			continue;
+		group = group_of_unit(shipped, files[i]);
 		if (!group) {
 			err = gen_err_input("%s: error: its local functions fit no one STT_FILE "
 					    "group of %s: old_sympos cannot be counted\n",
-					    o->vmlinux_units[i], g->objs[0].path);
+					    g->opts->rebuilt_units[i], go->path);
 			break;
 		}
-		klp_objfile__for_each_unit(uo, k, unit) {
+		klp_objfile__for_each_unit(files[i], k, unit) {
 			const struct klp_unit **nu = realloc(units, (nr + 1) * sizeof(*nu));
 			unsigned int *ng = realloc(groups, (nr + 1) * sizeof(*ng));
 
@@ -305,13 +322,11 @@ static int load_vmlinux_units(struct gen *g)
 			groups[nr++] = group;
 		}
 	}
-	g->aff = err ? NULL : klp_affected__new();
-	if (!err && !g->aff)
-		err = -ENOMEM;
-	obj = err ? err : klp_affected__add_object(g->aff, "vmlinux", KLP_AFFECTED_VMLINUX,
-						  KLP_AFFECTED_FROM_PLUGIN, units, nr);
-	err = obj < 0 ? obj : 0;
-	klp_objfile__for_each_symbol(vmlinux, i, sym) {
+	id = err ? err : klp_affected__add_object(g->aff, go->name,
+						 obj ? KLP_AFFECTED_MODULE : KLP_AFFECTED_VMLINUX,
+						 KLP_AFFECTED_FROM_PLUGIN, units, nr);
+	err = id < 0 ? id : 0;
+	klp_objfile__for_each_symbol(shipped, i, sym) {
 		int unit = sym->bind == STB_LOCAL ? -2 : -1;
 
 		if (err)
@@ -319,19 +334,60 @@ static int load_vmlinux_units(struct gen *g)
 		for (k = 0; unit == -2 && k < nr; k++)
 			if (sym->file && groups[k] == sym->file)
 				unit = (int)k;
-		err = klp_affected__add_symbol(g->aff, obj, sym->name, sym->value, unit);
+		err = klp_affected__add_symbol(g->aff, id, sym->name, sym->value, unit);
 	}
+	go->rebuilt = !err;
 	free(units);
 	free(groups);
 	return err;
 }
 
-/* Is @u a unit of vmlinux whose records load_vmlinux_units() took? */
-static bool unit_in_vmlinux_units(const struct gen *g, const struct gen_unit *u)
+/*
+ * A kernel built without the plugin: the records of the fix's units
+ * from opts->rebuilt_units, rebuilt apart from the kernel and proven
+ * against it; vmlinux first, then each module one of them belongs to.
+ */
+static int load_rebuilt_units(struct gen *g)
+{
+	const struct klp_generate_opts *o = g->opts;
+	struct klp_objfile **files = calloc(o->nr_rebuilt_units + 1, sizeof(*files));
+	size_t i, k;
+	int err = files ? 0 : -ENOMEM;
+
+	for (i = 0; !err && i < o->nr_rebuilt_units; i++) {
+		files[i] = klp_objfile__open(o->rebuilt_units[i], 0);
+		if (!files[i]) {
+			err = errno == ENOMEM ? -ENOMEM : -EINVAL;
+			break;
+		}
+		err = keep_objfile(g, files[i]);
+		if (!err && !klp_objfile__has_records(files[i]))
+			err = gen_err_input("%s: error: no partition records in it\n",
+					    o->rebuilt_units[i]);
+	}
+	g->aff = err ? NULL : klp_affected__new();
+	if (!err && !g->aff)
+		err = -ENOMEM;
+	/* an out-of-tree module (-m) keeps its own records: not rebuilt */
+	for (i = 0; !err && i < g->nr_objs; i++) {
+		bool used = !i;
+
+		for (k = 0; !used && k < o->nr_rebuilt_units; k++)
+			used = klp_objfile__nr_units(files[k]) &&
+			       object_of_rebuilt(g, klp_objfile__unit(files[k], 0)) == i;
+		if (used)
+			err = add_rebuilt_object(g, i, files, o->nr_rebuilt_units);
+	}
+	free(files);
+	return err;
+}
+
+/* Are the records of @u among those load_rebuilt_units() took? */
+static bool unit_rebuilt(const struct gen *g, const struct gen_unit *u)
 {
 	size_t i, k;
 
-	for (i = 1; u->obj == 0 && i < g->nr_unit_objs; i++)
+	for (i = 0; i < g->nr_unit_objs; i++)
 		for (k = 0; k < klp_objfile__nr_units(g->unit_objs[i]); k++) {
 			const struct klp_unit *unit = klp_objfile__unit(g->unit_objs[i], k);
 
@@ -354,8 +410,8 @@ int gen_load_records(struct gen *g)
 		if (err)
 			return err;
 	}
-	if (g->opts->nr_vmlinux_units) {
-		err = load_vmlinux_units(g);
+	if (g->opts->nr_rebuilt_units) {
+		err = load_rebuilt_units(g);
 		if (err)
 			return err;
 	}
@@ -363,15 +419,16 @@ int gen_load_records(struct gen *g)
 	if (!paths)
 		return -ENOMEM;
 	/* vmlinux has none when its units' records came apart from it */
-	for (i = g->opts->vmlinux_units ? 1 : 0, n = 0; i < g->nr_objs; i++)
-		paths[n++] = g->objs[i].path;
+	for (i = g->opts->rebuilt_units ? 1 : 0, n = 0; i < g->nr_objs; i++)
+		if (!g->objs[i].rebuilt)
+			paths[n++] = g->objs[i].path;
 	if (!n || klp_index__open_files(paths, n, &io, &g->ix))
 		g->ix = NULL;
 	free(paths);
 	for (i = 0; i < g->nr_units; i++) {
 		struct gen_unit *u = &g->units[i];
 
-		u->records = (g->ix && unit_has_records(g, u)) || unit_in_vmlinux_units(g, u);
+		u->records = (g->ix && unit_has_records(g, u)) || unit_rebuilt(g, u);
 		if (!u->records)
 			log_warn("%s: warning: no partition records of it in %s (built without "
 				 "the klp-prep plugin): only the changed functions are patched, "

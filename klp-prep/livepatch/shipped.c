@@ -7,7 +7,9 @@
  *			.config, include/generated, .kernelvariables, a
  *			Makefile of one line including ...-common/Makefile
  *			(the source's top Makefile: the kernel's version)
- *   linux-image-R-dbg	/usr/lib/debug/boot/vmlinux-R
+ *   linux-image-R-dbg	/usr/lib/debug/boot/vmlinux-R, and each module
+ *			unstripped: /usr/lib/debug/lib/modules/R/kernel/
+ *			DIR/NAME.ko (uncompressed, .symtab and .rela.text)
  *   linux-source-S	/usr/src/linux-source-S.tar.xz
  * The compiles run "make -C OBJ M=SRC/TOP CC=... KCFLAGS=-fplugin=...
  * REST.o": kbuild then takes srctree from OBJ's Makefile and every
@@ -43,6 +45,7 @@ struct klp_shipped {
 	char *release;			/* "6.1.0-57-cloud-amd64" */
 	char *headers;			/* the build dir, resolved */
 	char *vmlinux;
+	char *modules;			/* the -dbg package's modules: DIR/NAME.ko */
 	char *version;			/* "6.1.192", from the headers */
 	char *series;			/* "6.1" */
 	char *source;			/* tarball or directory */
@@ -428,9 +431,10 @@ int klp_shipped_open(const struct klp_shipped_opts *opts, struct klp_shipped **o
 
 	s->vmlinux = opts->vmlinux ? strdup(opts->vmlinux) :
 		xasprintf("/usr/lib/debug/boot/vmlinux-%s", s->release);
+	s->modules = xasprintf("/usr/lib/debug/lib/modules/%s/kernel", s->release);
 	s->source = opts->source ? strdup(opts->source) :
 		xasprintf("/usr/src/linux-source-%s.tar.xz", s->series);
-	if (!s->vmlinux || !s->source)
+	if (!s->vmlinux || !s->modules || !s->source)
 		goto fail;
 	if (!exists(s->vmlinux))
 		append(&missing, " linux-image-%s-dbg", s->release);
@@ -489,6 +493,7 @@ void klp_shipped_free(struct klp_shipped *s)
 	free(s->release);
 	free(s->headers);
 	free(s->vmlinux);
+	free(s->modules);
 	free(s->version);
 	free(s->series);
 	free(s->source);
@@ -513,9 +518,83 @@ const char *klp_shipped_vmlinux(const struct klp_shipped *s)
 	return s->vmlinux;
 }
 
+const char *klp_shipped_modules(const struct klp_shipped *s)
+{
+	return s->modules;
+}
+
 char *klp_shipped_unit_path(const struct klp_shipped *s, const char *unit)
 {
 	return xasprintf("%s/units/%s", s->dir, unit);
+}
+
+/* The walk of klp_shipped_find_module(): nftw() has no context argument. */
+static struct {
+	const char *name;
+	char *found;
+} find;
+
+/* kbuild's module names have '_' where the file names may have '-'. */
+static bool same_module_name(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i] && !((a[i] == '-' || a[i] == '_') && (b[i] == '-' || b[i] == '_')))
+			return false;
+	return !a[len];
+}
+
+static int find_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+	size_t len = strlen(base);
+
+	(void)st;
+	if (type != FTW_F || len < 4 || strcmp(base + len - 3, ".ko") ||
+	    !same_module_name(find.name, base, len - 3))
+		return 0;
+	find.found = strdup(path);
+	return 1;
+}
+
+char *klp_shipped_find_module(const char *dir, const char *name)
+{
+	find.name = name;
+	find.found = NULL;
+	if (nftw(dir, find_entry, 16, FTW_PHYS) < 0)
+		log_err("%s: error: %s\n", dir, strerror(errno));
+	else if (!find.found)
+		log_err("%s: error: no %s.ko under it: is the -dbg package the kernel's?\n",
+			dir, name);
+	return find.found;
+}
+
+/* A proven module unit's module name, beside it: UNIT.module. */
+static char *module_note_path(const struct klp_shipped *s, const char *unit)
+{
+	return xasprintf("%s/units/%s.module", s->dir, unit);
+}
+
+int klp_shipped_unit_target(const struct klp_shipped *s, const char *unit, char **module,
+			    char **target)
+{
+	char *note = module_note_path(s, unit);
+	char *text = note ? klp_read_text_file(note) : NULL;
+
+	*module = NULL;
+	*target = NULL;
+	free(note);
+	if (!note)
+		return -ENOMEM;
+	if (!text) {
+		*target = strdup(s->vmlinux);
+		return *target ? 0 : -ENOMEM;
+	}
+	text[strcspn(text, "\n")] = '\0';
+	*module = text;
+	*target = klp_shipped_find_module(s->modules, text);
+	return *target ? 0 : -ENOENT;
 }
 
 /* ---- the source tree and the kbuild directory ------------------------------- */
@@ -794,10 +873,11 @@ static void print_result(const struct klp_code_result *r, void *ctx)
  * vmlinux.o: its jump-label rewrite (a static branch's jmp becomes a
  * nop) is in the shipped code.
  */
-static int link_objtool(struct klp_shipped *s, const char *copy)
+static int link_objtool(struct klp_shipped *s, const char *copy, bool module)
 {
 	char *objtool = xasprintf("%s/tools/objtool/objtool", s->obj);
-	char *argv[] = { objtool, "--hacks=jump_label", "--link", (char *)copy, NULL };
+	char *argv[] = { objtool, "--hacks=jump_label", "--link",
+			 module ? "--module" : (char *)copy, module ? (char *)copy : NULL, NULL };
 	int ret = -ENOMEM;
 
 	if (objtool)
@@ -822,32 +902,101 @@ static int copy_to(const char *from, const char *to, const char *log)
 	return 0;
 }
 
-/* Compile, prove and cache one unit: 0, KLP_SHIPPED_DIFFERS or -errno. */
-static int make_unit(struct klp_shipped *s, const struct klp_objfile *vmlinux,
-		     const char *unit)
+static char *saved_command(const char *obj);
+
+/*
+ * The module kbuild compiled @built for, from the command it left: its
+ * KBUILD_MODNAME ('-' as '_') when the command has -DMODULE, else NULL
+ * (vmlinux).  *@objtool_linked: the command ran objtool --link itself
+ * (a module of one unit, where objtool runs on vmlinux.o).
+ */
+static int unit_module(const char *built, char **module, bool *objtool_linked)
+{
+	char *cmd = saved_command(built), *name;
+	size_t len;
+
+	*module = NULL;
+	*objtool_linked = false;
+	if (!cmd) {
+		log_err("%s: error: make left no command for it\n", built);
+		return -EIO;
+	}
+	*objtool_linked = strstr(cmd, " --link");
+	if (!strstr(cmd, " -DMODULE ")) {
+		free(cmd);
+		return 0;
+	}
+	name = strstr(cmd, "-DKBUILD_MODNAME=");
+	if (name) {
+		name += strlen("-DKBUILD_MODNAME=");
+		name += strspn(name, "'\"\\");
+		len = strcspn(name, "'\"\\ ");
+		*module = len ? strndup(name, len) : NULL;
+	}
+	free(cmd);
+	if (!*module) {
+		log_err("%s: error: compiled for a module without -DKBUILD_MODNAME\n", built);
+		return -EIO;
+	}
+	for (name = *module; *name; name++)
+		if (*name == '-')
+			*name = '_';
+	return 0;
+}
+
+/*
+ * Compile, prove and cache one unit: 0, KLP_SHIPPED_DIFFERS or -errno.
+ * Proven against the shipped vmlinux (*@vmlinux, opened on first use),
+ * or for a unit of a module against the module's .ko from the -dbg
+ * package, its name then noted beside the unit (UNIT.module).
+ */
+static int make_unit(struct klp_shipped *s, struct klp_objfile **vmlinux, const char *unit)
 {
 	char *built = xasprintf("%s/%s", s->src_tree, unit);
 	char *cached = klp_shipped_unit_path(s, unit);
 	char *tmp = cached ? xasprintf("%s.tmp.%d", cached, (int)getpid()) : NULL;
+	char *note = cached ? module_note_path(s, unit) : NULL;
 	struct proof proof = { .unit = unit };
 	struct klp_code_stats st;
-	struct klp_objfile *obj = NULL;
-	char *slash;
+	struct klp_objfile *obj = NULL, *ko = NULL;
+	const struct klp_objfile *shipped;
+	char *slash, *module = NULL, *ko_path = NULL;
+	const char *target;
+	bool objtool_linked;
 	int ret = -ENOMEM;
 
-	if (!built || !cached || !tmp)
+	if (!built || !cached || !tmp || !note)
 		goto out;
 	ret = compile(s, unit);
+	if (!ret)
+		ret = unit_module(built, &module, &objtool_linked);
 	if (ret)
 		goto out;
+	if (module) {
+		ko_path = klp_shipped_find_module(s->modules, module);
+		ko = ko_path ? klp_objfile__open(ko_path, 0) : NULL;
+		if (!ko) {
+			ret = ko_path ? -errno : -ENOENT;
+			goto out;
+		}
+	} else if (!*vmlinux) {
+		*vmlinux = klp_objfile__open(s->vmlinux, 0);
+		if (!*vmlinux) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	shipped = module ? ko : *vmlinux;
+	target = module ? ko_path : s->vmlinux;
 	slash = strrchr(tmp, '/');
 	*slash = '\0';
 	ret = mkdir_p(tmp);
 	*slash = '/';
 	if (!ret)
 		ret = copy_to(built, tmp, s->log);
-	if (!ret && s->link_objtool)
-		ret = link_objtool(s, tmp);
+	/* a module of one unit ran objtool --link at its compile already */
+	if (!ret && s->link_objtool && !objtool_linked)
+		ret = link_objtool(s, tmp, !!module);
 	if (ret)
 		goto out;
 	obj = klp_objfile__open(tmp, 0);
@@ -861,20 +1010,24 @@ static int make_unit(struct klp_shipped *s, const struct klp_objfile *vmlinux,
 		ret = -EIO;
 		goto out;
 	}
-	ret = klp_code_compare(obj, vmlinux, print_result, &proof, &st);
+	ret = klp_code_compare(obj, shipped, print_result, &proof, &st);
 	if (ret == -ESRCH) {
 		/* logged: no shipped group, or several, fit its local functions */
-		log_err("%s: error: cannot be proven: its functions cannot be paired with the shipped ones\n",
-			unit);
+		log_err("%s: error: cannot be proven: its functions cannot be paired with those of %s\n",
+			unit, target);
+		/* kbuild compiles a unit of neither obj-y nor obj-m as built-in */
+		if (!module)
+			log_err("%s: note: a unit the kernel builds neither into vmlinux nor into a module (its CONFIG_ option unset) has no shipped code\n",
+				unit);
 		ret = KLP_SHIPPED_DIFFERS;
 		goto out;
 	}
 	if (ret < 0)
 		goto out;
 	if (ret > 0) {
-		log_err("%s: error: cannot be proven: %s (%zu of %zu functions differ)\n",
+		log_err("%s: error: cannot be proven: %s (%zu of %zu functions differ, in %s)\n",
 			unit, proof.first_text, st.diff + st.only_rebuilt + st.only_shipped,
-			st.match + st.diff + st.only_rebuilt + st.only_shipped);
+			st.match + st.diff + st.only_rebuilt + st.only_shipped, target);
 		ret = KLP_SHIPPED_DIFFERS;
 		goto out;
 	}
@@ -883,21 +1036,36 @@ static int make_unit(struct klp_shipped *s, const struct klp_objfile *vmlinux,
 		       unit, st.match);
 		goto out;
 	}
+	/* the note first: a cached unit without one is a unit of vmlinux */
+	if (module) {
+		char *text = xasprintf("%s\n", module);
+
+		ret = text ? write_atomic(note, text) : -ENOMEM;
+		free(text);
+		if (ret)
+			goto out;
+	} else {
+		unlink(note);
+	}
 	if (rename(tmp, cached)) {
 		ret = -errno;
 		log_err("%s: error: %s\n", cached, strerror(errno));
 		goto out;
 	}
-	printf("%s: proven: %zu functions match%s (%zu bytes, %zu in relocated fields)\n",
+	printf("%s: proven: %zu functions match%s (%zu bytes, %zu in relocated fields)%s%s\n",
 	       unit, st.match, st.weak_overridden ? ", weak ones overridden aside" : "",
-	       st.bytes, st.masked);
+	       st.bytes, st.masked, module ? "; module " : "", module ? module : "");
 out:
 	klp_objfile__free(obj);
+	klp_objfile__free(ko);
 	if (tmp)
 		unlink(tmp);
 	free(built);
 	free(cached);
 	free(tmp);
+	free(note);
+	free(module);
+	free(ko_path);
 	return ret;
 }
 
@@ -939,11 +1107,6 @@ int klp_shipped_make_records(struct klp_shipped *s, const char *const *units,
 		err = make_objdir(s);
 	if (err)
 		goto out;
-	vmlinux = klp_objfile__open(s->vmlinux, 0);
-	if (!vmlinux) {
-		err = -errno;
-		goto out;
-	}
 	p.total = nr_todo;
 	for (i = 0; i < nr_units; i++) {
 		int ret;
@@ -952,7 +1115,7 @@ int klp_shipped_make_records(struct klp_shipped *s, const char *const *units,
 			continue;
 		p.item = units[i];
 		klp_report_progress(&p);
-		ret = make_unit(s, vmlinux, units[i]);
+		ret = make_unit(s, &vmlinux, units[i]);
 		p.done++;
 		if (ret < 0) {
 			err = ret;

@@ -71,13 +71,29 @@ void klp_shipped_free(struct klp_shipped *s);
 
 const char *klp_shipped_release(const struct klp_shipped *s);
 const char *klp_shipped_vmlinux(const struct klp_shipped *s);
+/* The -dbg package's modules, unstripped: DIR/NAME.ko under it. */
+const char *klp_shipped_modules(const struct klp_shipped *s);
+/*
+ * The file of module @name ('-' and '_' alike) under @dir, found by
+ * walking it; NULL when there is none (logged).
+ */
+char *klp_shipped_find_module(const char *dir, const char *name);
+/*
+ * What the proven @unit was proven against: *@target the -dbg vmlinux,
+ * or for a unit of a module the module's .ko (*@module its name, else
+ * NULL).  0, or -errno (logged).
+ */
+int klp_shipped_unit_target(const struct klp_shipped *s, const char *unit, char **module,
+			    char **target);
 /* CACHE/RELEASE/units/@unit, whether it is there or not (NULL: ENOMEM). */
 char *klp_shipped_unit_path(const struct klp_shipped *s, const char *unit);
 
 /*
  * Make the records of @units (paths of the source tree: "fs/proc/version.o"):
  * unpack the source and make the kbuild directory if not done yet,
- * compile each unit not cached yet, prove and cache it.  Each unit's
+ * compile each unit not cached yet, prove it against the shipped vmlinux,
+ * or the -dbg .ko of the module kbuild compiled it for (-DMODULE), and
+ * cache it.  Each unit's
  * outcome is printed on stdout, one line.  Returns 0 when every unit is
  * proven, KLP_SHIPPED_DIFFERS when one is not (the others are still
  * done), -errno when a step failed (logged).

@@ -11,11 +11,12 @@
 # xen_apic_read.part.0 on 6.12) is refused (exit 3, the part named: a
 # stock klp_func has no stack_only); klp-demo built against the headers
 # (-m) likewise, a fix without split parts built, its bundled fix
-# (klp_demo_work.cold) refused; a unit of a shipped module refused (not
-# done yet); and bad input
-# (release not installed, source of another version, another compiler,
-# a rebuilt unit that is not the shipped code) exits 2 or 3 writing no
-# module.
+# (klp_demo_work.cold) refused; a fix to bm_status_write of the shipped
+# in-tree module binfmt_misc.ko built: its klp object is the module, its
+# symbols named at the positions the -dbg .ko's symtab gives them; and
+# bad input (release not installed, source of another version, another
+# compiler, a unit in neither vmlinux nor a module, a rebuilt unit that
+# is not the shipped code) exits 2 or 3 writing no module.
 klp_prep=$1
 plugin=$2
 release=$3
@@ -126,6 +127,42 @@ has err "error: 'klp_demo_work' cannot be livepatched on this kernel: its split 
 [ -e "$work/demo-work.ko" ] && fail "the refused klp-demo fix wrote its module"
 t3=$(now)
 
+# -- a unit of an in-tree module of the shipped kernel ---------------------------
+# fs/binfmt_misc.o (CONFIG_BINFMT_MISC=m): proven against the -dbg
+# binfmt_misc.ko; the patched function calls parse_command(), a local
+# function of the module, through .klp.sym.binfmt_misc.parse_command,POS.
+mod_ko=/usr/lib/debug/lib/modules/$release/kernel/fs/binfmt_misc.ko
+run 0 build -k "$build" --cache "$cache" -n binfmt -o "$work/binfmt.ko" -w "$work/w-binfmt" \
+	"$fixes/binfmt-misc-status.diff"
+has out "patched: binfmt_misc:bm_status_write -> klpp_bm_status_write"
+run 0 verify "$work/binfmt.ko"
+has out "$work/binfmt.ko: ok: 1 patched function"
+has out "binfmt_misc (binfmt_misc_funcs):"
+nm "$mod_ko" > "$work/binfmt_misc.nm"
+readelf -sW "$work/binfmt.ko" | grep -o '\.klp\.sym\.[^ ]*' > "$work/binfmt.sym"
+grep -q '^\.klp\.sym\.binfmt_misc\.parse_command,' "$work/binfmt.sym" ||
+	fail "no .klp.sym.binfmt_misc.parse_command symbol in $work/binfmt.ko"
+while read -r sym; do
+	rest=${sym#.klp.sym.binfmt_misc.}
+	[ "$rest" != "$sym" ] || continue
+	name=${rest%,*}
+	pos=${rest##*,}
+	count=$(awk -v n="$name" '$3 == n' "$work/binfmt_misc.nm" | wc -l)
+	if [ "$count" -eq 0 ]; then
+		fail "$sym: no $name in $mod_ko"
+	elif [ "$count" -eq 1 ] && [ "$pos" -ne 0 ]; then
+		fail "$sym: $name is unique in $mod_ko, the position must be 0"
+	elif [ "$count" -gt 1 ] && { [ "$pos" -lt 1 ] || [ "$pos" -gt "$count" ]; }; then
+		fail "$sym: $count symbols $name in $mod_ko, position $pos"
+	fi
+done < "$work/binfmt.sym"
+readelf -SW "$work/binfmt.ko" | grep -q '\.klp\.rela\.binfmt_misc\.' ||
+	fail "no .klp.rela.binfmt_misc section in $work/binfmt.ko"
+# proven against the module's .ko, and check -k compares it with it again
+run 0 check -k "$build" --cache "$cache" fs/binfmt_misc.o
+has out "fs/binfmt_misc.o: 0 mismatches against $mod_ko"
+t4=$(now)
+
 # -- bad input: exit 2 or 3, no module -------------------------------------------
 run 2 build -k /lib/modules/6.1.0-0-none-amd64/build --cache "$work/c" -o "$work/bad.ko" \
 	-w "$work/w-bad" "$fixes/version-livepatched.diff"
@@ -144,11 +181,13 @@ run 2 build -k "$work/headers" --vmlinux "$vmlinux" --cache "$work/c" -o "$work/
 	-w "$work/w-bad" "$fixes/version-livepatched.diff"
 has err "the kernel was built with \"gcc-12 (Debian 12.1.0-1) 12.1.0\""
 
-# A unit the shipped kernel builds as a module (CONFIG_NLS_UTF8=m): its
-# .ko is not read yet, refused as such.
-run 2 build -k "$build" --cache "$cache" -o "$work/bad.ko" -w "$work/w-bad" \
-	"$fixes/nls-utf8-module.diff"
-has err "fs/nls/nls_utf8.c: error: the kernel $release builds it into a module"
+# A unit the shipped kernel builds neither into vmlinux nor into a
+# module (CONFIG_EFS_FS is not set on either): kbuild compiles it as
+# built-in, and vmlinux has no code of it; nothing cached.
+run 3 kernel-records -k "$build" --cache "$cache" fs/efs/inode.o
+has err "fs/efs/inode.o: error: cannot be proven: its functions cannot be paired with those of $vmlinux"
+has err "fs/efs/inode.o: note: a unit the kernel builds neither into vmlinux nor into a module"
+[ -e "$cache/$release/units/fs/efs/inode.o" ] && fail "fs/efs/inode.o was cached"
 
 # A vmlinux the units were not built for: the proof fails, the fix is
 # refused.  (Another cache: its identity would empty the shared one.  The
@@ -164,8 +203,8 @@ if [ -n "$other" ] && [ -e "/usr/lib/debug/boot/vmlinux-$other" ]; then
 	has err "their records would not describe the running kernel"
 fi
 [ -e "$work/bad.ko" ] && fail "bad input wrote a module"
-t4=$(now)
+t5=$(now)
 
-echo "shipped build $release: version $(echo "$t1 - $t0" | bc) s, split-part refusal $(echo "$t2 - $t1" | bc) s, klp-demo $(echo "$t3 - $t2" | bc) s, bad input $(echo "$t4 - $t3" | bc) s"
+echo "shipped build $release: version $(echo "$t1 - $t0" | bc) s, split-part refusal $(echo "$t2 - $t1" | bc) s, klp-demo $(echo "$t3 - $t2" | bc) s, binfmt_misc $(echo "$t4 - $t3" | bc) s, bad input $(echo "$t5 - $t4" | bc) s"
 [ "$failed" -eq 0 ] || { echo "$failed failed"; exit 1; }
 echo "shipped build $release: ok"
