@@ -454,7 +454,14 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 				ctx_error(x, line, "cannot find '%s' of this unit in the original %s",
 					  name, object);
 			else
-				log_warn("%s:%u: warning: '%s' is neither exported nor found in %s; "
+				/*
+				 * No linked part of the kernel defines it: the
+				 * kernel's own build dropped the reference (a
+				 * size or branch check such as
+				 * __bad_size_call_parameter); should the
+				 * module's keep it, modpost names it.
+				 */
+				log_info("%s:%u: note: '%s' is neither exported nor found in %s; "
 					 "left as it is\n", x->tu->display, line, name, object);
 			return;
 		}
@@ -598,6 +605,17 @@ static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 					push_node(x, n, MARK_DECL);
 			}
 		}
+		goto out;
+	}
+
+	/*
+	 * A header's extern inline (gnu_inline: the kernel's __FORTIFY_INLINE
+	 * __fortify_strlen) has no out-of-line copy anywhere: like a static
+	 * inline, its body is compiled into the module.
+	 */
+	if (!def_main && !clang_Cursor_isNull(def) && clang_Cursor_isFunctionInlined(def) &&
+	    clang_Cursor_getStorageClass(def) == CX_SC_Extern) {
+		walk_header_body(x, def);
 		goto out;
 	}
 

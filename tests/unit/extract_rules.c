@@ -633,27 +633,31 @@ static void test_percpu_up(void **state)
  * running kernel: no extern, and no "neither exported nor found" warning
  * a kernel engineer would learn to ignore (every kernel build printed
  * them for __builtin_expect, __compiletime_assert_N and
- * current_stack_pointer).  A real missing symbol still warns.
+ * current_stack_pointer).  A function no linked part of the kernel
+ * defines (__bad_size_call_parameter, behind a size check) is a note, for
+ * -v; a header's extern inline (__fortify_strlen) is no symbol at all.
  */
 static void test_compiler_made_names(void **state)
 {
 	static const char *f[] = { "use", NULL };
 	static const char *missing[] = { "__builtin_expect", "__compiletime_assert_7",
-					 "current_stack_pointer", "gone_fn", NULL };
-	struct tables t = { .exported = missing + 4, .missing = missing };
+					 "current_stack_pointer", "gone_fn", "fortified", NULL };
+	struct tables t = { .exported = missing + 5, .missing = missing };
 	struct klp_extract *ex;
 
 	(void)state;
 	write_file("c.h", "extern void __compiletime_assert_7(void) "
 			  "__attribute__((__error__(\"too big\")));\n"
 			  "register unsigned long current_stack_pointer __asm__(\"rsp\");\n"
-			  "int gone_fn(int);\n");
+			  "int gone_fn(int);\n"
+			  "extern inline __attribute__((gnu_inline)) int fortified(int x) "
+			  "{ return x + 1; }\n");
 	assert_int_equal(run("#include \"c.h\"\n"
 			     "int use(int x)\n"
 			     "{\n"
 			     "\tif (__builtin_expect(x > 4, 0))\n"
 			     "\t\t__compiletime_assert_7();\n"
-			     "\treturn gone_fn(x) + (int)current_stack_pointer;\n"
+			     "\treturn gone_fn(x) + fortified(x) + (int)current_stack_pointer;\n"
 			     "}\n", f, &t, &ex), 0);
 	assert_null(find_item(ex, KLP_ITEM_EXTERN, "__builtin_expect"));
 	assert_null(find_item(ex, KLP_ITEM_EXTERN, "__compiletime_assert_7"));
@@ -661,7 +665,10 @@ static void test_compiler_made_names(void **state)
 	assert_null(strstr(log_buf, "__builtin_expect"));
 	assert_null(strstr(log_buf, "__compiletime_assert_7"));
 	assert_null(strstr(log_buf, "current_stack_pointer"));
-	assert_non_null(strstr(log_buf, "'gone_fn' is neither exported nor found"));
+	assert_null(find_item(ex, KLP_ITEM_EXTERN, "fortified"));
+	assert_null(strstr(log_buf, "fortified"));
+	assert_null(strstr(log_buf, "warning"));
+	assert_non_null(strstr(log_buf, "note: 'gone_fn' is neither exported nor found"));
 	klp_extract__free(ex);
 }
 
