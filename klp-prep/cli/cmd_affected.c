@@ -25,9 +25,12 @@
 
 #include "cli.h"
 #include "json_writer.h"
+#include "shipped.h"
 
 static const char affected_usage[] =
 "usage: klp-prep affected [OPTIONS] CHANGE... (BUILD_DIR | FILE...)\n"
+"       klp-prep affected -k /lib/modules/RELEASE/build [--vmlinux PATH]\n"
+"                         [--source PATH] [--cache DIR] [OPTIONS] CHANGE...\n"
 "\n"
 "Print the functions a livepatch must replace when the given functions\n"
 "change: the changed ones, the callers that inlined them, the callers of\n"
@@ -38,6 +41,12 @@ static const char affected_usage[] =
 "Records come from a kernel build directory (vmlinux and every *.ko below\n"
 "it, through an index that later queries reuse), or from the given ELF\n"
 "files (vmlinux, modules, objects).\n"
+"\n"
+"With -k, the kernel is a distribution's, built without the plugin: the\n"
+"units of the changed files are rebuilt with it and proven against the\n"
+"shipped vmlinux or module (as by 'klp-prep kernel-records', whose lines\n"
+"go to stderr), and old_sympos is counted in the shipped binaries.  Each\n"
+"change then names its file (-f FILE.c:NAME).\n"
 "\n"
 "changes (at least one):\n"
 "  -f, --function [FILE:]NAME  a changed function; FILE tells apart static\n"
@@ -52,7 +61,12 @@ static const char affected_usage[] =
 "                      beside the dumps give the calls to clones\n"
 "      --objects       also read *.o files of BUILD_DIR (for a vmlinux whose\n"
 "                      link dropped the records)\n"
-"      --cache FILE    the index file (default BUILD_DIR/.klp-prep/affected.idx)\n"
+"      --cache FILE    the index file (default BUILD_DIR/.klp-prep/affected.idx);\n"
+"                      with -k, the proven units' directory, as for\n"
+"                      klp-prep kernel-records\n"
+"  -k, --kernel DIR    a shipped kernel's headers (/lib/modules/RELEASE/build)\n"
+"      --vmlinux PATH, --source PATH\n"
+"                      with -k: as for klp-prep kernel-records\n"
 "      --no-cache      read every object, keep no index\n"
 "  -v                  more messages (-vv: also where each was raised)\n"
 "  -h, --help          this text\n"
@@ -546,6 +560,180 @@ static void print_json(const struct klp_affected *a, bool ipa, int status)
 	json_finish(&w);
 }
 
+/* ---- a shipped kernel (-k) ------------------------------------------------ */
+
+/* "fs/proc/version.c" of a change: "fs/proc/version.o"; NULL if none. */
+static char *unit_of_change(const struct change *c)
+{
+	const char *colon = strrchr(c->spec, ':');
+	size_t n = colon ? (size_t)(colon - c->spec) : 0;
+	char *unit;
+
+	if (n < 3 || strncmp(c->spec + n - 2, ".c", 2))
+		return NULL;
+	unit = strndup(c->spec, n);
+	if (unit)
+		unit[n - 1] = 'o';
+	return unit;
+}
+
+struct shipped_input {
+	struct klp_shipped *s;
+	char **units, **modules, **targets;
+	struct klp_objfile **files;	/* the proven units, then the binaries */
+	size_t nr, nr_files;
+};
+
+static void shipped_input__free(struct shipped_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nr; i++) {
+		free(in->units[i]);
+		free(in->modules[i]);
+		free(in->targets[i]);
+	}
+	for (i = 0; i < in->nr_files; i++)
+		klp_objfile__free(in->files[i]);
+	free(in->units);
+	free(in->modules);
+	free(in->targets);
+	free(in->files);
+	klp_shipped_free(in->s);
+}
+
+/*
+ * Object @module (NULL: vmlinux) of the shipped kernel into @a: the
+ * proven units of it, and its shipped binary's symbols.
+ */
+static int add_shipped_object(struct klp_affected *a, struct shipped_input *in,
+			      const char *module, const char *binary)
+{
+	struct klp_objfile **mine = calloc(in->nr + 1, sizeof(*mine));
+	const char **names = calloc(in->nr + 1, sizeof(*names));
+	struct klp_objfile *shipped;
+	size_t n = 0, i;
+	int ret = -ENOMEM;
+
+	if (!mine || !names)
+		goto out;
+	for (i = 0; i < in->nr; i++)
+		if (module ? in->modules[i] && !strcmp(in->modules[i], module) : !in->modules[i]) {
+			mine[n] = in->files[i];
+			names[n++] = in->units[i];
+		}
+	ret = -EINVAL;
+	shipped = klp_objfile__open(binary, 0);
+	if (!shipped)
+		goto out;	/* the library said why */
+	in->files[in->nr_files++] = shipped;
+	ret = klp_shipped_add_object(a, module ? module : "vmlinux", module != NULL, shipped,
+				     mine, names, n);
+out:
+	free(mine);
+	free(names);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * The records of the changed files' units of a shipped kernel, proven
+ * (kernel-records), into @a: vmlinux first, then each module one of them
+ * belongs to.  kernel-records' lines go to stderr: stdout is the answer.
+ */
+static int add_shipped(struct klp_affected *a, const struct klp_shipped_opts *so,
+		       const struct change *changes, size_t nr_changes,
+		       struct shipped_input *in)
+{
+	size_t i, k;
+	int saved, ret;
+
+	in->units = calloc(nr_changes + 1, sizeof(*in->units));
+	in->modules = calloc(nr_changes + 1, sizeof(*in->modules));
+	in->targets = calloc(nr_changes + 1, sizeof(*in->targets));
+	in->files = calloc(2 * nr_changes + 2, sizeof(*in->files));
+	if (!in->units || !in->modules || !in->targets || !in->files)
+		return KLP_EXIT_INTERNAL;
+	for (i = 0; i < nr_changes; i++) {
+		char *u = unit_of_change(&changes[i]);
+
+		if (!u) {
+			fprintf(stderr, "%s: %s: error: with -k, a change names its .c file "
+				"(-f FILE.c:NAME, -l FILE.c:LINES)\n", klp_prog, changes[i].spec);
+			return KLP_EXIT_USAGE;
+		}
+		for (k = 0; k < in->nr && strcmp(in->units[k], u); k++)
+			;
+		if (k < in->nr)
+			free(u);
+		else
+			in->units[in->nr++] = u;
+	}
+	if (klp_shipped_open(so, &in->s))
+		return KLP_EXIT_USAGE;	/* the library said why */
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		return KLP_EXIT_INTERNAL;
+	ret = klp_shipped_make_records(in->s, (const char *const *)in->units, in->nr);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	if (ret)
+		return ret == KLP_SHIPPED_DIFFERS ? KLP_EXIT_UNSAFE : KLP_EXIT_USAGE;
+	for (i = 0; i < in->nr; i++) {
+		char *path = klp_shipped_unit_path(in->s, in->units[i]);
+
+		if (!path)
+			return KLP_EXIT_INTERNAL;
+		in->files[in->nr_files] = klp_objfile__open(path, 0);
+		free(path);
+		if (!in->files[in->nr_files])
+			return KLP_EXIT_USAGE;
+		in->nr_files++;
+		if (klp_shipped_unit_target(in->s, in->units[i], &in->modules[i],
+					    &in->targets[i]))
+			return KLP_EXIT_USAGE;
+	}
+	/* vmlinux first (the livepatch core's object 0), then each module once */
+	if (add_shipped_object(a, in, NULL, klp_shipped_vmlinux(in->s)))
+		return KLP_EXIT_USAGE;
+	for (i = 0; i < in->nr; i++) {
+		if (!in->modules[i])
+			continue;
+		for (k = 0; k < i && !(in->modules[k] && !strcmp(in->modules[k], in->modules[i])); k++)
+			;
+		if (k == i && add_shipped_object(a, in, in->modules[i], in->targets[i]))
+			return KLP_EXIT_USAGE;
+	}
+	return KLP_EXIT_OK;
+}
+
+/*
+ * A stock kernel's struct klp_func has no stack_only: a function with
+ * split parts cannot be patched there (as klp-prep build says).  How many
+ * functions that refuses; each part is named.
+ */
+static size_t refuse_split_parts(const struct klp_affected *a, const struct shipped_input *in)
+{
+	size_t i, k, refused = 0;
+
+	if (klp_shipped_has_stack_only(in->s) != 0)
+		return 0;	/* the series is there, or no header (logged) */
+	for (i = 0; i < klp_affected__nr_nodes(a); i++) {
+		const struct klp_affected_node *n = klp_affected__node(a, i);
+
+		if (n->state != KLP_NODE_PATCH || !n->nr_subfuncs)
+			continue;
+		for (k = 0; k < n->nr_subfuncs; k++)
+			fprintf(stderr, "%s: error: '%s' cannot be livepatched on this kernel: its "
+				"split part '%s' needs a stack_only entry, and the kernel lacks the "
+				"kernel-support series (<linux/livepatch.h> does not define "
+				"KLP_HAVE_STACK_ONLY)\n", klp_prog, n->symbol, n->subfuncs[k].symbol);
+		refused++;
+	}
+	return refused;
+}
+
 /* ---- the command --------------------------------------------------------- */
 
 static bool is_dir(const char *path)
@@ -565,10 +753,15 @@ int cmd_affected(int argc, char **argv)
 		{ "objects", no_argument, NULL, 'O' },
 		{ "cache", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "vmlinux", required_argument, NULL, 'V' },
+		{ "source", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct klp_index_options iopts = { 0 };
+	struct klp_shipped_opts sopts = { 0 };
+	struct shipped_input shipped = { 0 };
 	struct change *changes = NULL;
 	struct ipa_input ipa = { 0 };
 	struct klp_index *ix = NULL;
@@ -577,7 +770,7 @@ int cmd_affected(int argc, char **argv)
 	const char **only = NULL;
 	char **only_files = NULL;
 	size_t nr_only_files = 0;
-	size_t nr_changes = 0, i;
+	size_t nr_changes = 0, unsafe, i;
 	bool json = false;
 	int status = KLP_EXIT_USAGE, opt, ret;
 
@@ -588,7 +781,7 @@ int cmd_affected(int argc, char **argv)
 		free(only_files);
 		return KLP_EXIT_USAGE;
 	}
-	while ((opt = getopt_long(argc, argv, "f:l:hv", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:l:k:hv", options, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 		case 'l':
@@ -610,6 +803,15 @@ int cmd_affected(int argc, char **argv)
 		case 'N':
 			iopts.cache = "";
 			break;
+		case 'k':
+			sopts.build_dir = optarg;
+			break;
+		case 'V':
+			sopts.vmlinux = optarg;
+			break;
+		case 'S':
+			sopts.source = optarg;
+			break;
 		case 'v':
 			klp_verbose++;
 			break;
@@ -629,7 +831,11 @@ int cmd_affected(int argc, char **argv)
 		usage_error("affected: no change given (--function or --lines); see 'klp-prep affected --help'");
 		goto out;
 	}
-	if (optind >= argc && !ipa_dir) {
+	if (sopts.build_dir && (optind < argc || ipa_dir)) {
+		usage_error("affected: -k takes no BUILD_DIR, FILE or --ipa-clones; see 'klp-prep affected --help'");
+		goto out;
+	}
+	if (optind >= argc && !ipa_dir && !sopts.build_dir) {
 		usage_error("affected: no BUILD_DIR or FILE given; see 'klp-prep affected --help'");
 		goto out;
 	}
@@ -663,7 +869,13 @@ int cmd_affected(int argc, char **argv)
 	iopts.only_strings = only;
 
 	/* The records. */
-	if (ipa_dir) {
+	if (sopts.build_dir) {
+		sopts.cache = iopts.cache && *iopts.cache ? iopts.cache : NULL;
+		status = add_shipped(a, &sopts, changes, nr_changes, &shipped);
+		if (status != KLP_EXIT_OK)
+			goto out;
+		status = KLP_EXIT_USAGE;
+	} else if (ipa_dir) {
 		if (read_dumps(ipa_dir, &ipa, a))
 			goto out;
 	} else if (optind == argc - 1 && is_dir(argv[optind])) {
@@ -715,15 +927,17 @@ int cmd_affected(int argc, char **argv)
 		fprintf(stderr, "%s: error: out of memory\n", klp_prog);
 		goto out;
 	}
-	status = klp_affected__count(a, KLP_NODE_UNPATCHABLE) ?
-		 KLP_EXIT_UNSAFE : KLP_EXIT_OK;
+	unsafe = klp_affected__count(a, KLP_NODE_UNPATCHABLE);
+	if (shipped.s)
+		unsafe += refuse_split_parts(a, &shipped);
+	status = unsafe ? KLP_EXIT_UNSAFE : KLP_EXIT_OK;
 	if (json)
 		print_json(a, ipa_dir != NULL, status);
 	else
 		print_text(a);
 	if (status == KLP_EXIT_UNSAFE)
 		fprintf(stderr, "%s: error: %zu function(s) cannot be livepatched safely (see above)\n",
-			klp_prog, klp_affected__count(a, KLP_NODE_UNPATCHABLE));
+			klp_prog, unsafe);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: error writing the output: %s\n", klp_prog,
 			strerror(errno));
@@ -731,6 +945,7 @@ int cmd_affected(int argc, char **argv)
 	}
 out:
 	klp_affected__free(a);
+	shipped_input__free(&shipped);
 	klp_index__free(ix);
 	ipa_input__free(&ipa);
 	free(changes);

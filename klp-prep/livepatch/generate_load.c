@@ -234,33 +234,6 @@ static int keep_objfile(struct gen *g, struct klp_objfile *obj)
 	return 0;
 }
 
-/*
- * The STT_FILE group of @shipped (vmlinux or a module) that holds the
- * local functions of @obj, a unit rebuilt apart from it: the rule its
- * proof against @shipped used (klp_objfile__files_holding()).  0 when
- * no one group does.
- */
-static unsigned int group_of_unit(const struct klp_objfile *shipped,
-				  const struct klp_objfile *obj)
-{
-	const struct klp_elf *elf = klp_objfile__elf(obj);
-	const char *base = klp_elf__nr_files(elf) ? klp_elf__file_name(elf, 1) : NULL;
-	const struct klp_symbol *sym;
-	const char **names = calloc(klp_objfile__nr_symbols(obj) + 1, sizeof(*names));
-	unsigned int files[2] = { 0 };
-	size_t i, n = 0, fit = 0;
-
-	if (names && base) {
-		klp_objfile__for_each_symbol(obj, i, sym)
-			if (sym->bind == STB_LOCAL)
-				names[n++] = sym->name;
-		if (n)
-			fit = klp_objfile__files_holding(shipped, base, names, n, files, 2);
-	}
-	free(names);
-	return fit == 1 ? files[0] : 0;
-}
-
 /* The object of the fix's unit @unit: vmlinux (0) unless unit_object() said. */
 static size_t object_of_rebuilt(const struct gen *g, const struct klp_unit *unit)
 {
@@ -274,71 +247,39 @@ static size_t object_of_rebuilt(const struct gen *g, const struct klp_unit *unit
 
 /*
  * The rebuilt units of object @obj (vmlinux, or a module of the fix's
- * units) into g->aff: their records, and the object's symbols from its
- * shipped file (old_sympos), each local one the unit's whose local
- * functions its STT_FILE group holds.  @files: opts->rebuilt_units, open.
+ * units) into g->aff, with the object's symbols from its shipped file
+ * (klp_shipped_add_object()).  @files: opts->rebuilt_units, open.
  */
 static int add_rebuilt_object(struct gen *g, size_t obj, struct klp_objfile *const *files,
 			      size_t nr_files)
 {
 	struct gen_object *go = &g->objs[obj];
 	struct klp_objfile *shipped = klp_objfile__open(go->path, 0);
-	const struct klp_unit **units = NULL;
-	unsigned int *groups = NULL;
-	const struct klp_symbol *sym;
-	size_t nr = 0, i, k;
-	int id, err;
+	struct klp_objfile **mine = calloc(nr_files + 1, sizeof(*mine));
+	const char **names = calloc(nr_files + 1, sizeof(*names));
+	size_t nr = 0, i;
+	int err = shipped ? 0 : errno == ENOMEM ? -ENOMEM : -EINVAL;
 
-	if (!shipped)
-		return errno == ENOMEM ? -ENOMEM : -EINVAL;
-	err = keep_objfile(g, shipped);
+	if (!err)
+		err = keep_objfile(g, shipped);
+	if (!err && (!mine || !names))
+		err = -ENOMEM;
 	for (i = 0; !err && i < nr_files; i++) {
-		const struct klp_unit *unit;
-		unsigned int group;
-
 		if (!klp_objfile__nr_units(files[i]) ||
 		    object_of_rebuilt(g, klp_objfile__unit(files[i], 0)) != obj)
 			continue;
-		group = group_of_unit(shipped, files[i]);
-		if (!group) {
-			err = gen_err_input("%s: error: its local functions fit no one STT_FILE "
-					    "group of %s: old_sympos cannot be counted\n",
-					    g->opts->rebuilt_units[i], go->path);
-			break;
-		}
-		klp_objfile__for_each_unit(files[i], k, unit) {
-			const struct klp_unit **nu = realloc(units, (nr + 1) * sizeof(*nu));
-			unsigned int *ng = realloc(groups, (nr + 1) * sizeof(*ng));
-
-			if (nu)
-				units = nu;
-			if (ng)
-				groups = ng;
-			if (!nu || !ng) {
-				err = -ENOMEM;
-				break;
-			}
-			units[nr] = unit;
-			groups[nr++] = group;
-		}
+		mine[nr] = files[i];
+		names[nr++] = g->opts->rebuilt_units[i];
 	}
-	id = err ? err : klp_affected__add_object(g->aff, go->name,
-						 obj ? KLP_AFFECTED_MODULE : KLP_AFFECTED_VMLINUX,
-						 KLP_AFFECTED_FROM_PLUGIN, units, nr);
-	err = id < 0 ? id : 0;
-	klp_objfile__for_each_symbol(shipped, i, sym) {
-		int unit = sym->bind == STB_LOCAL ? -2 : -1;
+	if (!err) {
+		int id = klp_shipped_add_object(g->aff, go->name, obj != 0, shipped,
+						mine, names, nr);
 
-		if (err)
-			break;
-		for (k = 0; unit == -2 && k < nr; k++)
-			if (sym->file && groups[k] == sym->file)
-				unit = (int)k;
-		err = klp_affected__add_symbol(g->aff, id, sym->name, sym->value, unit);
+		err = id < 0 ? (id == -ENOMEM ? id : -EINVAL) : 0;
 	}
 	go->rebuilt = !err;
-	free(units);
-	free(groups);
+	free(mine);
+	free(names);
 	return err;
 }
 

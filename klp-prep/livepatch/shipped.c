@@ -16,11 +16,13 @@
  * per-directory flag from the source's Makefiles.
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +166,91 @@ static int write_atomic(const char *path, const char *text)
 }
 
 /* ---- finding the release's packages ----------------------------------------- */
+
+/*
+ * The STT_FILE group of @shipped (vmlinux or a module) that holds the
+ * local functions of @obj, a unit rebuilt apart from it: the rule its
+ * proof against @shipped used (klp_objfile__files_holding()).  0 when
+ * no one group does.
+ */
+static unsigned int group_of_unit(const struct klp_objfile *shipped,
+				  const struct klp_objfile *obj)
+{
+	const struct klp_elf *elf = klp_objfile__elf(obj);
+	const char *base = klp_elf__nr_files(elf) ? klp_elf__file_name(elf, 1) : NULL;
+	const struct klp_symbol *sym;
+	const char **names = calloc(klp_objfile__nr_symbols(obj) + 1, sizeof(*names));
+	unsigned int files[2] = { 0 };
+	size_t i, n = 0, fit = 0;
+
+	if (names && base) {
+		klp_objfile__for_each_symbol(obj, i, sym)
+			if (sym->bind == STB_LOCAL)
+				names[n++] = sym->name;
+		if (n)
+			fit = klp_objfile__files_holding(shipped, base, names, n, files, 2);
+	}
+	free(names);
+	return fit == 1 ? files[0] : 0;
+}
+
+int klp_shipped_add_object(struct klp_affected *a, const char *name, bool module,
+			   const struct klp_objfile *shipped,
+			   struct klp_objfile *const *units, const char *const *unit_names,
+			   size_t nr_units)
+{
+	const struct klp_unit **recs = NULL;
+	unsigned int *groups = NULL;
+	const struct klp_symbol *sym;
+	const struct klp_unit *unit;
+	size_t nr = 0, i, k;
+	int id = 0, err = 0;
+
+	for (i = 0; !err && i < nr_units; i++) {
+		unsigned int group = group_of_unit(shipped, units[i]);
+
+		if (!group) {
+			log_err("%s: error: its local functions fit no one STT_FILE group of %s: "
+				"old_sympos cannot be counted\n", unit_names[i],
+				klp_objfile__path(shipped));
+			err = -EINVAL;
+			break;
+		}
+		klp_objfile__for_each_unit(units[i], k, unit) {
+			const struct klp_unit **nu = realloc(recs, (nr + 1) * sizeof(*nu));
+			unsigned int *ng = realloc(groups, (nr + 1) * sizeof(*ng));
+
+			if (nu)
+				recs = nu;
+			if (ng)
+				groups = ng;
+			if (!nu || !ng) {
+				err = -ENOMEM;
+				break;
+			}
+			recs[nr] = unit;
+			groups[nr++] = group;
+		}
+	}
+	if (!err)
+		id = klp_affected__add_object(a, name, module ? KLP_AFFECTED_MODULE
+							      : KLP_AFFECTED_VMLINUX,
+					      KLP_AFFECTED_FROM_PLUGIN, recs, nr);
+	err = err ? err : id < 0 ? id : 0;
+	klp_objfile__for_each_symbol(shipped, i, sym) {
+		int u = sym->bind == STB_LOCAL ? -2 : -1;
+
+		if (err)
+			break;
+		for (k = 0; u == -2 && k < nr; k++)
+			if (sym->file && groups[k] == sym->file)
+				u = (int)k;
+		err = klp_affected__add_symbol(a, id, sym->name, sym->value, u);
+	}
+	free(recs);
+	free(groups);
+	return err ? err : id;
+}
 
 const char *klp_shipped_default_cache(void)
 {
@@ -349,6 +436,26 @@ static void append_stat(char **text, const char *what, const char *path)
 }
 
 /*
+ * The plugin by its bytes, not its path and time: the same plugin built
+ * in two build trees (CI's, a user's) makes the same records, and two
+ * trees must not empty each other's cache.
+ */
+static void append_content(char **text, const char *what, const char *path)
+{
+	uint64_t hash = 0xcbf29ce484222325ull;	/* FNV-1a */
+	unsigned char buf[65536];
+	FILE *f = fopen(path, "rb");
+	size_t n, i;
+
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (i = 0; i < n; i++)
+			hash = (hash ^ buf[i]) * 0x100000001b3ull;
+	if (f)
+		fclose(f);
+	append(text, "%s %016llx\n", what, f ? (unsigned long long)hash : 0ull);
+}
+
+/*
  * Empty CACHE/RELEASE when what it was made from changed: the headers,
  * the vmlinux, the source, the plugin, the compiler.
  */
@@ -364,7 +471,7 @@ static int open_release_dir(struct klp_shipped *s)
 	free(path);
 	append_stat(&identity, "vmlinux", s->vmlinux);
 	append_stat(&identity, "source", s->source);
-	append_stat(&identity, "plugin", s->plugin);
+	append_content(&identity, "plugin", s->plugin);
 	append(&identity, "cc %s\n", s->cc_text);
 	if (!identity)
 		return -ENOMEM;

@@ -32,6 +32,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <klp_prep/affected.h>
+#include <klp_prep/object.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -127,6 +130,19 @@ int klp_shipped_has_stack_only(const struct klp_shipped *s);
 int klp_shipped_write_compdb(struct klp_shipped *s, const char *const *units, size_t nr_units,
 			     const char *const *module_dirs, size_t nr_module_dirs,
 			     const char *path);
+
+/*
+ * Add object @name (vmlinux, or a module: @module) of the shipped kernel
+ * to @a for its proven units @units (open; @unit_names for messages):
+ * their records, and the symbols of @shipped, its shipped binary, in
+ * .symtab order for old_sympos, each local one tied to the unit whose
+ * STT_FILE group holds that unit's local functions (the rule of the
+ * proof).  Returns the object's index in @a, or -errno (logged).
+ */
+int klp_shipped_add_object(struct klp_affected *a, const char *name, bool module,
+			   const struct klp_objfile *shipped,
+			   struct klp_objfile *const *units, const char *const *unit_names,
+			   size_t nr_units);
 
 /* $XDG_CACHE_HOME/klp-prep/shipped, or ~/.cache/klp-prep/shipped. */
 const char *klp_shipped_default_cache(void);

@@ -6,7 +6,8 @@
 # -dbg, source): a fix to version_proc_show (no split part on either
 # shipped kernel) becomes a module with the shipped vermagic, whose
 # livepatch symbols name symbols of the shipped vmlinux at the positions
-# kallsyms gives them, whose table verifies and names no stack_only; a
+# kallsyms gives them, whose table verifies and names no stack_only
+# (affected -k gives the same answer, vmlinux's and a module's); a
 # fix to a function with a split part (kernel_restart.cold on 6.1,
 # xen_apic_read.part.0 on 6.12) is refused (exit 3, the part named: a
 # stock klp_func has no stack_only); klp-demo built against the headers
@@ -80,6 +81,15 @@ run 0 verify "$ko"
 has out "$ko: ok: 1 patched function; stack_only: 0 pairs, 0 old side only, 0 new side only"
 has out "version_proc_show -> klpp_version_proc_show"
 hasnt out "stack_only "
+
+# -- affected -k: the same proven records, for a build system (--json) ---------
+run 0 affected -k "$build" --cache "$cache" --json -l fs/proc/version.c:12
+json '[(f["symbol"], f["object"], f["sympos"], f["sympos_estimated"]) for f in d["affected"]["functions"]] == [("version_proc_show", "vmlinux", 0, False)]'
+run 0 affected -k "$build" --cache "$cache" -f fs/binfmt_misc.c:bm_status_write
+has out "binfmt_misc bm_status_write,0"
+run 2 affected -k "$build" --cache "$cache" -f version_proc_show
+has err "version_proc_show: error: with -k, a change names its .c file"
+
 # a stock struct klp_func: the source names no stack_only field
 grep -qE '\.(stack_only|new_name|new_sympos) =' "$work/w-version/src/livepatch_version_lp.c" &&
 	fail "the module source sets stack_only fields the kernel's klp_func lacks"
@@ -90,7 +100,7 @@ t1=$(now)
 # .part.0 (partial inlining) on 6.12.  Each case runs where the shipped
 # vmlinux has that part; at least one must.
 refusals=0
-refused() # DIFF FUNCTION PART
+refused() # DIFF FUNCTION PART FILE
 {
 	part=$(awk '{print $3}' "$work/vmlinux.nm" | grep -m1 -xE "$3")
 	[ -n "$part" ] || return 0
@@ -100,9 +110,13 @@ refused() # DIFF FUNCTION PART
 	has err "error: '$2' cannot be livepatched on this kernel: its split part '$part'"
 	has err "the kernel lacks the kernel-support series"
 	[ -e "$work/split.ko" ] && fail "$1: a refused fix wrote its module"
+	# affected -k says the same, with the part in its answer
+	run 3 affected -k "$build" --cache "$cache" -f "$4:$2"
+	has err "error: '$2' cannot be livepatched on this kernel: its split part '$part'"
+	has out "stack_only: $part"
 }
-refused kernel-restart-cold.diff kernel_restart 'kernel_restart\.cold'
-refused xen-apic-read-part.diff xen_apic_read 'xen_apic_read\.part\.[0-9]+'
+refused kernel-restart-cold.diff kernel_restart 'kernel_restart\.cold' kernel/reboot.c
+refused xen-apic-read-part.diff xen_apic_read 'xen_apic_read\.part\.[0-9]+' arch/x86/xen/apic.c
 [ "$refusals" -gt 0 ] || fail "no split-part case fits $release"
 t2=$(now)
 
