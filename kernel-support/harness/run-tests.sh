@@ -223,6 +223,7 @@ note_result() {
 ROOT=$WORK/initramfs
 rm -rf "$ROOT" "$WORK/suites"
 mkdir -p "$ROOT/klp-tests" "$WORK/suites"
+cp "$HARNESS_DIR/guest-lib.sh" "$ROOT/klp-tests/guest-lib.sh"
 TESTLIST=$ROOT/klp-tests/.harness-tests
 : >"$TESTLIST"
 

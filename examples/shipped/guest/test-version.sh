@@ -14,15 +14,7 @@ fail() {
 	exit 1
 }
 
-# wait_for FILE VALUE: up to 30 s (a transition waits for every task)
-wait_for() {
-	i=0
-	while [ "$(cat "$1" 2>/dev/null)" != "$2" ]; do
-		i=$((i + 1))
-		[ $i -le 150 ] || fail "$1 is '$(cat "$1" 2>/dev/null)' after 30 s, want '$2'"
-		sleep 0.2
-	done
-}
+. /klp-tests/guest-lib.sh	# expect, wait_for, wait_gone
 
 echo "guest: uname -r: $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPUs"
 before=$(cat /proc/version)

@@ -28,24 +28,7 @@ fail() {
 	exit 1
 }
 
-# wait_for FILE VALUE: up to 30 s
-wait_for() {
-	local i
-	for i in $(seq 1 150); do
-		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
-		sleep 0.2
-	done
-	fail "$1 is '$(cat "$1" 2>/dev/null)' after 30 s, want '$2'"
-}
-
-wait_gone() {
-	local i
-	for i in $(seq 1 150); do
-		[ -d "$1" ] || return 0
-		sleep 0.2
-	done
-	fail "$1 still there 30 s after the disable"
-}
+. /klp-tests/guest-lib.sh	# expect, wait_for, wait_gone
 
 # loaded_test WHEN WANT: WANT is passes or fails
 loaded_test() {

@@ -26,30 +26,7 @@ skip() {
 	exit 4
 }
 
-# expect WHAT GOT WANT
-expect() {
-	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
-	echo "ok: $1: $2"
-}
-
-# wait_for FILE VALUE: up to 30 s
-wait_for() {
-	local i
-	for i in $(seq 1 150); do
-		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
-		sleep 0.2
-	done
-	fail "$1 is '$(cat "$1" 2>/dev/null)' after 30 s, want '$2'"
-}
-
-wait_gone() {
-	local i
-	for i in $(seq 1 150); do
-		[ -e "$1" ] || return 0
-		sleep 0.2
-	done
-	fail "$1 still there after 30 s"
-}
+. /klp-tests/guest-lib.sh	# expect, wait_for, wait_gone
 
 # The kernel refused nothing for its version: a module built against the
 # wrong headers fails with "version magic" or "disagrees about version".
