@@ -55,25 +55,30 @@ got=$(modinfo -F vermagic "$ko")
 [ -n "$vermagic" ] || fail "no vermagic string in $vmlinux"
 [ "$(echo $got)" = "$(echo $vermagic)" ] || fail "vermagic '$got', the kernel's is '$vermagic'"
 
-# Each .klp.sym.vmlinux.NAME,POS names a symbol of the shipped vmlinux:
-# POS 0 when NAME is unique there, else 1..count (kallsyms order).
-nm "$vmlinux" > "$work/vmlinux.nm"
-readelf -sW "$ko" | grep -o '\.klp\.sym\.vmlinux\.[^ ]*' > "$work/klp.sym"
-[ -s "$work/klp.sym" ] || fail "no .klp.sym.vmlinux symbols in $ko"
-while read -r sym; do
-	rest=${sym#.klp.sym.vmlinux.}
-	name=${rest%,*}
-	pos=${rest##*,}
-	count=$(awk -v n="$name" '$3 == n' "$work/vmlinux.nm" | wc -l)
-	if [ "$count" -eq 0 ]; then
-		fail "$sym: no $name in $vmlinux"
-	elif [ "$count" -eq 1 ] && [ "$pos" -ne 0 ]; then
-		fail "$sym: $name is unique in $vmlinux, the position must be 0"
-	elif [ "$count" -gt 1 ] && { [ "$pos" -lt 1 ] || [ "$pos" -gt "$count" ]; }; then
-		fail "$sym: $count symbols $name in $vmlinux, position $pos"
-	fi
-done < "$work/klp.sym"
-readelf -SW "$ko" | grep -q '\.klp\.rela\.vmlinux\.' || fail "no .klp.rela.vmlinux section"
+# Each .klp.sym.OBJ.NAME,POS of livepatch KO names a symbol of OBJ's
+# shipped BINARY: POS 0 when NAME is unique there, else 1..count (kallsyms
+# order).  At least one, and a .klp.rela.OBJ section.
+klp_syms_in() # KO OBJ BINARY
+{
+	nm "$3" > "$work/$2.nm"
+	readelf -sW "$1" | grep -o "\.klp\.sym\.$2\.[^ ]*" > "$work/$2.sym"
+	[ -s "$work/$2.sym" ] || fail "no .klp.sym.$2 symbols in $1"
+	while read -r sym; do
+		rest=${sym#.klp.sym.$2.}
+		name=${rest%,*}
+		pos=${rest##*,}
+		count=$(awk -v n="$name" '$3 == n' "$work/$2.nm" | wc -l)
+		if [ "$count" -eq 0 ]; then
+			fail "$sym: no $name in $3"
+		elif [ "$count" -eq 1 ] && [ "$pos" -ne 0 ]; then
+			fail "$sym: $name is unique in $3, the position must be 0"
+		elif [ "$count" -gt 1 ] && { [ "$pos" -lt 1 ] || [ "$pos" -gt "$count" ]; }; then
+			fail "$sym: $count symbols $name in $3, position $pos"
+		fi
+	done < "$work/$2.sym"
+	readelf -SW "$1" | grep -q "\.klp\.rela\.$2\." || fail "no .klp.rela.$2 section in $1"
+}
+klp_syms_in "$ko" vmlinux "$vmlinux"
 [ "$(awk '$3 == "version_proc_show"' "$work/vmlinux.nm" | wc -l)" -eq 1 ] ||
 	fail "version_proc_show is not unique in $vmlinux: the table's old_sympos 0 is wrong"
 
@@ -152,26 +157,9 @@ has out "patched: binfmt_misc:bm_status_write -> klpp_bm_status_write"
 run 0 verify "$work/binfmt.ko"
 has out "$work/binfmt.ko: ok: 1 patched function"
 has out "binfmt_misc (binfmt_misc_funcs):"
-nm "$mod_ko" > "$work/binfmt_misc.nm"
-readelf -sW "$work/binfmt.ko" | grep -o '\.klp\.sym\.[^ ]*' > "$work/binfmt.sym"
-grep -q '^\.klp\.sym\.binfmt_misc\.parse_command,' "$work/binfmt.sym" ||
+klp_syms_in "$work/binfmt.ko" binfmt_misc "$mod_ko"
+grep -q '^\.klp\.sym\.binfmt_misc\.parse_command,' "$work/binfmt_misc.sym" ||
 	fail "no .klp.sym.binfmt_misc.parse_command symbol in $work/binfmt.ko"
-while read -r sym; do
-	rest=${sym#.klp.sym.binfmt_misc.}
-	[ "$rest" != "$sym" ] || continue
-	name=${rest%,*}
-	pos=${rest##*,}
-	count=$(awk -v n="$name" '$3 == n' "$work/binfmt_misc.nm" | wc -l)
-	if [ "$count" -eq 0 ]; then
-		fail "$sym: no $name in $mod_ko"
-	elif [ "$count" -eq 1 ] && [ "$pos" -ne 0 ]; then
-		fail "$sym: $name is unique in $mod_ko, the position must be 0"
-	elif [ "$count" -gt 1 ] && { [ "$pos" -lt 1 ] || [ "$pos" -gt "$count" ]; }; then
-		fail "$sym: $count symbols $name in $mod_ko, position $pos"
-	fi
-done < "$work/binfmt.sym"
-readelf -SW "$work/binfmt.ko" | grep -q '\.klp\.rela\.binfmt_misc\.' ||
-	fail "no .klp.rela.binfmt_misc section in $work/binfmt.ko"
 # proven against the module's .ko, and check -k compares it with it again
 run 0 check -k "$build" --cache "$cache" fs/binfmt_misc.o
 has out "fs/binfmt_misc.o: 0 mismatches against $mod_ko"
