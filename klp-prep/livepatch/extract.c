@@ -1140,8 +1140,22 @@ static bool signature_changed(struct ctx *x, const struct node *n)
 	last--;
 	for (i = 0; i < x->opts->nr_added; i++)
 		if (x->opts->added[i].first <= last && x->opts->added[i].last >= n->line)
-			return true;
-	return false;
+			break;
+	if (i == x->opts->nr_added)
+		return false;
+	/* Changed lines: only the type counts, not an added noinline or optimize(). */
+	if (x->opts->orig_signature) {
+		char *old = x->opts->orig_signature(x->opts->orig_ctx, n->name);
+		char *now = old ? klp_tu__signature(x->tu, n->name) : NULL;
+		bool same = now && !strcmp(old, now);
+
+		if (old && !now)
+			nomem(x);
+		free(old);
+		free(now);
+		return !same;
+	}
+	return true;
 }
 
 static void mark_patched(struct ctx *x)

@@ -110,6 +110,16 @@ int klp_tu__functions_in(struct klp_tu *tu, const struct klp_line_range *ranges,
 void klp_strv_free(char **v, size_t n);
 
 /*
+ * The signature of function @name as its callers see it: the canonical
+ * type of its definition in @tu ("long (struct tty_struct *, int, ...)",
+ * calling-convention attributes included) and its calling convention.
+ * Attributes of the function itself (noinline, optimize, cold, section)
+ * are not part of it.  malloc'd; NULL if @tu does not define @name, or
+ * with errno ENOMEM.
+ */
+char *klp_tu__signature(struct klp_tu *tu, const char *name);
+
+/*
  * A definition other than a function's that a fix touches: what a
  * livepatch cannot replace (the running kernel keeps its data and every
  * unchanged function its idea of a type's layout).
@@ -220,6 +230,14 @@ struct klp_extract_opts {
 	 */
 	const struct klp_line_range *added;
 	size_t nr_added;
+	/*
+	 * The signature (klp_tu__signature()) of @name in the original
+	 * unit, malloc'd, or NULL.  A fix that touches the lines of a
+	 * patched function's signature is refused unless this says the
+	 * signature is the same.  NULL callback: always refused.
+	 */
+	char *(*orig_signature)(void *ctx, const char *name);
+	void *orig_ctx;
 };
 
 /*

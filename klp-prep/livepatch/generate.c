@@ -100,6 +100,7 @@ static void gen_free(struct gen *g)
 		free(u->old_ranges);
 		free(u->new_ranges);
 		klp_strv_free(u->changed, u->nr_changed);
+		klp_tu__free(u->orig_tu);
 		for (k = 0; k < u->nr_funcs; k++) {
 			free(u->funcs[k].origin);
 			free(u->funcs[k].symbol);

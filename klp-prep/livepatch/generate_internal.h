@@ -119,6 +119,9 @@ struct gen_unit {
 	struct gen_func *funcs;		/* to patch */
 	size_t nr_funcs;
 	struct klp_tu *tu;
+	struct klp_tu *orig_tu;		/* the original text, parsed when
+					 * a signature's lines change */
+	int orig_err;			/* its parse failed */
 	struct klp_extract *ex;
 	char *spdx;			/* the unit's SPDX line, or NULL */
 	size_t obj;			/* into gen->objs */

@@ -593,6 +593,30 @@ static int unique_new_names(struct gen *g, struct gen_unit *u, char ***out)
 	return 0;
 }
 
+/*
+ * The original's signature of @name (klp_extract_opts.orig_signature):
+ * the original text is parsed once, the first time a fix touches the
+ * lines of a patched function's signature.
+ */
+static char *orig_signature(void *ctx, const char *name)
+{
+	struct gen_unit *u = ctx;
+
+	if (!u->orig_tu && !u->orig_err) {
+		struct klp_parse_opts po = {
+			.file = u->args->file,
+			.display_name = u->display,
+			.argv = (const char *const *)u->args->argv,
+			.argc = u->args->argc,
+			.contents = u->orig,
+			.size = u->orig_size,
+		};
+
+		u->orig_err = klp_tu__parse(&po, &u->orig_tu);
+	}
+	return u->orig_tu ? klp_tu__signature(u->orig_tu, name) : NULL;
+}
+
 int gen_extract_units(struct gen *g)
 {
 	size_t i, k;
@@ -627,6 +651,8 @@ int gen_extract_units(struct gen *g)
 			eo.added = u->new_ranges;
 			eo.nr_added = u->nr_new_ranges;
 			eo.oracle = &uo.oracle;
+			eo.orig_signature = orig_signature;
+			eo.orig_ctx = u;
 			err = klp_tu__extract(u->tu, &eo, &u->ex);
 			gen_unit_oracle__fini(&uo);
 		}

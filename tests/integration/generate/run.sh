@@ -227,6 +227,10 @@ generate signature
 if [ "$STATUS" == 3 ]; then ok signature-status; else fail signature-status "exit $STATUS, want 3"; fi
 expect_grep signature-message "kernel/calc.c:28: error: the fix changes the signature of 'calc_b'" \
 	"$WORK/out/signature.stderr"
+# Attributes only (noinline, optimize, cold): the same signature, patched.
+generate signature-attr
+if [ "$STATUS" == 0 ]; then ok signature-attr; else fail signature-attr "exit $STATUS: $(cat "$WORK/out/signature-attr.stderr")"; fi
+expect_grep signature-attr-func '^vmlinux calc_b klpp_calc_b' "$WORK/out/signature-attr/patched_funcs.csv"
 
 # -- an existing output is kept unless --force; the same input, same bytes --
 generate cmdline
