@@ -152,7 +152,8 @@ enum klp_item_kind {
 	KLP_ITEM_MACRO,		/* a #define of the unit */
 	KLP_ITEM_TYPE,		/* struct/union/enum/typedef */
 	KLP_ITEM_DECL,		/* a forward declaration of a copied function */
-	KLP_ITEM_FUNC,		/* a copied static function, unchanged */
+	KLP_ITEM_FUNC,		/* a copied static function, unchanged, or
+				 * one new in the fix (made static) */
 	KLP_ITEM_DATA,		/* a copied const variable the original lacks */
 	KLP_ITEM_EXTERN,	/* an externalized symbol (no text) */
 	KLP_ITEM_PATCHED,	/* a patched function, renamed */
@@ -238,6 +239,14 @@ struct klp_extract_opts {
 	 */
 	char *(*orig_signature)(void *ctx, const char *name);
 	void *orig_ctx;
+	/*
+	 * Functions the fix adds (defined in the patched unit, not in the
+	 * original): nothing in the running kernel to replace or to call.
+	 * One a copied function calls is copied as the module's own, with
+	 * what it needs, and made static if it is not (a note says so).
+	 */
+	const char *const *new_functions;
+	size_t nr_new_functions;
 };
 
 /*

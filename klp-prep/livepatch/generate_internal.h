@@ -116,6 +116,9 @@ struct gen_unit {
 	size_t nr_old_ranges, nr_new_ranges;
 	char **changed;			/* changed functions (names) */
 	size_t nr_changed;
+	char **new_funcs;		/* functions new in the fix (names):
+					 * the module's own, never patched */
+	size_t nr_new_funcs;
 	struct gen_func *funcs;		/* to patch */
 	size_t nr_funcs;
 	struct klp_tu *tu;

@@ -851,6 +851,61 @@ static void test_signature(void **state)
 	assert_int_equal(run_signature("int g(void)\n{\n\treturn 0;\n}\n", same[0]), -EINVAL);
 }
 
+/*
+ * Functions new in the fix: the module's own code.  One not static
+ * becomes static (with its declaration), what it needs is extracted as
+ * for a patched function, a patched function it calls is the new copy,
+ * and none of them is a patched function.
+ */
+static void test_new_functions(void **state)
+{
+	static const char *f[] = { "entry", "other", NULL };
+	static const char *new_fns[] = { "helper", "quiet", "unused" };
+	struct klp_extract_opts eo = { 0 };
+	struct klp_extract *ex = NULL;
+	const struct klp_item *it;
+	struct klp_tu *tu;
+
+	(void)state;
+	tu = parse_text("static int counter;\n"
+			"static inline int twice(int x) { return 2 * x; }\n"
+			"int helper(int x);\n"
+			"int other(int x) { return x - 1; }\n"
+			"static int quiet(void) { return 0; }\n"
+			"int entry(int x) { return helper(x) + quiet(); }\n"
+			"__attribute__((noinline)) int helper(int x)\n"
+			"{\n\tcounter++;\n\treturn other(twice(x));\n}\n"
+			"int unused(void) { return 1; }\n");
+	eo.functions = f;
+	eo.nr_functions = 2;
+	eo.new_functions = new_fns;
+	eo.nr_new_functions = 3;
+	assert_int_equal(klp_tu__extract(tu, &eo, &ex), 0);
+	it = find_item(ex, KLP_ITEM_FUNC, "helper");
+	assert_non_null(it);
+	assert_non_null(strstr(it->text, "static __attribute__((noinline)) int helper(int x)"));
+	assert_non_null(strstr(it->text, "return klpp_other(twice(x));"));
+	it = find_item(ex, KLP_ITEM_DECL, "helper");
+	assert_non_null(it);
+	assert_string_equal(it->text, "static int helper(int x);");
+	it = find_item(ex, KLP_ITEM_FUNC, "quiet");
+	assert_non_null(it);
+	assert_string_equal(it->text, "static int quiet(void) { return 0; }");
+	/* Its own needs: the helper's inline callee copied, its data the kernel's. */
+	assert_non_null(find_item(ex, KLP_ITEM_FUNC, "twice"));
+	assert_non_null(find_item(ex, KLP_ITEM_EXTERN, "counter"));
+	/* Not called by patched code: not in the module. */
+	assert_null(find_item(ex, KLP_ITEM_FUNC, "unused"));
+	assert_int_equal(ex->nr_patched, 2);
+	assert_string_equal(ex->patched[0].name, "entry");
+	assert_string_equal(ex->patched[1].name, "other");
+	assert_non_null(strstr(log_buf, "dir/unit.c:7: note: 'helper' is new in the fix: "
+				       "the livepatch makes it static"));
+	assert_null(strstr(log_buf, "'quiet' is new"));
+	klp_extract__free(ex);
+	klp_tu__free(tu);
+}
+
 static void test_parse_error_in_unit(void **state)
 {
 	static const char *f[] = { "x", NULL };
@@ -887,6 +942,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_functions_in_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_error_in_unit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_functions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,6 +204,17 @@ generate static-local
 golden static-local
 expect_grep static-local-new "^	static int calls;" "$WORK/out/static-local/kernel_calc.c"
 
+# -- a function new in the fix: the module's own, static, not patched ---
+generate new-function -v
+golden new-function
+expect_grep new-function-note "kernel/calc.c:36: note: 'calc_clamp' is new in the fix: the livepatch makes it static" \
+	"$WORK/out/new-function.stderr"
+if grep -q calc_clamp "$WORK/out/new-function/patched_funcs.csv" 2>/dev/null; then
+	fail new-function-not-patched "calc_clamp is in the table of patched functions"
+else
+	ok new-function-not-patched
+fi
+
 # -- a patched copy instead of a diff, without names: the differences tell --
 sed 's/^\treturn counter;$/\treturn counter + 1;/' "$WORK/src/kernel/calc.c" >"$WORK/out/calc-patched.c"
 "$KLP" generate -k "$WORK/build" -o "$WORK/out/patched-copy" -n patched_copy \
