@@ -528,6 +528,50 @@ static bool is_compiler_made(const char *name)
 	       !strncmp(name, "__compiletime_assert_", 21);
 }
 
+static bool is_new_function(struct ctx *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->opts->nr_new_functions; i++)
+		if (!strcmp(x->opts->new_functions[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * A function the fix adds: the module's own copy, static (only the
+ * patched code, in this unit, can call it through the livepatch), with
+ * its earlier declarations static too.
+ */
+static void copy_new_function(struct ctx *x, CXCursor def, unsigned int def_off,
+			      enum CXLinkageKind linkage, const char *name)
+{
+	struct node *n = tu_node_at(x->tu, def_off, def);
+	bool make_static = linkage != CXLinkage_Internal;
+	size_t i;
+
+	if (!n)
+		return;
+	if (make_static && x->mark[n - x->tu->nodes] == MARK_NONE)
+		log_info("%s:%u: note: '%s' is new in the fix: the livepatch makes it "
+			 "static, since only the patched code can call it\n",
+			 x->tu->display, n->line, name);
+	push_node(x, n, MARK_FUNC);
+	if (make_static)
+		add_edit(x, n->start, 0, "static ");
+	/* Its declarations before the definition: forward declarations. */
+	for (i = 0; i < x->tu->nr_nodes; i++) {
+		struct node *d = &x->tu->nodes[i];
+
+		if (d == n || d->kind != CXCursor_FunctionDecl || d->start >= n->start ||
+		    strcmp(d->name, name))
+			continue;
+		push_node(x, d, MARK_DECL);
+		if (make_static)
+			add_edit(x, d->start, 0, "static ");
+	}
+}
+
 static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 {
 	CXCursor def = clang_getCursorDefinition(ref);
@@ -573,6 +617,10 @@ static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 		 * in the patched text already (SYSCALL_DEFINE's __do_sys_*). */
 		if (dn && x->mark[dn - x->tu->nodes] == MARK_PATCHED && pi < 0)
 			goto out;
+	}
+	if (def_main && is_new_function(x, name)) {
+		copy_new_function(x, def, def_off, linkage, name);
+		goto out;
 	}
 	if (linkage == CXLinkage_Internal) {
 		if (clang_Cursor_isNull(def))
@@ -1140,8 +1188,22 @@ static bool signature_changed(struct ctx *x, const struct node *n)
 	last--;
 	for (i = 0; i < x->opts->nr_added; i++)
 		if (x->opts->added[i].first <= last && x->opts->added[i].last >= n->line)
-			return true;
-	return false;
+			break;
+	if (i == x->opts->nr_added)
+		return false;
+	/* Changed lines: only the type counts, not an added noinline or optimize(). */
+	if (x->opts->orig_signature) {
+		char *old = x->opts->orig_signature(x->opts->orig_ctx, n->name);
+		char *now = old ? klp_tu__signature(x->tu, n->name) : NULL;
+		bool same = now && !strcmp(old, now);
+
+		if (old && !now)
+			nomem(x);
+		free(old);
+		free(now);
+		return !same;
+	}
+	return true;
 }
 
 static void mark_patched(struct ctx *x)

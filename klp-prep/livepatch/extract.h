@@ -110,6 +110,16 @@ int klp_tu__functions_in(struct klp_tu *tu, const struct klp_line_range *ranges,
 void klp_strv_free(char **v, size_t n);
 
 /*
+ * The signature of function @name as its callers see it: the canonical
+ * type of its definition in @tu ("long (struct tty_struct *, int, ...)",
+ * calling-convention attributes included) and its calling convention.
+ * Attributes of the function itself (noinline, optimize, cold, section)
+ * are not part of it.  malloc'd; NULL if @tu does not define @name, or
+ * with errno ENOMEM.
+ */
+char *klp_tu__signature(struct klp_tu *tu, const char *name);
+
+/*
  * A definition other than a function's that a fix touches: what a
  * livepatch cannot replace (the running kernel keeps its data and every
  * unchanged function its idea of a type's layout).
@@ -142,7 +152,8 @@ enum klp_item_kind {
 	KLP_ITEM_MACRO,		/* a #define of the unit */
 	KLP_ITEM_TYPE,		/* struct/union/enum/typedef */
 	KLP_ITEM_DECL,		/* a forward declaration of a copied function */
-	KLP_ITEM_FUNC,		/* a copied static function, unchanged */
+	KLP_ITEM_FUNC,		/* a copied static function, unchanged, or
+				 * one new in the fix (made static) */
 	KLP_ITEM_DATA,		/* a copied const variable the original lacks */
 	KLP_ITEM_EXTERN,	/* an externalized symbol (no text) */
 	KLP_ITEM_PATCHED,	/* a patched function, renamed */
@@ -220,6 +231,22 @@ struct klp_extract_opts {
 	 */
 	const struct klp_line_range *added;
 	size_t nr_added;
+	/*
+	 * The signature (klp_tu__signature()) of @name in the original
+	 * unit, malloc'd, or NULL.  A fix that touches the lines of a
+	 * patched function's signature is refused unless this says the
+	 * signature is the same.  NULL callback: always refused.
+	 */
+	char *(*orig_signature)(void *ctx, const char *name);
+	void *orig_ctx;
+	/*
+	 * Functions the fix adds (defined in the patched unit, not in the
+	 * original): nothing in the running kernel to replace or to call.
+	 * One a copied function calls is copied as the module's own, with
+	 * what it needs, and made static if it is not (a note says so).
+	 */
+	const char *const *new_functions;
+	size_t nr_new_functions;
 };
 
 /*

@@ -9,6 +9,7 @@
  * the macro expansions of the unit's own file (to extend a range that
  * ends inside one, as `static DEFINE_MUTEX(lock)` does).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -521,6 +522,30 @@ int klp_tu__functions_in(struct klp_tu *tu, const struct klp_line_range *ranges,
 	*names = v;
 	*nr_names = n;
 	return 0;
+}
+
+char *klp_tu__signature(struct klp_tu *tu, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tu->nr_nodes; i++) {
+		const struct node *nd = &tu->nodes[i];
+		CXType t;
+		char *type, *sig;
+		int r;
+
+		if (nd->kind != CXCursor_FunctionDecl || strcmp(nd->name, name) ||
+		    !clang_isCursorDefinition(nd->cursor))
+			continue;
+		t = clang_getCanonicalType(clang_getCursorType(nd->cursor));
+		type = cx_strdup(clang_getTypeSpelling(t));
+		if (!type)
+			return NULL;
+		r = asprintf(&sig, "%s cc%d", type, (int)clang_getFunctionTypeCallingConv(t));
+		free(type);
+		return r < 0 ? NULL : sig;
+	}
+	return NULL;
 }
 
 void klp_data_decls_free(struct klp_data_decl *decls, size_t n)

@@ -100,6 +100,8 @@ static void gen_free(struct gen *g)
 		free(u->old_ranges);
 		free(u->new_ranges);
 		klp_strv_free(u->changed, u->nr_changed);
+		klp_strv_free(u->new_funcs, u->nr_new_funcs);
+		klp_tu__free(u->orig_tu);
 		for (k = 0; k < u->nr_funcs; k++) {
 			free(u->funcs[k].origin);
 			free(u->funcs[k].symbol);
@@ -162,6 +164,12 @@ void klp_generate_result__free(struct klp_generate_result *r)
 		free(o->name);
 	}
 	free(r->objs);
+	for (i = 0; i < r->nr_new_funcs; i++) {
+		free(r->new_funcs[i].name);
+		free(r->new_funcs[i].unit);
+		free(r->new_funcs[i].reason);
+	}
+	free(r->new_funcs);
 	for (i = 0; i < r->nr_externs; i++) {
 		free(r->externs[i].object);
 		free(r->externs[i].symbol);

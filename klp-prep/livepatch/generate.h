@@ -169,6 +169,13 @@ struct klp_generate_extern {
 	char *unit;			/* the unit that uses it */
 };
 
+/* A function new in the fix: the module's own, static, not in the table. */
+struct klp_generate_new_func {
+	char *name;
+	char *unit;			/* its unit in the tree */
+	char *reason;			/* "new in the fix" */
+};
+
 struct klp_generate_result {
 	char *name;			/* the livepatch's: livepatch_NAME.c */
 	char *module;			/* "livepatch-NAME": the .ko it builds */
@@ -179,6 +186,8 @@ struct klp_generate_result {
 	size_t nr_objs;
 	struct klp_generate_extern *externs;	/* per unit, in source order */
 	size_t nr_externs;
+	struct klp_generate_new_func *new_funcs;	/* per unit, in source order */
+	size_t nr_new_funcs;
 };
 
 /*

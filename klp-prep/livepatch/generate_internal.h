@@ -116,9 +116,15 @@ struct gen_unit {
 	size_t nr_old_ranges, nr_new_ranges;
 	char **changed;			/* changed functions (names) */
 	size_t nr_changed;
+	char **new_funcs;		/* functions new in the fix (names):
+					 * the module's own, never patched */
+	size_t nr_new_funcs;
 	struct gen_func *funcs;		/* to patch */
 	size_t nr_funcs;
 	struct klp_tu *tu;
+	struct klp_tu *orig_tu;		/* the original text, parsed when
+					 * a signature's lines change */
+	int orig_err;			/* its parse failed */
 	struct klp_extract *ex;
 	char *spdx;			/* the unit's SPDX line, or NULL */
 	size_t obj;			/* into gen->objs */

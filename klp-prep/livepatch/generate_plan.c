@@ -512,6 +512,39 @@ static int symbol_closure(struct gen *g)
 	return 0;
 }
 
+/*
+ * The changed functions the original text does not define (does not even
+ * name) but the patched text spells: new in the fix.  Nothing of the
+ * running kernel to replace; the module's own code.  A name a macro
+ * makes (SYSCALL_DEFINE's __do_sys_*) is in neither text: changed.
+ */
+static int split_new_functions(struct gen_unit *u)
+{
+	size_t k = 0;
+
+	while (k < u->nr_changed) {
+		const char *name = u->changed[k];
+		char **nv;
+
+		if (text_has_ident(u->orig, u->orig_size, name) ||
+		    !text_has_ident(u->patched, u->patched_size, name)) {
+			k++;
+			continue;
+		}
+		nv = realloc(u->new_funcs, (u->nr_new_funcs + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		u->new_funcs = nv;
+		nv[u->nr_new_funcs++] = u->changed[k];
+		memmove(&u->changed[k], &u->changed[k + 1],
+			(u->nr_changed - k - 1) * sizeof(*u->changed));
+		u->nr_changed--;
+		log_info("%s: '%s' is new in the fix: the module's own code, not patched\n",
+			 u->display, name);
+	}
+	return 0;
+}
+
 int gen_find_patched(struct gen *g)
 {
 	size_t i;
@@ -526,11 +559,19 @@ int gen_find_patched(struct gen *g)
 			err = klp_tu__functions_in(u->tu, u->new_ranges, u->nr_new_ranges,
 						   &u->changed, &u->nr_changed);
 		}
+		if (!err)
+			err = split_new_functions(u);
 		if (!err && !g->opts->nr_functions)
 			err = check_data(g, u);
 		if (err)
 			return err;
-		if (!u->nr_changed) {
+		if (!u->nr_changed && u->nr_new_funcs) {
+			log_err("%s: error: the fix adds '%s' here but changes no function of "
+				"the unit that could call it; a new function called from "
+				"another unit is not supported yet: define it in the unit "
+				"of its callers\n", u->display, u->new_funcs[0]);
+			g->unsafe++;
+		} else if (!u->nr_changed) {
 			log_err("%s: error: the fix changes no function of it (only "
 				"declarations, data or macros?); nothing a livepatch can replace\n",
 				u->display);
@@ -593,6 +634,30 @@ static int unique_new_names(struct gen *g, struct gen_unit *u, char ***out)
 	return 0;
 }
 
+/*
+ * The original's signature of @name (klp_extract_opts.orig_signature):
+ * the original text is parsed once, the first time a fix touches the
+ * lines of a patched function's signature.
+ */
+static char *orig_signature(void *ctx, const char *name)
+{
+	struct gen_unit *u = ctx;
+
+	if (!u->orig_tu && !u->orig_err) {
+		struct klp_parse_opts po = {
+			.file = u->args->file,
+			.display_name = u->display,
+			.argv = (const char *const *)u->args->argv,
+			.argc = u->args->argc,
+			.contents = u->orig,
+			.size = u->orig_size,
+		};
+
+		u->orig_err = klp_tu__parse(&po, &u->orig_tu);
+	}
+	return u->orig_tu ? klp_tu__signature(u->orig_tu, name) : NULL;
+}
+
 int gen_extract_units(struct gen *g)
 {
 	size_t i, k;
@@ -627,6 +692,10 @@ int gen_extract_units(struct gen *g)
 			eo.added = u->new_ranges;
 			eo.nr_added = u->nr_new_ranges;
 			eo.oracle = &uo.oracle;
+			eo.orig_signature = orig_signature;
+			eo.orig_ctx = u;
+			eo.new_functions = (const char *const *)u->new_funcs;
+			eo.nr_new_functions = u->nr_new_funcs;
 			err = klp_tu__extract(u->tu, &eo, &u->ex);
 			gen_unit_oracle__fini(&uo);
 		}
@@ -806,6 +875,50 @@ static int table_externs(struct gen *g)
 	return err;
 }
 
+/*
+ * The functions new in the fix that the module holds (those the patched
+ * code calls), in the order of the unit's output.
+ */
+static int table_new_funcs(struct gen *g)
+{
+	struct klp_generate_result *r = g->res;
+	size_t i, k, j;
+
+	for (i = 0; i < g->nr_units; i++) {
+		const struct gen_unit *u = &g->units[i];
+
+		for (k = 0; u->ex && k < u->ex->nr_items; k++) {
+			const struct klp_item *it = &u->ex->items[k];
+			struct klp_generate_new_func *nf;
+
+			if (it->kind != KLP_ITEM_FUNC ||
+			    !gen_strv_has(u->new_funcs, u->nr_new_funcs, it->name))
+				continue;
+			nf = realloc(r->new_funcs, (r->nr_new_funcs + 1) * sizeof(*nf));
+			if (!nf)
+				return -ENOMEM;
+			r->new_funcs = nf;
+			nf = &nf[r->nr_new_funcs++];
+			nf->name = strdup(it->name);
+			nf->unit = strdup(u->path);
+			nf->reason = strdup("new in the fix");
+			if (!nf->name || !nf->unit || !nf->reason)
+				return -ENOMEM;
+		}
+		for (j = 0; u->ex && j < u->nr_new_funcs; j++) {
+			for (k = 0; k < u->ex->nr_items; k++)
+				if (u->ex->items[k].kind == KLP_ITEM_FUNC &&
+				    !strcmp(u->ex->items[k].name, u->new_funcs[j]))
+					break;
+			if (k == u->ex->nr_items)
+				log_warn("%s: warning: '%s' is new in the fix but no patched "
+					 "function calls it: left out of the livepatch\n",
+					 u->display, u->new_funcs[j]);
+		}
+	}
+	return 0;
+}
+
 /* One klp_object per object with functions, vmlinux first; then the externs. */
 int gen_plan_table(struct gen *g)
 {
@@ -837,5 +950,6 @@ int gen_plan_table(struct gen *g)
 		if (err)
 			return err;
 	}
-	return table_externs(g);
+	err = table_externs(g);
+	return err ? err : table_new_funcs(g);
 }

@@ -759,6 +759,153 @@ static void test_functions_in_ranges(void **state)
 	klp_tu__free(tu);
 }
 
+/* Parse @src as the unit's text (the file need not exist). */
+static struct klp_tu *parse_text(const char *src)
+{
+	static const char *argv[] = { "-std=gnu11" };
+	struct klp_parse_opts po = { 0 };
+	char path[128];
+	struct klp_tu *tu = NULL;
+
+	snprintf(path, sizeof(path), "%s/unit.c", tmpdir);
+	po.file = path;
+	po.display_name = "dir/unit.c";
+	po.argv = argv;
+	po.argc = 1;
+	po.contents = src;
+	po.size = strlen(src);
+	assert_int_equal(klp_tu__parse(&po, &tu), 0);
+	return tu;
+}
+
+static char *orig_sig(void *ctx, const char *name)
+{
+	return klp_tu__signature(ctx, name);
+}
+
+/* Extract "f" from @patched with line 1 added, @orig the original. */
+static int run_signature(const char *orig, const char *patched)
+{
+	static const char *f[] = { "f", NULL };
+	struct klp_line_range added = { 1, 1 };
+	struct klp_extract_opts eo = { 0 };
+	struct klp_tu *otu = parse_text(orig), *tu = parse_text(patched);
+	struct klp_extract *ex = NULL;
+	int err;
+
+	eo.functions = f;
+	eo.nr_functions = 1;
+	eo.added = &added;
+	eo.nr_added = 1;
+	eo.orig_signature = orig_sig;
+	eo.orig_ctx = otu;
+	err = klp_tu__extract(tu, &eo, &ex);
+	klp_extract__free(ex);
+	klp_tu__free(tu);
+	klp_tu__free(otu);
+	return err;
+}
+
+/*
+ * A signature is what a caller compiled against the old function relies
+ * on: return type, parameter types, variadic-ness, calling convention.
+ * Attributes of the function itself (inlining, optimization, placement,
+ * tracing) change none of it: kpatch's fixes add them to the line of
+ * the name.
+ */
+static void test_signature(void **state)
+{
+	static const char orig[] = "long f(int x, char *p)\n{\n\treturn x + *p;\n}\n";
+	static const char *const same[] = {
+		"__attribute__((noinline)) long f(int x, char *p)\n{\n\treturn x + *p;\n}\n",
+		"__attribute__((optimize(\"-fno-optimize-sibling-calls\"))) long f(int x, char *p)\n"
+		"{\n\treturn x + *p;\n}\n",
+		"__attribute__((cold, section(\".text.unlikely\"), no_instrument_function)) "
+		"long f(int y, char *q)\n{\n\treturn y - *q;\n}\n",
+		"typedef long ret_t; ret_t __attribute__((noinline)) f(int x, char *p)\n"
+		"{\n\treturn x;\n}\n",
+	};
+	static const char *const changed[] = {
+		"long f(int x, char *p, int y)\n{\n\treturn x + *p + y;\n}\n",
+		"int f(int x, char *p)\n{\n\treturn x + *p;\n}\n",
+		"long f(long x, char *p)\n{\n\treturn x + *p;\n}\n",
+		"long f(int x, char *p, ...)\n{\n\treturn x + *p;\n}\n",
+		"__attribute__((ms_abi)) long f(int x, char *p)\n{\n\treturn x + *p;\n}\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		log_buf[0] = '\0';
+		assert_int_equal(run_signature(orig, same[i]), 0);
+		assert_null(strstr(log_buf, "error"));
+	}
+	for (i = 0; i < sizeof(changed) / sizeof(changed[0]); i++) {
+		log_buf[0] = '\0';
+		assert_int_equal(run_signature(orig, changed[i]), -EINVAL);
+		assert_non_null(strstr(log_buf, "dir/unit.c:1: error: the fix changes the "
+					       "signature of 'f'"));
+	}
+	/* No original to compare with: any change of those lines is refused. */
+	log_buf[0] = '\0';
+	assert_int_equal(run_signature("int g(void)\n{\n\treturn 0;\n}\n", same[0]), -EINVAL);
+}
+
+/*
+ * Functions new in the fix: the module's own code.  One not static
+ * becomes static (with its declaration), what it needs is extracted as
+ * for a patched function, a patched function it calls is the new copy,
+ * and none of them is a patched function.
+ */
+static void test_new_functions(void **state)
+{
+	static const char *f[] = { "entry", "other", NULL };
+	static const char *new_fns[] = { "helper", "quiet", "unused" };
+	struct klp_extract_opts eo = { 0 };
+	struct klp_extract *ex = NULL;
+	const struct klp_item *it;
+	struct klp_tu *tu;
+
+	(void)state;
+	tu = parse_text("static int counter;\n"
+			"static inline int twice(int x) { return 2 * x; }\n"
+			"int helper(int x);\n"
+			"int other(int x) { return x - 1; }\n"
+			"static int quiet(void) { return 0; }\n"
+			"int entry(int x) { return helper(x) + quiet(); }\n"
+			"__attribute__((noinline)) int helper(int x)\n"
+			"{\n\tcounter++;\n\treturn other(twice(x));\n}\n"
+			"int unused(void) { return 1; }\n");
+	eo.functions = f;
+	eo.nr_functions = 2;
+	eo.new_functions = new_fns;
+	eo.nr_new_functions = 3;
+	assert_int_equal(klp_tu__extract(tu, &eo, &ex), 0);
+	it = find_item(ex, KLP_ITEM_FUNC, "helper");
+	assert_non_null(it);
+	assert_non_null(strstr(it->text, "static __attribute__((noinline)) int helper(int x)"));
+	assert_non_null(strstr(it->text, "return klpp_other(twice(x));"));
+	it = find_item(ex, KLP_ITEM_DECL, "helper");
+	assert_non_null(it);
+	assert_string_equal(it->text, "static int helper(int x);");
+	it = find_item(ex, KLP_ITEM_FUNC, "quiet");
+	assert_non_null(it);
+	assert_string_equal(it->text, "static int quiet(void) { return 0; }");
+	/* Its own needs: the helper's inline callee copied, its data the kernel's. */
+	assert_non_null(find_item(ex, KLP_ITEM_FUNC, "twice"));
+	assert_non_null(find_item(ex, KLP_ITEM_EXTERN, "counter"));
+	/* Not called by patched code: not in the module. */
+	assert_null(find_item(ex, KLP_ITEM_FUNC, "unused"));
+	assert_int_equal(ex->nr_patched, 2);
+	assert_string_equal(ex->patched[0].name, "entry");
+	assert_string_equal(ex->patched[1].name, "other");
+	assert_non_null(strstr(log_buf, "dir/unit.c:7: note: 'helper' is new in the fix: "
+				       "the livepatch makes it static"));
+	assert_null(strstr(log_buf, "'quiet' is new"));
+	klp_extract__free(ex);
+	klp_tu__free(tu);
+}
+
 static void test_parse_error_in_unit(void **state)
 {
 	static const char *f[] = { "x", NULL };
@@ -794,6 +941,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_struct_with_variable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_functions_in_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_error_in_unit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_functions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

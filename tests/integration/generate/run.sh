@@ -204,6 +204,17 @@ generate static-local
 golden static-local
 expect_grep static-local-new "^	static int calls;" "$WORK/out/static-local/kernel_calc.c"
 
+# -- a function new in the fix: the module's own, static, not patched ---
+generate new-function -v
+golden new-function
+expect_grep new-function-note "kernel/calc.c:36: note: 'calc_clamp' is new in the fix: the livepatch makes it static" \
+	"$WORK/out/new-function.stderr"
+if grep -q calc_clamp "$WORK/out/new-function/patched_funcs.csv" 2>/dev/null; then
+	fail new-function-not-patched "calc_clamp is in the table of patched functions"
+else
+	ok new-function-not-patched
+fi
+
 # -- a patched copy instead of a diff, without names: the differences tell --
 sed 's/^\treturn counter;$/\treturn counter + 1;/' "$WORK/src/kernel/calc.c" >"$WORK/out/calc-patched.c"
 "$KLP" generate -k "$WORK/build" -o "$WORK/out/patched-copy" -n patched_copy \
@@ -227,6 +238,10 @@ generate signature
 if [ "$STATUS" == 3 ]; then ok signature-status; else fail signature-status "exit $STATUS, want 3"; fi
 expect_grep signature-message "kernel/calc.c:28: error: the fix changes the signature of 'calc_b'" \
 	"$WORK/out/signature.stderr"
+# Attributes only (noinline, optimize, cold): the same signature, patched.
+generate signature-attr
+if [ "$STATUS" == 0 ]; then ok signature-attr; else fail signature-attr "exit $STATUS: $(cat "$WORK/out/signature-attr.stderr")"; fi
+expect_grep signature-attr-func '^vmlinux calc_b klpp_calc_b' "$WORK/out/signature-attr/patched_funcs.csv"
 
 # -- an existing output is kept unless --force; the same input, same bytes --
 generate cmdline
