@@ -566,15 +566,8 @@ static void print_json(const struct klp_affected *a, bool ipa, int status)
 static char *unit_of_change(const struct change *c)
 {
 	const char *colon = strrchr(c->spec, ':');
-	size_t n = colon ? (size_t)(colon - c->spec) : 0;
-	char *unit;
 
-	if (n < 3 || strncmp(c->spec + n - 2, ".c", 2))
-		return NULL;
-	unit = strndup(c->spec, n);
-	if (unit)
-		unit[n - 1] = 'o';
-	return unit;
+	return colon ? klp_shipped_unit_of(c->spec, (size_t)(colon - c->spec)) : NULL;
 }
 
 struct shipped_input {
@@ -708,6 +701,16 @@ static int add_shipped(struct klp_affected *a, const struct klp_shipped_opts *so
 	return KLP_EXIT_OK;
 }
 
+/* @path inside the source tree @tree: "kernel/reboot.c" */
+static const char *in_tree(const char *path, const char *tree)
+{
+	size_t n = tree ? strlen(tree) : 0;
+
+	if (!path)
+		return klp_prog;
+	return n && !strncmp(path, tree, n) && path[n] == '/' ? path + n + 1 : path;
+}
+
 /*
  * A stock kernel's struct klp_func has no stack_only: a function with
  * split parts cannot be patched there (as klp-prep build says).  How many
@@ -715,6 +718,7 @@ static int add_shipped(struct klp_affected *a, const struct klp_shipped_opts *so
  */
 static size_t refuse_split_parts(const struct klp_affected *a, const struct shipped_input *in)
 {
+	const char *tree = klp_shipped_source_tree(in->s);
 	size_t i, k, refused = 0;
 
 	if (klp_shipped_has_stack_only(in->s) != 0)
@@ -725,10 +729,9 @@ static size_t refuse_split_parts(const struct klp_affected *a, const struct ship
 		if (n->state != KLP_NODE_PATCH || !n->nr_subfuncs)
 			continue;
 		for (k = 0; k < n->nr_subfuncs; k++)
-			fprintf(stderr, "%s: error: '%s' cannot be livepatched on this kernel: its "
-				"split part '%s' needs a stack_only entry, and the kernel lacks the "
-				"kernel-support series (<linux/livepatch.h> does not define "
-				"KLP_HAVE_STACK_ONLY)\n", klp_prog, n->symbol, n->subfuncs[k].symbol);
+			klp_shipped_refuse_split_part(in_tree(n->unit, tree), n->symbol,
+						      n->subfuncs[k].symbol,
+						      klp_subfunc_kind_name(n->subfuncs[k].kind));
 		refused++;
 	}
 	return refused;

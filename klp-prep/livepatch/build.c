@@ -1330,20 +1330,17 @@ static int fix_units(struct build *b)
 			err = -ENOMEM;
 			break;
 		}
-		/* generate says what is wrong with a file that is not a .c unit */
-		if (len < 3 || strncmp(path + len - 2, ".c", 2))
-			continue;
-		u = strndup(path, len);
-		if (!u) {
+		u = klp_shipped_unit_of(path, len);
+		if (!u && errno == ENOMEM) {
 			err = -ENOMEM;
 			break;
 		}
-		/* An out-of-tree module's unit has its own records (-m). */
-		if (in_module_dir(b, u)) {
+		/* generate says what is wrong with a file that is not a .c unit;
+		 * an out-of-tree module's unit has its own records (-m) */
+		if (!u || in_module_dir(b, u)) {
 			free(u);
 			continue;
 		}
-		u[len - 1] = 'o';
 		b->units[b->nr_units] = u;
 		b->unit_records[b->nr_units] = klp_shipped_unit_path(b->shipped, u);
 		if (!b->unit_records[b->nr_units++])

@@ -22,6 +22,7 @@
 #include "generate.h"
 
 #include "log.h"
+#include "shipped.h"
 #include "generate_internal.h"
 
 static int strv_push(char ***v, size_t *n, const char *s)
@@ -310,13 +311,8 @@ static void refuse_split_parts(struct gen *g)
 			const struct gen_func *f = &g->units[i].funcs[k];
 
 			for (j = 0; j < f->nr_subs; j++)
-				log_err("%s: error: '%s' cannot be livepatched on this kernel: its "
-					"split part '%s' (%s) needs a stack_only entry, and the "
-					"kernel lacks the kernel-support series (its struct "
-					"klp_func has no stack_only: <linux/livepatch.h> does not "
-					"define KLP_HAVE_STACK_ONLY); patching its callers "
-					"instead is not done yet\n", g->units[i].display,
-					f->symbol, f->subs[j].symbol, f->subs[j].why);
+				klp_shipped_refuse_split_part(g->units[i].display, f->symbol,
+							      f->subs[j].symbol, f->subs[j].why);
 			g->unsafe += f->nr_subs > 0;
 		}
 }

@@ -630,6 +630,30 @@ const char *klp_shipped_modules(const struct klp_shipped *s)
 	return s->modules;
 }
 
+char *klp_shipped_unit_of(const char *path, size_t len)
+{
+	char *unit;
+
+	if (len < 3 || strncmp(path + len - 2, ".c", 2)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	unit = strndup(path, len);
+	if (unit)
+		unit[len - 1] = 'o';
+	return unit;
+}
+
+void klp_shipped_refuse_split_part(const char *where, const char *function,
+				   const char *part, const char *kind)
+{
+	log_err("%s: error: '%s' cannot be livepatched on this kernel: its split part '%s'%s%s%s "
+		"needs a stack_only entry, and the kernel lacks the kernel-support series (its "
+		"struct klp_func has no stack_only: <linux/livepatch.h> does not define "
+		"KLP_HAVE_STACK_ONLY); patching its callers instead is not done yet\n",
+		where, function, part, kind ? " (" : "", kind ? kind : "", kind ? ")" : "");
+}
+
 char *klp_shipped_unit_path(const struct klp_shipped *s, const char *unit)
 {
 	return xasprintf("%s/units/%s", s->dir, unit);

@@ -88,6 +88,19 @@ char *klp_shipped_find_module(const char *dir, const char *name);
  */
 int klp_shipped_unit_target(const struct klp_shipped *s, const char *unit, char **module,
 			    char **target);
+/*
+ * The unit of source file @path (its first @len bytes): "fs/proc/version.c"
+ * gives "fs/proc/version.o".  NULL with errno EINVAL for a file that is no
+ * .c unit, ENOMEM.
+ */
+char *klp_shipped_unit_of(const char *path, size_t len);
+/*
+ * Say (@where: error: ...) that @function cannot be patched on a stock
+ * kernel: its split part @part (@kind, or NULL) would need a stack_only
+ * entry, which the kernel's struct klp_func lacks.
+ */
+void klp_shipped_refuse_split_part(const char *where, const char *function,
+				   const char *part, const char *kind);
 /* CACHE/RELEASE/units/@unit, whether it is there or not (NULL: ENOMEM). */
 char *klp_shipped_unit_path(const struct klp_shipped *s, const char *unit);
 
