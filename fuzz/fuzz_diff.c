@@ -5,6 +5,7 @@
  * Each parsed file is applied to the old side its own hunks describe
  * (context and removed lines at their line numbers, blank lines between),
  * and to a fixed text it does not match: both must end in 0 or -EILSEQ.
+ * The text before and after goes through the header comparison.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "header_change.h"
 #include <klp_prep/log.h>
 
 #include "extract.h"
@@ -38,6 +40,18 @@ static void apply(struct klp_diff_file *file, const char *orig,
 		abort();
 	if (!err && strlen(out) > out_size)
 		abort();
+	/* What generate does with a header's two texts. */
+	if (!err) {
+		struct klp_header_change *c;
+		size_t nr;
+		bool same;
+
+		if (!klp_header__compare(orig, size, out, out_size, &same, &c, &nr)) {
+			if (same && nr)
+				abort();
+			klp_header_changes__free(c, nr);
+		}
+	}
 	free(out);
 }
 

@@ -123,7 +123,7 @@ fi
 # tests/integration/build/table.c, with the plugin, and the livepatch
 # modules of the harness stack_only suite.
 for v in PAIR NONE OLD_ONLY WRONG TWICE FIRST; do
-	"$gcc" -O2 -D$v "-fplugin=$plugin" -c "$src/tests/integration/build/table.c" \
+	"$gcc" -O2 -D$v "-fplugin=$plugin" -I "$src/include" -c "$src/tests/integration/build/table.c" \
 		-o "$work/table-$v.o" 2>/dev/null && keep verify "$work/table-$v.o"
 done
 find "$cache" -maxdepth 2 -name 'test_klp_so_lp*.ko' 2>/dev/null | sort | head -4 |

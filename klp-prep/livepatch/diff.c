@@ -286,12 +286,97 @@ void klp_diff__free(struct klp_diff *diff)
 	free(diff);
 }
 
+/* "Binary files a/x and b/x differ" -> "a/x and b/x", for messages. */
+static const char *binary_names(const char *line, int *len)
+{
+	const char *s = line + strlen("Binary files ");
+	const char *e = strstr(s, " differ");
+
+	*len = e ? (int)(e - s) : (int)strlen(s);
+	return s;
+}
+
+/*
+ * What a git diff's extended header lines say that the hunks cannot:
+ * renames, copies and binary changes have no hunks (or none of their
+ * own), so they are refused here, where the line is known, rather than
+ * dropped.  Mode changes mean nothing to a livepatch and pass.
+ */
+static int git_header_line(const struct parser *p, const char *diff_line)
+{
+	static const char *const moved[] = { "rename from ", "copy from " };
+	const char *where = diff_line ? diff_line : "the diff";
+	int n;
+
+	for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++) {
+		if (strncmp(p->buf, moved[i], strlen(moved[i])))
+			continue;
+		log_err("%s:%u: error: the fix %s %s ('%s'); a livepatch cannot %s files: "
+			"leave that out of the fix\n", p->name, p->line,
+			i ? "copies" : "renames", p->buf + strlen(moved[i]), where,
+			i ? "add" : "rename");
+		return -EBADMSG;
+	}
+	if (!strcmp(p->buf, "GIT binary patch")) {
+		log_err("%s:%u: error: the fix changes a binary file ('%s'); a livepatch "
+			"carries code only: leave it out of the fix\n", p->name, p->line, where);
+		return -EBADMSG;
+	}
+	if (!strncmp(p->buf, "Binary files ", 13) && strstr(p->buf, " differ")) {
+		const char *names = binary_names(p->buf, &n);
+
+		log_err("%s:%u: error: the fix changes a binary file (%.*s); a livepatch "
+			"carries code only (and this diff has not even its contents): leave "
+			"it out of the fix\n", p->name, p->line, n, names);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* A mail whose body is encoded: its hunks are not the source's lines. */
+static int mail_encoding(const struct parser *p)
+{
+	static const char field[] = "Content-Transfer-Encoding:";
+	const char *v;
+
+	if (strncasecmp(p->buf, field, sizeof(field) - 1))
+		return 0;
+	for (v = p->buf + sizeof(field) - 1; *v == ' ' || *v == '\t'; v++)
+		;
+	if (strncasecmp(v, "quoted-printable", 16) && strncasecmp(v, "base64", 6))
+		return 0;
+	log_err("%s:%u: error: the mail's body is %s-encoded; save the patch decoded "
+		"('git am', 'b4 am' or the mail client's raw/decoded save) and give that\n",
+		p->name, p->line, v);
+	return -EBADMSG;
+}
+
+/* A series can change a file twice; its hunks then do not apply at once. */
+static int changed_before(const struct parser *p, const struct klp_diff *diff,
+			  const struct klp_diff_file *f)
+{
+	const char *path = f->new_path ? f->new_path : f->old_path;
+
+	for (const struct klp_diff_file *o = diff->files; o < f; o++) {
+		const char *op = o->new_path ? o->new_path : o->old_path;
+
+		if (path && op && !strcmp(path, op)) {
+			log_err("%s:%u: error: %s is changed a second time (a series of "
+				"patches?); give one diff of the whole fix "
+				"('git diff BASE..TOP')\n", p->name, p->line, path);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
 int klp_diff__parse(const char *text, size_t size, const char *name,
 		    int strip, struct klp_diff **out)
 {
 	struct parser p = { .name = name, .p = text, .end = text + size };
 	struct klp_diff *diff;
 	struct klp_diff_file *f = NULL;
+	char *diff_line = NULL;	/* the last "diff ..." line, for messages */
 	int err = 0;
 
 	*out = NULL;
@@ -319,6 +404,8 @@ int klp_diff__parse(const char *text, size_t size, const char *name,
 				log_err("%s:%u: error: both sides are /dev/null\n", name, p.line);
 				err = -EBADMSG;
 			}
+			if (!err)
+				err = changed_before(&p, diff, f);
 		} else if (!strncmp(p.buf, "@@ ", 3)) {
 			if (!f) {
 				log_err("%s:%u: error: hunk before any '--- '/'+++ ' file header\n",
@@ -327,11 +414,22 @@ int klp_diff__parse(const char *text, size_t size, const char *name,
 				break;
 			}
 			err = parse_hunk(&p, f);
+		} else if (!strncmp(p.buf, "diff ", 5)) {
+			f = NULL;
+			free(diff_line);
+			diff_line = strdup(p.buf);
+			if (!diff_line)
+				err = -ENOMEM;
 		} else {
-			/* Message text, "diff --git", "index ..." and the like. */
-			f = !strncmp(p.buf, "diff ", 5) ? NULL : f;
+			/* The mail's header and message, "index ...", mode
+			 * changes; "Binary files" stands alone in diff -r. */
+			if (!diff->nr_files && !diff_line)
+				err = mail_encoding(&p);
+			if (!err && ((!f && diff_line) || !strncmp(p.buf, "Binary files ", 13)))
+				err = git_header_line(&p, f ? NULL : diff_line);
 		}
 	}
+	free(diff_line);
 	free(p.buf);
 	if (!err && !diff->nr_files) {
 		log_err("%s: error: no file changes found (not a unified diff?)\n", name);
@@ -714,13 +812,15 @@ int klp_diff_file__apply(struct klp_diff_file *f, const char *orig,
 		size_t at = (size_t)-1, d;
 
 		/* Nearest match at or around the hunk's line, not before
-		 * what earlier hunks consumed. */
+		 * what earlier hunks consumed, never past the end: a hunk
+		 * with no old lines matches anywhere, and one that adds
+		 * beyond the last line goes after it. */
 		for (d = 0; d <= l.nr + 1 && at == (size_t)-1; d++) {
 			if (want + d >= copied && want + d <= l.nr &&
 			    hunk_matches(h, &l, want + d))
 				at = want + d;
 			else if (d && want >= d && want - d >= copied &&
-				 hunk_matches(h, &l, want - d))
+				 want - d <= l.nr && hunk_matches(h, &l, want - d))
 				at = want - d;
 			if (want + d > l.nr && (want < d || want - d < copied))
 				break;

@@ -261,6 +261,164 @@ static void test_malformed(void **state)
 	assert_null(d);
 }
 
+/*
+ * A hunk that only adds, placed past the original's last line: it goes
+ * after the last line (the offset search once ran past the end and read
+ * line pointers that were never set; on an empty original a null one).
+ */
+static void test_addition_past_end(void **state)
+{
+	static const char diff[] = "--- a/f.c\n+++ b/f.c\n@@ -5,0 +6,1 @@\n+x\n";
+	struct klp_diff *d;
+	size_t size;
+	char *out;
+
+	(void)state;
+	assert_int_equal(klp_diff__parse(diff, strlen(diff), "d", 1, &d), 0);
+	assert_int_equal(klp_diff_file__apply(&d->files[0], "a\nb\nc\n", 6, &out, &size), 0);
+	assert_string_equal(out, "a\nb\nc\nx\n");
+	assert_int_equal(d->files[0].hunks[0].offset, -2);
+	free(out);
+	/* Too far past the end of an empty file: does not apply. */
+	assert_int_equal(klp_diff_file__apply(&d->files[0], "", 0, &out, &size), -EILSEQ);
+	klp_diff__free(d);
+}
+
+/* git format-patch output: mode changes pass, the signature is no hunk. */
+static const char mail_head[] =
+	"From 1234 Mon Sep 17 00:00:00 2001\n"
+	"From: A U Thor <a@example.org>\n"
+	"Subject: [PATCH] x: fix\n"
+	"\n"
+	"---\n"
+	" a.c | 2 +-\n"
+	"\n";
+
+static void test_mail_modes_and_signature(void **state)
+{
+	static const char body[] =
+		"diff --git a/a.c b/a.c\n"
+		"old mode 100644\n"
+		"new mode 100755\n"
+		"index 1111111..2222222\n"
+		"--- a/a.c\n"
+		"+++ b/a.c\n"
+		"@@ -1,2 +1,2 @@\n"
+		" int a;\n"
+		"-int b;\n"
+		"+int c;\n"
+		"diff --git a/scripts/x.sh b/scripts/x.sh\n"
+		"old mode 100644\n"
+		"new mode 100755\n"
+		"diff --git a/b.c b/b.c\n"
+		"new file mode 100644\n"
+		"index 0000000..e69de29\n"
+		"diff --git a/c.c b/c.c\n"
+		"--- a/c.c\n"
+		"+++ b/c.c\n"
+		"@@ -1 +1 @@\n"
+		"--- x;\n"
+		"+++ y;\n"
+		"-- \n"
+		"2.39.2\n"
+		"\n";
+	char *mail;
+	struct klp_diff *d;
+
+	(void)state;
+	assert_true(asprintf(&mail, "%s%s", mail_head, body) > 0);
+	assert_int_equal(klp_diff__parse(mail, strlen(mail), "m", 1, &d), 0);
+	/* The mode-only change and the empty new file have no text to patch. */
+	assert_int_equal(d->nr_files, 2);
+	assert_string_equal(d->files[0].new_path, "a.c");
+	assert_int_equal(d->files[0].hunks[0].nr_lines, 3);
+	/* "--- x;" / "+++ y;" inside a hunk are its lines, not a header. */
+	assert_string_equal(d->files[1].new_path, "c.c");
+	assert_string_equal(d->files[1].hunks[0].lines[0], "--- x;");
+	assert_string_equal(d->files[1].hunks[0].lines[1], "+++ y;");
+	assert_string_equal(log_buf, "");
+	klp_diff__free(d);
+	free(mail);
+}
+
+/* Each of these is refused at its line, saying what to do. */
+static void test_mail_refused(void **state)
+{
+	static const struct {
+		const char *body;
+		const char *message;
+	} refused[] = {
+		{ "diff --git a/a.c b/b.c\n"
+		  "similarity index 100%\n"
+		  "rename from a.c\n"
+		  "rename to b.c\n",
+		  "m:10: error: the fix renames a.c ('diff --git a/a.c b/b.c'); "
+		  "a livepatch cannot rename files: leave that out of the fix\n" },
+		{ "diff --git a/a.c b/b.c\n"
+		  "similarity index 90%\n"
+		  "rename from a.c\n"
+		  "rename to b.c\n"
+		  "--- a/a.c\n"
+		  "+++ b/b.c\n"
+		  "@@ -1 +1 @@\n"
+		  "-a\n"
+		  "+b\n",
+		  "m:10: error: the fix renames a.c" },
+		{ "diff --git a/a.c b/c.c\n"
+		  "similarity index 90%\n"
+		  "copy from a.c\n"
+		  "copy to c.c\n",
+		  "m:10: error: the fix copies a.c ('diff --git a/a.c b/c.c'); "
+		  "a livepatch cannot add files: leave that out of the fix\n" },
+		{ "diff --git a/fw.bin b/fw.bin\n"
+		  "index 1111111..2222222 100644\n"
+		  "GIT binary patch\n"
+		  "literal 5\n"
+		  "McmZQzWMXCj0000\n"
+		  "\n"
+		  "literal 4\n"
+		  "LcmZQzWMT#Y00aO4\n"
+		  "\n",
+		  "m:10: error: the fix changes a binary file ('diff --git a/fw.bin b/fw.bin'); "
+		  "a livepatch carries code only: leave it out of the fix\n" },
+		{ "diff --git a/fw.bin b/fw.bin\n"
+		  "index 1111111..2222222 100644\n"
+		  "Binary files a/fw.bin and b/fw.bin differ\n",
+		  "m:10: error: the fix changes a binary file (a/fw.bin and b/fw.bin); " },
+		{ "--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-a\n+b\n"
+		  "-- \n2.39.2\n\n"
+		  "From 5678 Mon Sep 17 00:00:00 2001\n"
+		  "Subject: [PATCH 2/2] again\n\n---\n"
+		  "--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-b\n+c\n",
+		  "m:21: error: a.c is changed a second time (a series of patches?); "
+		  "give one diff of the whole fix ('git diff BASE..TOP')\n" },
+	};
+	static const char qp[] =
+		"From: A U Thor <a@example.org>\n"
+		"Content-Transfer-Encoding: quoted-printable\n"
+		"\n"
+		"--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-a =3D 1;\n+a =3D 2;\n";
+	struct klp_diff *d;
+	char *mail;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		log_buf[0] = '\0';
+		assert_true(asprintf(&mail, "%s%s", mail_head, refused[i].body) > 0);
+		assert_int_equal(klp_diff__parse(mail, strlen(mail), "m", 1, &d), -EBADMSG);
+		assert_null(d);
+		if (!strstr(log_buf, refused[i].message))
+			fail_msg("case %zu: got '%s'", i, log_buf);
+		free(mail);
+	}
+	log_buf[0] = '\0';
+	assert_int_equal(klp_diff__parse(qp, strlen(qp), "m", 1, &d), -EBADMSG);
+	assert_string_equal(log_buf,
+			    "m:2: error: the mail's body is quoted-printable-encoded; save the "
+			    "patch decoded ('git am', 'b4 am' or the mail client's raw/decoded "
+			    "save) and give that\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +428,9 @@ int main(void)
 		cmocka_unit_test_setup(test_new_file_and_strip, setup),
 		cmocka_unit_test_setup(test_from_texts, setup),
 		cmocka_unit_test_setup(test_malformed, setup),
+		cmocka_unit_test_setup(test_addition_past_end, setup),
+		cmocka_unit_test_setup(test_mail_modes_and_signature, setup),
+		cmocka_unit_test_setup(test_mail_refused, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
