@@ -90,6 +90,74 @@ must_fail inlined-into-notrace \
 	"it must be patched because" "mf_scale"
 must_fail nofentry \
 	"error: 'nf_func' cannot be livepatched safely: no fentry call"
+# Headers: what every unit including them keeps is refused as in a unit.
+must_fail header-struct-layout \
+	"include/linux/mf_queue.h:6: error: the fix changes the definition of struct mf_queue" \
+	"shadow variable" "--allow-unsafe=type"
+must_fail header-global-init \
+	"include/linux/mf_queue.h:11: error: the fix changes static variable 'mf_queue_depth'" \
+	"klp_shadow" "--allow-unsafe=data"
+must_fail header-comments-only \
+	"error: the fix changes only comments and whitespace; nothing a livepatch can replace"
+
+# header_refused CASE [OPTION...]: exit 2, the header change itself not
+# supported yet (the closure over the units that include it).
+header_refused() {
+	local case=$1 name=$1${2:+-allowed}
+	shift
+	"$KLP" generate -k "$WORK/build" -o "$WORK/out/$name" "$@" \
+		"$HERE/cases/$case.diff" 2>"$WORK/out/$name.stderr"
+	local status=$?
+	if [ "$status" != 2 ] ||
+		! grep -qF "include/linux/mf_queue.h is not a .c file; changes to headers are not supported yet" \
+			"$WORK/out/$name.stderr"; then
+		fail "$name" "exit $status, want 2: $(head -c 800 "$WORK/out/$name.stderr")"
+		return 1
+	fi
+	ok "$name"
+}
+header_refused header-inline
+# --allow-unsafe=type passes the layout to the header handling, which
+# refuses the header as it refuses any other change to one.
+header_refused header-struct-layout --allow-unsafe=type &&
+	! grep -qF "warning: --allow-unsafe: include/linux/mf_queue.h:6: the fix changes the layout of struct mf_queue (kind type)" \
+		"$WORK/out/header-struct-layout-allowed.stderr" &&
+	fail header-struct-layout-allowed-warning "$(cat "$WORK/out/header-struct-layout-allowed.stderr")"
+
+# The same inside a unit's struct: it is no layout change.
+"$KLP" generate -v -k "$WORK/build" -o "$WORK/out/struct-comments" \
+	"$HERE/cases/struct-comments.diff" 2>"$WORK/out/struct-comments.stderr"
+status=$?
+if [ $status == 0 ] && grep -qF '.old_name = "mf_count"' "$WORK/out/struct-comments"/livepatch_*.c &&
+	grep -qF "kernel/mf.c:9: only comments and whitespace change in struct mf_stats" \
+		"$WORK/out/struct-comments.stderr"; then
+	ok struct-comments
+else
+	fail struct-comments "exit $status: $(head -c 800 "$WORK/out/struct-comments.stderr")"
+fi
+
+# Comments inside a header's struct are no change: with a real change to
+# kernel/mf.c the livepatch is the one of that change alone (-v says so).
+mkdir -p "$WORK/c-only"
+sed -n '/^--- a\/kernel\/mf.c/,$p' "$HERE/cases/header-comments-with-fix.diff" \
+	>"$WORK/c-only/header-comments-with-fix.diff"
+"$KLP" generate -v -k "$WORK/build" -o "$WORK/out/header-comments" \
+	"$HERE/cases/header-comments-with-fix.diff" 2>"$WORK/out/header-comments.stderr"
+status=$?
+"$KLP" generate -k "$WORK/build" -o "$WORK/out/c-only" \
+	"$WORK/c-only/header-comments-with-fix.diff" 2>"$WORK/out/c-only.stderr"
+c_status=$?
+if [ $status != 0 ] || [ $c_status != 0 ]; then
+	fail header-comments-with-fix "exit $status (.c alone: $c_status): $(head -c 800 "$WORK/out/header-comments.stderr")"
+elif ! grep -qF "include/linux/mf_queue.h: the fix changes only comments and whitespace: no change to the code" \
+	"$WORK/out/header-comments.stderr"; then
+	fail header-comments-with-fix "no -v note: $(head -c 800 "$WORK/out/header-comments.stderr")"
+elif ! grep -qF '.old_name = "mf_count"' "$WORK/out/header-comments"/livepatch_*.c ||
+	! diff -r "$WORK/out/c-only" "$WORK/out/header-comments" >"$WORK/out/header-comments.diff"; then
+	fail header-comments-with-fix "not the .c change alone: $(head -c 800 "$WORK/out/header-comments.diff")"
+else
+	ok header-comments-with-fix
+fi
 
 # allow CASE KINDS 'COMMENT'...: status 0 with --allow-unsafe=KINDS, and
 # each COMMENT (grep -F) in livepatch_*.c
@@ -150,6 +218,14 @@ if [ $status == 3 ] && grep -qF "kernel/mf.c:9: error: the fix changes the defin
 	ok build-refused
 else
 	fail build-refused "exit $status, want 3: $(head -c 800 "$WORK/out/build-refused.stderr")"
+fi
+build_case build-header-refused header-struct-layout
+status=$?
+if [ $status == 3 ] && grep -qF "include/linux/mf_queue.h:6: error: the fix changes the definition of struct mf_queue" \
+	"$WORK/out/build-header-refused.stderr"; then
+	ok build-header-refused
+else
+	fail build-header-refused "exit $status, want 3: $(head -c 800 "$WORK/out/build-header-refused.stderr")"
 fi
 build_case build-allowed struct-layout --allow-unsafe=type
 status=$?

@@ -6,7 +6,7 @@ if(NOT TARGET klp_livepatch)
 	return()
 endif()
 
-foreach(t extract_rules extract_compdb diff_parse template_render)
+foreach(t extract_rules extract_compdb diff_parse header_change template_render)
 	if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
 		continue()
 	endif()

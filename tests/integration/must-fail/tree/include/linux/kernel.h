@@ -12,6 +12,8 @@
 /* As arch/x86's entry code: C helpers that run before the kernel's state is set up. */
 #define __entry_text	noinline notrace __attribute__((__section__(".entry.text")))
 
+#include <linux/mf_queue.h>
+
 int _printk(const char *fmt, ...);
 #define pr_info(fmt, ...) _printk(fmt, ##__VA_ARGS__)
 
