@@ -284,6 +284,36 @@ static bool path_has_suffix(const char *path, const char *rel)
 	return nr == np || path[np - nr - 1] == '/';
 }
 
+/* Sources enough to find the tree's root, even if some are generated. */
+#define TREE_FILE_SOURCES 16
+
+int klp_compdb__tree_file(const struct klp_compdb *db, const char *rel, char **path)
+{
+	unsigned int i;
+
+	*path = NULL;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (rel[0] == '/')
+		return -ENOENT;
+	for (i = 0; i < db->nr && i < TREE_FILE_SOURCES; i++) {
+		const char *src = db->files[i], *slash;
+
+		/* Shallowest first: "lib/x.h" is not tools/lib/x.h. */
+		for (slash = strchr(src + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+			if (asprintf(path, "%.*s/%s", (int)(slash - src), src, rel) < 0) {
+				*path = NULL;
+				return -ENOMEM;
+			}
+			if (!access(*path, R_OK))
+				return 0;
+			free(*path);
+			*path = NULL;
+		}
+	}
+	return -ENOENT;
+}
+
 int klp_compdb__find(struct klp_compdb *db, const char *file,
 		     struct klp_compile_args **out)
 {

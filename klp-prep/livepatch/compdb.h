@@ -46,6 +46,15 @@ int klp_compdb__find(struct klp_compdb *db, const char *file,
 		     struct klp_compile_args **args);
 
 /*
+ * A file of the source tree that no command compiles (a header the fix
+ * changes, "include/linux/list.h"): *@path, malloc'd, is @rel under the
+ * shallowest directory above one of the database's first sources where
+ * it exists.  Returns 0, -ENOENT (not logged: the caller
+ * says what it needed the file for), -ENOMEM.
+ */
+int klp_compdb__tree_file(const struct klp_compdb *db, const char *rel, char **path);
+
+/*
  * Filter one compiler command line (@argv[0] is the compiler, the source
  * file and -o are dropped).  Relative paths of kept options are made
  * absolute against @directory.  Exposed for the tests.

@@ -432,6 +432,9 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 		sort_off = canon_off;
 		if (cursor_in_main(x, def, &def_off) && def_off < sort_off)
 			sort_off = def_off;
+		/* A function's own address, in its own text: before it. */
+		if (x->cur && x->cur->start < sort_off)
+			sort_off = x->cur->start;
 	}
 	if (!type) {
 		nomem(x);
@@ -463,6 +466,14 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 				 */
 				log_info("%s:%u: note: '%s' is neither exported nor found in %s; "
 					 "left as it is\n", x->tu->display, line, name, object);
+			if (in_main) {
+				/* Its declaration in the unit (a new function
+				 * of another unit of the fix) comes along. */
+				struct node *n = tu_node_at(x->tu, canon_off, canon);
+
+				if (n)
+					push_node(x, n, MARK_DECL);
+			}
 			return;
 		}
 		if (obj)
@@ -476,7 +487,7 @@ static void externalize(struct ctx *x, CXCursor decl, const char *name,
 	if (in_main)
 		walk_types(x, clang_Cursor_isNull(clang_getCursorDefinition(decl)) ? decl
 			   : clang_getCursorDefinition(decl));
-	x->ext_early[ex->nr_externs - 1] = !in_main && x->cur && sort_off == x->cur->start;
+	x->ext_early[ex->nr_externs - 1] = x->cur && sort_off == x->cur->start;
 	e->is_func = is_func;
 	e->local = local;
 	/* A header's declaration carries its own attributes (typeof). */
@@ -538,16 +549,27 @@ static bool is_new_function(struct ctx *x, const char *name)
 	return false;
 }
 
+static bool is_shared_function(struct ctx *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->opts->nr_shared_functions; i++)
+		if (!strcmp(x->opts->shared_functions[i], name))
+			return true;
+	return false;
+}
+
 /*
  * A function the fix adds: the module's own copy, static (only the
  * patched code, in this unit, can call it through the livepatch), with
- * its earlier declarations static too.
+ * its earlier declarations static too; global as the fix has it when
+ * other units of the fix call it.
  */
 static void copy_new_function(struct ctx *x, CXCursor def, unsigned int def_off,
 			      enum CXLinkageKind linkage, const char *name)
 {
 	struct node *n = tu_node_at(x->tu, def_off, def);
-	bool make_static = linkage != CXLinkage_Internal;
+	bool make_static = linkage != CXLinkage_Internal && !is_shared_function(x, name);
 	size_t i;
 
 	if (!n)
@@ -572,6 +594,16 @@ static void copy_new_function(struct ctx *x, CXCursor def, unsigned int def_off,
 	}
 }
 
+/* Is the name that ends at @off called: is the next token "("? */
+static bool called_at(const struct ctx *x, unsigned int off)
+{
+	const char *p = x->tu->text + off;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	return *p == '(';
+}
+
 static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 {
 	CXCursor def = clang_getCursorDefinition(ref);
@@ -593,17 +625,34 @@ static void decide_function(struct ctx *x, CXCursor use, CXCursor ref)
 	pi = def_main ? patched_index(x, name) : -1;
 	if (pi >= 0) {
 		/* Call the new code directly; rename where the name is
-		 * spelled in the text (not inside a macro). */
+		 * spelled in the function's text: there, or as the argument
+		 * of a macro (WRITE_ONCE(x, foo(0))), not inside a macro's
+		 * body. */
 		CXSourceLocation loc = clang_getCursorLocation(use);
 		unsigned int sp_off, ex_off;
 		CXFile sp_file;
 
 		clang_getSpellingLocation(loc, &sp_file, NULL, NULL, &sp_off);
 		if (sp_file && clang_File_isEqual(sp_file, x->tu->main) &&
-		    tu_in_main(x->tu, loc, &ex_off) && ex_off == sp_off &&
+		    tu_in_main(x->tu, loc, &ex_off) &&
 		    x->cur && sp_off >= x->cur->start && sp_off < x->cur->end &&
+		    ex_off >= x->cur->start && ex_off < x->cur->end &&
 		    !strncmp(x->tu->text + sp_off, name, strlen(name))) {
 			use_off = sp_off;
+			if (!called_at(x, use_off + strlen(name))) {
+				/*
+				 * Its address: the original's, as the kernel's
+				 * own code sees it (a pointer compared, or
+				 * registered and later unregistered), as kpatch
+				 * and klp-build resolve it.  A call through it
+				 * still reaches the new code through ftrace.
+				 */
+				if (linkage == CXLinkage_Internal || !is_exported(x, name))
+					externalize(x, linkage == CXLinkage_Internal ? def : ref,
+						    name, true, linkage == CXLinkage_Internal,
+						    false, false, line);
+				goto out;
+			}
 			add_edit(x, use_off, strlen(name), x->new_names[pi]);
 			goto out;
 		}
@@ -682,6 +731,32 @@ out:
 	free(name);
 }
 
+/* Are lines @first..@last all within one range the fix added? */
+static bool on_added_lines(const struct ctx *x, unsigned int first, unsigned int last)
+{
+	size_t i;
+
+	for (i = 0; i < x->opts->nr_added; i++)
+		if (first >= x->opts->added[i].first && last <= x->opts->added[i].last)
+			return true;
+	return false;
+}
+
+/*
+ * Is @def (a file-scope definition of the unit) on lines the fix added
+ * whole?  Then the original has no such variable: new data, the
+ * module's own, with its initializer.
+ */
+static bool defined_on_added_lines(const struct ctx *x, CXCursor def)
+{
+	CXSourceRange r = clang_getCursorExtent(def);
+	unsigned int first, last;
+
+	clang_getSpellingLocation(clang_getRangeStart(r), NULL, &first, NULL, NULL);
+	clang_getSpellingLocation(clang_getRangeEnd(r), NULL, &last, NULL, NULL);
+	return on_added_lines(x, first, last);
+}
+
 static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 {
 	CXCursor parent = clang_getCursorSemanticParent(ref);
@@ -715,9 +790,13 @@ static void decide_variable(struct ctx *x, CXCursor use, CXCursor ref)
 			externalize(x, def, name, false, true, false,
 				    is_per_cpu_definition(x, def), line);
 		} else if (is_const_data(clang_getCursorType(def)) ||
-			   clang_Type_getSizeOf(clang_getCursorType(def)) == 0) {
-			/* Folded away in the original, or no state at all (an
-			 * empty lock struct): a copy is the same. */
+			   clang_Type_getSizeOf(clang_getCursorType(def)) == 0 ||
+			   defined_on_added_lines(x, def)) {
+			/*
+			 * Folded away in the original, no state at all (an
+			 * empty lock struct), or new in the fix: a copy is the
+			 * same, or the only one.
+			 */
 			struct node *n = tu_node_at(x->tu, off, def);
 
 			if (n)
@@ -808,15 +887,13 @@ static void decide_static_local(struct ctx *x, CXCursor var)
 	unsigned long pos = 0;
 	struct klp_extern *e;
 	int r = -ENOENT;
-	size_t i;
 
 	if (!name || !fname) {
 		nomem(x);
 		goto out;
 	}
-	for (i = 0; i < x->opts->nr_added; i++)
-		if (line >= x->opts->added[i].first && line <= x->opts->added[i].last)
-			goto out;	/* new in the fix: the module's own */
+	if (on_added_lines(x, line, line))
+		goto out;	/* new in the fix: the module's own */
 	{
 		/*
 		 * Declared by a macro of a header (lockdep keys of
@@ -1204,6 +1281,35 @@ static bool signature_changed(struct ctx *x, const struct node *n)
 		return !same;
 	}
 	return true;
+}
+
+/* New functions other units of the fix call: roots of their own. */
+static void mark_shared(struct ctx *x)
+{
+	size_t i, k;
+
+	for (k = 0; k < x->opts->nr_shared_functions; k++) {
+		const char *name = x->opts->shared_functions[k];
+		bool found = false;
+
+		for (i = 0; i < x->tu->nr_nodes && !found; i++) {
+			struct node *n = &x->tu->nodes[i];
+			unsigned int off;
+
+			if (n->kind != CXCursor_FunctionDecl || strcmp(n->name, name) ||
+			    !clang_isCursorDefinition(n->cursor) ||
+			    !cursor_in_main(x, n->cursor, &off))
+				continue;
+			found = true;
+			x->cur = n;
+			copy_new_function(x, n->cursor, off, clang_getCursorLinkage(n->cursor), name);
+			x->cur = NULL;
+		}
+		if (!found) {
+			log_err("%s: error: no definition of '%s' in the unit\n", x->tu->display, name);
+			x->errors++;
+		}
+	}
 }
 
 static void mark_patched(struct ctx *x)
@@ -1771,6 +1877,7 @@ int klp_tu__extract(struct klp_tu *tu, const struct klp_extract_opts *opts,
 		}
 
 	mark_patched(&x);
+	mark_shared(&x);
 	mark_includes(&x);
 	mark_config_macros(&x);
 	closure(&x);

@@ -247,6 +247,13 @@ struct klp_extract_opts {
 	 */
 	const char *const *new_functions;
 	size_t nr_new_functions;
+	/*
+	 * Those of @new_functions that other units of the fix call: copied
+	 * whether or not this unit's patched code calls them, global and
+	 * named as the fix names them, for those units' parts to link to.
+	 */
+	const char *const *shared_functions;
+	size_t nr_shared_functions;
 };
 
 /*

@@ -101,6 +101,7 @@ static void gen_free(struct gen *g)
 		free(u->new_ranges);
 		klp_strv_free(u->changed, u->nr_changed);
 		klp_strv_free(u->new_funcs, u->nr_new_funcs);
+		klp_strv_free(u->shared_funcs, u->nr_shared_funcs);
 		klp_tu__free(u->orig_tu);
 		for (k = 0; k < u->nr_funcs; k++) {
 			free(u->funcs[k].origin);
@@ -134,6 +135,7 @@ static void gen_free(struct gen *g)
 	klp_compdb__free(g->db);
 	free(g->name);
 	free(g->tmpdir);
+	free(g->callbacks_text);
 	klp_generate_result__free(g->res);
 }
 

@@ -80,6 +80,13 @@ struct klp_generate_opts {
 	const char *output;		/* the directory to write */
 	bool force;			/* replace an existing @output */
 	bool replace;			/* klp_patch.replace (atomic replace) */
+	/*
+	 * The author's C file of klp_object callbacks, or NULL: copied into
+	 * the module as callbacks.c; its klp_prep_{pre,post}_{patch,unpatch}
+	 * _OBJECT functions become the callbacks of those objects
+	 * (generate_callbacks.c).
+	 */
+	const char *callbacks;
 	/* The new side of the stack_only entries (klp-prep build), or NULL. */
 	const struct klp_generate_subfunc *new_side;
 	size_t nr_new_side;
@@ -103,10 +110,18 @@ struct klp_generate_opts {
 	const char *modules_dir;
 	/*
 	 * The kernel's struct klp_func has no stack_only (a stock kernel,
-	 * without the kernel-support series): a patched function with
-	 * split parts is refused, and the table names none.
+	 * without the kernel-support series): the table names no split
+	 * part; each part of a patched function is covered instead by
+	 * patching every caller whose frame can be above it (coverage.h,
+	 * generate_cover.c), or refused with the reason.  Its limits: 0
+	 * for the defaults.
 	 */
 	bool no_stack_only;
+	bool no_cover;			/* cover nothing: each part is left to
+					 * escape, an override (a control
+					 * experiment) */
+	unsigned int cover_max_depth;
+	unsigned int cover_max_callers;
 };
 
 /*
@@ -125,8 +140,26 @@ struct klp_generate_opts {
 						 * functions without an ftrace
 						 * hook (notrace, noinstr,
 						 * entry code, no fentry) */
+/*
+ * A stock kernel's split part that no set of patched callers is proven
+ * to cover, by the reason (coverage.h spells them): leave the part
+ * uncovered.  "uncovered": the callers exist but this patch cannot
+ * carry them (another unit, a clone, no relocations to prove with).
+ */
+#define KLP_ALLOW_EXPORTED	(1u << 4)	/* "exported" */
+#define KLP_ALLOW_ADDRESS_TAKEN	(1u << 5)	/* "address_taken" */
+#define KLP_ALLOW_UNKNOWN_CODE	(1u << 6)	/* "unknown_code" */
+#define KLP_ALLOW_TOO_DEEP	(1u << 7)	/* "too_deep" */
+#define KLP_ALLOW_TOO_MANY	(1u << 8)	/* "too_many_callers" */
+#define KLP_ALLOW_UNCOVERED	(1u << 9)	/* "uncovered" */
+#define KLP_ALLOW_INIT_CALLER	(1u << 10)	/* "init_caller" */
+#define KLP_ALLOW_UNCOVERED_PARTS	(KLP_ALLOW_EXPORTED | KLP_ALLOW_ADDRESS_TAKEN | \
+					 KLP_ALLOW_UNKNOWN_CODE | KLP_ALLOW_TOO_DEEP | \
+					 KLP_ALLOW_TOO_MANY | KLP_ALLOW_UNCOVERED | \
+					 KLP_ALLOW_INIT_CALLER)
+#define KLP_ALLOW_ALL		((1u << 11) - 1)
 
-/* Parse "type,data,init,notrace" or "all"; -EINVAL names the bad kind. */
+/* Parse "type,data,..." (the kinds above) or "all"; -EINVAL names the bad kind. */
 int klp_generate_parse_allow(const char *kinds, unsigned int *flags);
 
 /*
@@ -141,6 +174,10 @@ struct klp_generate_part {
 	char *new_name;			/* NULL: no new side (yet) */
 	unsigned long new_sympos;
 	char *why;			/* its comment */
+	bool covered;			/* a stock kernel's: no table entry,
+					 * only a comment saying how it is
+					 * covered (@cover, static text) */
+	const char *cover;
 };
 
 /* One patched function, followed in the table by its stack_only parts. */

@@ -90,6 +90,8 @@ struct gen_subfunc {
 	char *symbol;
 	unsigned long sympos;
 	char *why;			/* "cold part of foo" */
+	const char *cover;		/* a stock kernel's: how it is covered
+					 * (static text), NULL: not yet */
 };
 
 struct gen_func {
@@ -119,6 +121,9 @@ struct gen_unit {
 	char **new_funcs;		/* functions new in the fix (names):
 					 * the module's own, never patched */
 	size_t nr_new_funcs;
+	char **shared_funcs;		/* of those, the ones other units of
+					 * the fix call: global in the module */
+	size_t nr_shared_funcs;
 	struct gen_func *funcs;		/* to patch */
 	size_t nr_funcs;
 	struct klp_tu *tu;
@@ -156,6 +161,7 @@ struct gen {
 	unsigned int unsafe;		/* refusals */
 	char **overrides;		/* refusals --allow-unsafe let through */
 	size_t nr_overrides;
+	char *callbacks_text;		/* opts->callbacks, read */
 	char *tmpdir;			/* the output until it is installed */
 	struct klp_generate_result *res;	/* what was written */
 };
@@ -173,9 +179,34 @@ bool gen_same_unit(const char *a, const char *b);
 
 /* generate_plan.c: what to patch, its extraction, the table. */
 int gen_find_patched(struct gen *g);
+/*
+ * A record (@tag "struct"/"union") or variable (@tag "global"/"static")
+ * defined at @file:@line that the fix changes: refused (logged, counted
+ * in g->unsafe), or noted as overridden when --allow-unsafe says so.
+ * Returns 0 or -ENOMEM.
+ */
+int gen_data_change(struct gen *g, const char *file, unsigned int line, bool record,
+		    const char *tag, const char *name);
 int gen_extract_units(struct gen *g);
 int gen_plan_table(struct gen *g);
 bool gen_strv_has(char **v, size_t n, const char *s);
+int gen_add_func(struct gen_unit *u, const char *origin, const char *symbol,
+		 unsigned long sympos, const char *reason, struct gen_func **out);
+int gen_add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,
+		const char *why);
+/* Note a refusal --allow-unsafe let through: warned now, a comment later. */
+int gen_add_override(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* generate_callbacks.c: the author's klp_object callbacks (--callbacks). */
+struct klp_tdata;
+int gen_callbacks_load(struct gen *g);
+int gen_callbacks_object(struct gen *g, struct klp_tdata *root, struct klp_tdata *obj,
+			 const char *object);
+int gen_callbacks_write(struct gen *g);
+
+/* generate_cover.c: a stock kernel's patch covers its split-off parts. */
+int gen_cover_split_parts(struct gen *g);
 
 /* generate_render.c: the templates, into g->tmpdir. */
 int gen_render(struct gen *g);

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "generate_internal.h"
+#include "header_change.h"
 #include "shipped.h"
 #include "source_file.h"
 
@@ -423,10 +424,69 @@ static bool is_c_file(const char *p)
 	return n > 2 && !strcmp(p + n - 2, ".c");
 }
 
+static bool is_header(const char *p)
+{
+	size_t n = strlen(p);
+
+	return n > 2 && !strcmp(p + n - 2, ".h");
+}
+
+/*
+ * A header the fix changes.  Comments and whitespace are no change; a
+ * struct or union whose definition changes, or a variable whose type or
+ * initializer does, is refused as in a unit (exit 3: every unit that
+ * includes the header keeps the old one); anything else (a static inline
+ * function, a macro) needs the closure over the units that include the
+ * header, not done yet: *@changed, refused by the caller.
+ */
+static int load_header(struct gen *g, struct klp_diff_file *f, bool *changed)
+{
+	const struct klp_generate_opts *o = g->opts;
+	struct klp_header_change *c = NULL;
+	char *path = NULL, *orig = NULL, *patched = NULL;
+	size_t orig_size = 0, patched_size = 0, nr = 0, i;
+	bool same = false;
+	int err;
+
+	*changed = true;
+	err = klp_compdb__tree_file(g->db, f->new_path, &path);
+	if (err == -ENOENT) {
+		log_info("%s: %s is not found beside the build's sources; not compared\n",
+			 o->diff, f->new_path);
+		return 0;
+	}
+	if (!err)
+		err = klp_gen_read_source(path, &orig, &orig_size);
+	if (!err) {
+		err = klp_diff_file__apply(f, orig, orig_size, &patched, &patched_size);
+		if (err == -EILSEQ)
+			err = gen_err_input("%s: error: the fix does not apply to %s "
+					    "(the build's source)\n", o->diff, path);
+	}
+	if (!err)
+		err = klp_header__compare(orig, orig_size, patched, patched_size, &same,
+					  &c, &nr);
+	if (!err && same) {
+		*changed = false;
+		log_info("%s: the fix changes only comments and whitespace: no change to the code\n",
+			 f->new_path);
+	}
+	for (i = 0; !err && i < nr; i++)
+		err = gen_data_change(g, f->new_path, c[i].line, c[i].record, c[i].tag,
+				      c[i].name);
+	klp_header_changes__free(c, nr);
+	free(path);
+	free(orig);
+	free(patched);
+	return err == -ENOMEM || err == -EINVAL ? err : err ? -EINVAL : 0;
+}
+
 int gen_load_fix(struct gen *g)
 {
 	const struct klp_generate_opts *o = g->opts;
 	struct klp_diff *d = NULL;
+	char *header = NULL;	/* a header changed beyond what load_header refuses */
+	bool comments = false;	/* a header changed in comments only */
 	size_t i;
 	int err = 0;
 
@@ -447,6 +507,15 @@ int gen_load_fix(struct gen *g)
 						    f->old_path ? f->old_path : f->new_path,
 						    f->old_path ? "deleted" : "created");
 				break;
+			}
+			if (is_header(f->new_path)) {
+				bool changed;
+
+				err = load_header(g, f, &changed);
+				comments |= !err && !changed;
+				if (!err && changed && !header && !(header = strdup(f->new_path)))
+					err = -ENOMEM;
+				continue;
 			}
 			if (!is_c_file(f->new_path)) {
 				err = gen_err_input("%s: error: %s is not a .c file; changes to "
@@ -480,6 +549,19 @@ int gen_load_fix(struct gen *g)
 			u->nr_new_ranges = f->nr_new_ranges;
 		}
 		klp_diff__free(d);
+		if (!err && g->unsafe)
+			err = KLP_GENERATE_UNSAFE;
+		else if (!err && header)
+			err = gen_err_input("%s: error: %s is not a .c file; changes to "
+					    "headers are not supported yet (patch the "
+					    "units that use the change)\n", o->diff, header);
+		else if (!err && comments && !g->nr_units) {
+			log_err("%s: error: the fix changes only comments and whitespace; "
+				"nothing a livepatch can replace\n", o->diff);
+			g->unsafe++;
+			err = KLP_GENERATE_UNSAFE;
+		}
+		free(header);
 		return err;
 	}
 

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "shipped.h"
 #include "generate_internal.h"
+#include "header_change.h"
 
 static int strv_push(char ***v, size_t *n, const char *s)
 {
@@ -118,7 +119,7 @@ static char *tree_relative(const struct gen_unit *u, const char *text)
 	return out;
 }
 
-static int add_func(struct gen_unit *u, const char *origin, const char *symbol,
+int gen_add_func(struct gen_unit *u, const char *origin, const char *symbol,
 		    unsigned long sympos, const char *reason, struct gen_func **out)
 {
 	struct gen_func *f = realloc(u->funcs, (u->nr_funcs + 1) * sizeof(*f));
@@ -136,7 +137,7 @@ static int add_func(struct gen_unit *u, const char *origin, const char *symbol,
 	return f->origin && f->symbol && f->reason ? 0 : -ENOMEM;
 }
 
-static int add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,
+int gen_add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,
 		   const char *why)
 {
 	struct gen_subfunc *s = realloc(f->subs, (f->nr_subs + 1) * sizeof(*s));
@@ -145,6 +146,7 @@ static int add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,
 		return -ENOMEM;
 	f->subs = s;
 	s = &s[f->nr_subs++];
+	memset(s, 0, sizeof(*s));
 	s->symbol = strdup(symbol);
 	s->sympos = sympos;
 	s->why = strdup(why);
@@ -158,7 +160,11 @@ int klp_generate_parse_allow(const char *kinds, unsigned int *flags)
 	static const struct { const char *name; unsigned int flag; } names[] = {
 		{ "type", KLP_ALLOW_TYPE }, { "data", KLP_ALLOW_DATA },
 		{ "init", KLP_ALLOW_INIT }, { "notrace", KLP_ALLOW_NOTRACE },
-		{ "all", KLP_ALLOW_TYPE | KLP_ALLOW_DATA | KLP_ALLOW_INIT | KLP_ALLOW_NOTRACE },
+		{ "exported", KLP_ALLOW_EXPORTED }, { "address_taken", KLP_ALLOW_ADDRESS_TAKEN },
+		{ "unknown_code", KLP_ALLOW_UNKNOWN_CODE }, { "too_deep", KLP_ALLOW_TOO_DEEP },
+		{ "too_many_callers", KLP_ALLOW_TOO_MANY }, { "uncovered", KLP_ALLOW_UNCOVERED },
+		{ "init_caller", KLP_ALLOW_INIT_CALLER },
+		{ "all", KLP_ALLOW_ALL },
 	};
 	const char *p = kinds;
 
@@ -170,7 +176,9 @@ int klp_generate_parse_allow(const char *kinds, unsigned int *flags)
 				break;
 		if (i == sizeof(names) / sizeof(names[0]))
 			return gen_err_input("error: --allow-unsafe: unknown kind '%.*s' "
-					     "(type, data, init, notrace or all)\n", (int)n, p);
+					     "(type, data, init, notrace, exported, address_taken, "
+					     "unknown_code, too_deep, too_many_callers, init_caller, "
+					     "uncovered or all)\n", (int)n, p);
 		*flags |= names[i].flag;
 		p += n + (p[n] == ',');
 	}
@@ -194,11 +202,8 @@ static unsigned int unpatchable_allow(const char *why)
 	return 0;
 }
 
-static int add_override(struct gen *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* Note an override: warned now, a comment in livepatch_NAME.c later. */
-static int add_override(struct gen *g, const char *fmt, ...)
+int gen_add_override(struct gen *g, const char *fmt, ...)
 {
 	char **v = realloc(g->overrides, (g->nr_overrides + 1) * sizeof(*v));
 	va_list ap;
@@ -236,6 +241,36 @@ static bool text_has_ident(const char *text, size_t size, const char *name)
 	return false;
 }
 
+int gen_data_change(struct gen *g, const char *file, unsigned int line, bool record,
+		    const char *tag, const char *name)
+{
+	unsigned int allow = record ? KLP_ALLOW_TYPE : KLP_ALLOW_DATA;
+
+	if (g->opts->allow_unsafe & allow)
+		return gen_add_override(g, "%s:%u: the fix changes %s %s%s %s (kind %s); "
+				    "the running kernel keeps the old one", file, line,
+				    record ? "the layout of" : "the type or initializer of",
+				    tag, record ? "" : " variable", *name ? name : "(anonymous)",
+				    record ? "type" : "data");
+	if (record)
+		log_err("%s:%u: error: the fix changes the definition of %s %s: "
+			"unchanged functions and the running kernel's data keep the "
+			"old layout, so old and new code would disagree on it; keep "
+			"the layout and put new fields in a shadow variable "
+			"(klp_shadow_alloc), or pass --allow-unsafe=type if the "
+			"layout provably stays the same\n", file, line,
+			tag, *name ? name : "(anonymous)");
+	else
+		log_err("%s:%u: error: the fix changes %s variable '%s': a livepatch "
+			"cannot change data, the running kernel keeps its old type "
+			"and value; use a shadow variable (klp_shadow_*) for new "
+			"state, set the value from a pre-patch callback "
+			"(klp_callbacks), or pass --allow-unsafe=data if the "
+			"change only matters at boot\n", file, line, tag, name);
+	g->unsafe++;
+	return 0;
+}
+
 /*
  * Data and types the fix changes.  A livepatch replaces functions only:
  * the running kernel keeps its variables as they are (their initializers
@@ -257,9 +292,7 @@ static int check_data(struct gen *g, struct gen_unit *u)
 	if (err)
 		return err;
 	for (i = 0; i < n && !err; i++) {
-		bool whole = false, record = d[i].kind == KLP_DATA_RECORD;
-		unsigned int allow = record ? KLP_ALLOW_TYPE : KLP_ALLOW_DATA;
-		const char *what = record ? "the layout of" : "the type or initializer of";
+		bool whole = false, record = d[i].kind == KLP_DATA_RECORD, same;
 
 		for (r = 0; r < u->nr_new_ranges; r++)
 			if (u->new_ranges[r].first <= d[i].first &&
@@ -267,54 +300,19 @@ static int check_data(struct gen *g, struct gen_unit *u)
 				whole = true;
 		if (whole && *d[i].name && !text_has_ident(u->orig, u->orig_size, d[i].name))
 			continue;	/* new: the module's own */
-		if (g->opts->allow_unsafe & allow) {
-			err = add_override(g, "%s:%u: the fix changes %s %s%s %s (kind %s); "
-					   "the running kernel keeps the old one", u->display,
-					   d[i].first, what, d[i].tag, record ? "" : " variable",
-					   *d[i].name ? d[i].name : "(anonymous)",
-					   record ? "type" : "data");
+		/* Comments and whitespace edited inside it are no change. */
+		err = klp_header__same_decl(u->orig, u->orig_size, u->patched,
+					    u->patched_size, record, d[i].name, &same);
+		if (!err && same) {
+			log_info("%s:%u: only comments and whitespace change in %s %s\n",
+				 u->display, d[i].first, d[i].tag, d[i].name);
 			continue;
 		}
-		if (record)
-			log_err("%s:%u: error: the fix changes the definition of %s %s: "
-				"unchanged functions and the running kernel's data keep the "
-				"old layout, so old and new code would disagree on it; keep "
-				"the layout and put new fields in a shadow variable "
-				"(klp_shadow_alloc), or pass --allow-unsafe=type if the "
-				"layout provably stays the same\n", u->display, d[i].first,
-				d[i].tag, *d[i].name ? d[i].name : "(anonymous)");
-		else
-			log_err("%s:%u: error: the fix changes %s variable '%s': a livepatch "
-				"cannot change data, the running kernel keeps its old type "
-				"and value; use a shadow variable (klp_shadow_*) for new "
-				"state, set the value from a pre-patch callback "
-				"(klp_callbacks), or pass --allow-unsafe=data if the "
-				"change only matters at boot\n", u->display, d[i].first,
-				d[i].tag, d[i].name);
-		g->unsafe++;
+		if (!err)
+			err = gen_data_change(g, u->display, d[i].first, record, d[i].tag, d[i].name);
 	}
 	klp_data_decls_free(d, n);
 	return err;
-}
-
-/*
- * A stock kernel's struct klp_func has no stack_only: the livepatch core
- * cannot be told where a task in a part split off a patched function
- * is, so such a function is refused, each part named.
- */
-static void refuse_split_parts(struct gen *g)
-{
-	size_t i, k, j;
-
-	for (i = 0; i < g->nr_units; i++)
-		for (k = 0; k < g->units[i].nr_funcs; k++) {
-			const struct gen_func *f = &g->units[i].funcs[k];
-
-			for (j = 0; j < f->nr_subs; j++)
-				klp_shipped_refuse_split_part(g->units[i].display, f->symbol,
-							      f->subs[j].symbol, f->subs[j].why);
-			g->unsafe += f->nr_subs > 0;
-		}
 }
 
 /* With records: klp-prep affected's closure. */
@@ -369,7 +367,7 @@ static int affected_closure(struct gen *g)
 								  nd->file ? nd->file : nd->unit)
 						  : NULL;
 
-			err = add_override(g, "'%s' (%s:%u) left out of the patch: %s",
+			err = gen_add_override(g, "'%s' (%s:%u) left out of the patch: %s",
 					   nd->symbol, where ? where : nd->file ? nd->file : nd->unit,
 					   nd->line, nd->unpatchable);
 			free(where);
@@ -426,7 +424,7 @@ static int affected_closure(struct gen *g)
 			g->unsafe++;
 			continue;
 		}
-		err = add_func(u, nd->origin, nd->symbol, nd->sympos,
+		err = gen_add_func(u, nd->origin, nd->symbol, nd->sympos,
 			       nd->nr_reasons ? klp_affected_reason__format(nd, &nd->reasons[0],
 									    buf, sizeof(buf)) : "",
 			       &f);
@@ -440,7 +438,7 @@ static int affected_closure(struct gen *g)
 				 klp_subfunc_kind_name(sf->kind), sf->parent ? sf->parent : nd->symbol,
 				 sf->tail ? ", reached by a tail call" : "");
 			rel = tree_relative(u, why);
-			err = rel ? add_sub(f, sf->symbol, sf->sympos, rel) : -ENOMEM;
+			err = rel ? gen_add_sub(f, sf->symbol, sf->sympos, rel) : -ENOMEM;
 			free(rel);
 		}
 		if (err)
@@ -488,11 +486,11 @@ static int symbol_closure(struct gen *g)
 				continue;
 			}
 			snprintf(cname, sizeof(cname), "%s: changed (%s)", name, u->path);
-			err = add_func(u, name, name, gen_symtab__sympos(st, s), cname, &f);
+			err = gen_add_func(u, name, name, gen_symtab__sympos(st, s), cname, &f);
 			snprintf(cname, sizeof(cname), "%s.cold", name);
 			cold = err ? NULL : gen_unit_oracle__local(&uo, cname, STT_FUNC);
 			if (cold)
-				err = add_sub(f, cname, gen_symtab__sympos(st, cold), "cold of ");
+				err = gen_add_sub(f, cname, gen_symtab__sympos(st, cold), "cold of ");
 			if (!err && cold) {
 				free(f->subs[f->nr_subs - 1].why);
 				if (asprintf(&f->subs[f->nr_subs - 1].why, "cold of %s", name) < 0) {
@@ -541,6 +539,40 @@ static int split_new_functions(struct gen_unit *u)
 	return 0;
 }
 
+/*
+ * The new functions of @u that another unit of the fix names: the
+ * module's own, global, for the other unit's part to call (kpatch's
+ * new-globals: a helper added to one file, called from another).
+ */
+static int find_shared(struct gen *g, struct gen_unit *u)
+{
+	size_t k, j;
+
+	for (k = 0; k < u->nr_new_funcs; k++) {
+		bool shared = false;
+		char **v;
+
+		for (j = 0; j < g->nr_units && !shared; j++)
+			shared = &g->units[j] != u && g->units[j].patched &&
+				 g->units[j].obj == u->obj &&
+				 text_has_ident(g->units[j].patched, g->units[j].patched_size,
+						u->new_funcs[k]);
+		if (!shared)
+			continue;
+		v = realloc(u->shared_funcs, (u->nr_shared_funcs + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		u->shared_funcs = v;
+		v[u->nr_shared_funcs] = strdup(u->new_funcs[k]);
+		if (!v[u->nr_shared_funcs])
+			return -ENOMEM;
+		u->nr_shared_funcs++;
+		log_info("%s: '%s' is new in the fix and called from another unit: global "
+			 "in the module\n", u->display, u->new_funcs[k]);
+	}
+	return 0;
+}
+
 int gen_find_patched(struct gen *g)
 {
 	size_t i;
@@ -561,13 +593,16 @@ int gen_find_patched(struct gen *g)
 			err = check_data(g, u);
 		if (err)
 			return err;
-		if (!u->nr_changed && u->nr_new_funcs) {
-			log_err("%s: error: the fix adds '%s' here but changes no function of "
-				"the unit that could call it; a new function called from "
-				"another unit is not supported yet: define it in the unit "
-				"of its callers\n", u->display, u->new_funcs[0]);
+		if (!err)
+			err = find_shared(g, u);
+		if (err)
+			return err;
+		if (!u->nr_changed && u->nr_new_funcs && !u->nr_shared_funcs) {
+			log_err("%s: error: the fix adds '%s' here, but no function of the fix "
+				"calls it, here or in another unit: nothing for the livepatch "
+				"to run\n", u->display, u->new_funcs[0]);
 			g->unsafe++;
-		} else if (!u->nr_changed) {
+		} else if (!u->nr_changed && !u->nr_new_funcs) {
 			log_err("%s: error: the fix changes no function of it (only "
 				"declarations, data or macros?); nothing a livepatch can replace\n",
 				u->display);
@@ -587,8 +622,11 @@ int gen_find_patched(struct gen *g)
 		err = symbol_closure(g);
 	if (err)
 		return err;
-	if (g->opts->no_stack_only)
-		refuse_split_parts(g);
+	if (g->opts->no_stack_only && !g->unsafe) {
+		err = gen_cover_split_parts(g);
+		if (err)
+			return err;
+	}
 	return g->unsafe ? KLP_GENERATE_UNSAFE : 0;
 }
 
@@ -670,9 +708,9 @@ int gen_extract_units(struct gen *g)
 		const char **names;
 		char **new_names = NULL;
 
-		if (!u->nr_funcs)
+		if (!u->nr_funcs && !u->nr_shared_funcs)
 			continue;
-		names = calloc(u->nr_funcs, sizeof(*names));
+		names = calloc(u->nr_funcs + 1, sizeof(*names));
 		if (!names)
 			return -ENOMEM;
 		for (k = 0; k < u->nr_funcs; k++)
@@ -692,6 +730,8 @@ int gen_extract_units(struct gen *g)
 			eo.orig_ctx = u;
 			eo.new_functions = (const char *const *)u->new_funcs;
 			eo.nr_new_functions = u->nr_new_funcs;
+			eo.shared_functions = (const char *const *)u->shared_funcs;
+			eo.nr_shared_functions = u->nr_shared_funcs;
 			err = klp_tu__extract(u->tu, &eo, &u->ex);
 			gen_unit_oracle__fini(&uo);
 		}
@@ -792,6 +832,10 @@ static int table_func(struct gen *g, struct klp_generate_object *ro, const struc
 
 		err = add_part(rf, f->subs[j].symbol, f->subs[j].sympos, ns ? ns->new_name : NULL,
 			       ns ? ns->new_sympos : 0, f->subs[j].why);
+		if (!err) {
+			rf->parts[rf->nr_parts - 1].covered = g->opts->no_stack_only;
+			rf->parts[rf->nr_parts - 1].cover = f->subs[j].cover;
+		}
 	}
 	/* Parts only the new code has: no old side. */
 	for (j = 0; !err && j < g->opts->nr_new_side; j++) {

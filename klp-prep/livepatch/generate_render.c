@@ -339,7 +339,7 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 
 		for (i = 0; i < g->nr_units; i++)
 			for (k = 0; k < g->units[i].nr_funcs; k++)
-				subs |= g->units[i].funcs[k].nr_subs > 0;
+				subs |= g->units[i].funcs[k].nr_subs > 0 && !g->opts->no_stack_only;
 		subs |= g->opts->nr_new_side > 0;
 		err |= klp_tdata__set_bool(root, "has_stack_only", subs);
 	}
@@ -365,7 +365,18 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 				per_cpu |= g->units[i].ex->externs[k].per_cpu;
 		err |= klp_tdata__set_bool(root, "has_per_cpu", per_cpu);
 	}
+	{
+		bool syscall = false;
 
+		for (i = 0; i < g->nr_units; i++)
+			for (k = 0; g->units[i].ex && k < g->units[i].ex->nr_items; k++)
+				syscall |= g->units[i].ex->items[k].text &&
+					   strstr(g->units[i].ex->items[k].text, "SYSCALL_DEFINE");
+		err |= klp_tdata__set_bool(root, "has_syscall", syscall);
+	}
+
+	klp_tdata__set_list(root, "callbacks");
+	err |= klp_tdata__set_bool(root, "has_callbacks_file", g->callbacks_text != NULL);
 	/* One klp_object per object with functions, vmlinux first. */
 	for (o = 0; o < g->res->nr_objs; o++) {
 		const struct klp_generate_object *go = &g->res->objs[o];
@@ -383,6 +394,8 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 		err |= klp_tdata__set(obj, "ident", ident);
 		err |= klp_tdata__set_bool(obj, "is_vmlinux", !strcmp(go->name, "vmlinux"));
 		free(ident);
+		if (!err)
+			err = gen_callbacks_object(g, root, obj, go->name);
 		for (k = 0; k < go->nr_funcs; k++) {
 			const struct klp_generate_func *f = &go->funcs[k];
 
@@ -395,9 +408,19 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 			err |= klp_tdata__set(e, "reason", f->reason);
 			err |= klp_tdata__set(e, "path", f->unit);
 			klp_tdata__set_list(e, "subfuncs");
+			klp_tdata__set_list(e, "covered");
 			for (j = 0; j < f->nr_parts; j++) {
 				const struct klp_generate_part *sp = &f->parts[j];
 
+				if (sp->covered) {
+					s = klp_tdata__add(e, "covered");
+					if (!s)
+						return -ENOMEM;
+					err |= klp_tdata__set(s, "old_name", sp->old_name);
+					err |= klp_tdata__set(s, "why", sp->why ? sp->why : "");
+					err |= klp_tdata__set(s, "cover", sp->cover ? sp->cover : "");
+					continue;
+				}
 				s = klp_tdata__add(e, "subfuncs");
 				if (!s)
 					return -ENOMEM;
@@ -445,7 +468,9 @@ int gen_render(struct gen *g)
 
 	if (!root)
 		return -ENOMEM;
-	err = fill_data(g, root);
+	err = gen_callbacks_load(g);
+	if (!err)
+		err = fill_data(g, root);
 	if (!err)
 		err = gen_output_tmpdir(g);
 	if (!err)
@@ -462,6 +487,8 @@ int gen_render(struct gen *g)
 	name = NULL;
 	if (!err)
 		err = render_to(g, "Kbuild.tmpl", root, "Kbuild");
+	if (!err)
+		err = gen_callbacks_write(g);
 	if (!err)
 		err = render_to(g, "patched_funcs.csv.tmpl", root, "patched_funcs.csv");
 	for (i = 0; !err && i < g->nr_units; i++) {

@@ -205,6 +205,57 @@ golden static-local
 expect_grep static-local-new "^	static int calls;" "$WORK/out/static-local/kernel_calc.c"
 
 # -- a function new in the fix: the module's own, static, not patched ---
+# -- a static variable new in the fix: the module's own, with its value ------
+generate data-new
+golden data-new
+expect_grep data-new-copied "^static int bump_scale = 5;" "$WORK/out/data-new/kernel_calc.c"
+expect_grep data-new-counter-extern "KLP_PREP_EXTERN(counter, " "$WORK/out/data-new/kernel_calc.c"
+
+# -- the author's callbacks (--callbacks): copied, wired per object ------------
+cat >"$WORK/callbacks.c" <<'CB'
+int klp_prep_pre_patch_vmlinux(struct klp_object *obj) { return 0; }
+void klp_prep_post_unpatch_vmlinux(struct klp_object *obj) { }
+CB
+"$KLP" generate -k "$WORK/build" -o "$WORK/out/callbacks" --callbacks "$WORK/callbacks.c" \
+	"$HERE/cases/cmdline.diff" 2>"$WORK/out/callbacks.stderr"
+STATUS=$?
+if [ "$STATUS" = 0 ]; then ok callbacks; else fail callbacks "exit $STATUS: $(cat "$WORK/out/callbacks.stderr")"; fi
+expect_grep callbacks-pre ".pre_patch = klp_prep_pre_patch_vmlinux," "$WORK/out/callbacks/livepatch_cmdline.c"
+expect_grep callbacks-post ".post_unpatch = klp_prep_post_unpatch_vmlinux," "$WORK/out/callbacks/livepatch_cmdline.c"
+expect_grep callbacks-proto "^void klp_prep_post_unpatch_vmlinux(struct klp_object \*obj);" \
+	"$WORK/out/callbacks/livepatch_cmdline.c"
+expect_grep callbacks-kbuild " callbacks.o$" "$WORK/out/callbacks/Kbuild"
+cmp -s "$WORK/callbacks.c" "$WORK/out/callbacks/callbacks.c" && ok callbacks-copied ||
+	fail callbacks-copied "callbacks.c is not the author's file"
+# a callback of no object of the patch: refused, nothing written
+echo 'void klp_prep_post_patch_vmlinx(struct klp_object *obj) { }' >"$WORK/callbacks-typo.c"
+"$KLP" generate -k "$WORK/build" -o "$WORK/out/callbacks-typo" --callbacks "$WORK/callbacks-typo.c" \
+	"$HERE/cases/cmdline.diff" 2>"$WORK/out/callbacks-typo.stderr"
+STATUS=$?
+[ "$STATUS" = 2 ] && ok callbacks-typo-status || fail callbacks-typo-status "exit $STATUS, want 2"
+expect_grep callbacks-typo "callbacks-typo.c:1: error: 'klp_prep_post_patch_vmlinx' is no callback of this livepatch" \
+	"$WORK/out/callbacks-typo.stderr"
+[ -e "$WORK/out/callbacks-typo" ] && fail callbacks-typo-output "an output directory was left" ||
+	ok callbacks-typo-output
+
+# -- a new function one unit adds and another calls: global, the module's own --
+generate new-globals -v
+golden new-globals
+expect_grep new-globals-global "^void other_note(int by)" "$WORK/out/new-globals/lib_other.c"
+expect_grep new-globals-note "'other_note' is new in the fix and called from another unit" \
+	"$WORK/out/new-globals.stderr"
+if grep -q "other_note" "$WORK/out/new-globals/patched_funcs.csv"; then
+	fail new-globals-not-patched "other_note is in the table of patched functions"
+else
+	ok new-globals-not-patched
+fi
+
+# -- the address of a patched function is the original's ----------------------
+generate identity
+golden identity
+expect_grep identity-extern "KLP_PREP_EXTERN(bump, \"vmlinux.bump,0\"" "$WORK/out/identity/kernel_calc.c"
+expect_grep identity-uses-original "pr_info(\"bump at %pS\\\\n\", bump);" "$WORK/out/identity/kernel_calc.c"
+
 generate new-function -v
 golden new-function
 expect_grep new-function-note "kernel/calc.c:36: note: 'calc_clamp' is new in the fix: the livepatch makes it static" \
