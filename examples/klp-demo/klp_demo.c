@@ -105,12 +105,24 @@ static int klp_demo_percpu_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/*
+ * One round of the kthread, in a function that returns: on a kernel
+ * without stack_only, a livepatch of klp_demo_work() holds a task in
+ * klp_demo_work.cold by patching this caller too (docs/stock-kernels.md);
+ * the kthread's loop never returns, so it could not be that caller.
+ */
+void klp_demo_step(void);
+noinline void klp_demo_step(void)
+{
+	WRITE_ONCE(work, klp_demo_work(0));
+	WRITE_ONCE(gain, klp_demo_gain(0));
+	WRITE_ONCE(lose, klp_demo_lose(0));
+}
+
 static int klp_demo_thread(void *data)
 {
 	while (!kthread_should_stop()) {
-		WRITE_ONCE(work, klp_demo_work(0));
-		WRITE_ONCE(gain, klp_demo_gain(0));
-		WRITE_ONCE(lose, klp_demo_lose(0));
+		klp_demo_step();
 		msleep(20);
 	}
 	return 0;

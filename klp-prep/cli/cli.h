@@ -47,9 +47,21 @@ void usage_error(const char *fmt, ...);
 "                        union definition changes), data (a variable's type\n" \
 "                        or initializer), init (leave __init/__exit functions\n" \
 "                        out), notrace (leave out functions without an ftrace\n" \
-"                        hook: notrace, noinstr, entry code), all\n"
+"                        hook: notrace, noinstr, entry code); on a kernel\n" \
+"                        without stack_only, leave a split part uncovered:\n" \
+"                        exported, address_taken, unknown_code, too_deep,\n" \
+"                        too_many_callers, init_caller (what the refusal\n" \
+"                        names), uncovered\n" \
+"                        (callers this patch cannot carry); all\n"
 
 /* Append @s to the array *@v of *@n options (repeatable flags). */
 int push_arg(const char ***v, size_t *n, const char *s);
+
+/*
+ * The value of --cover-max-depth (@depth) or --cover-max-callers into
+ * @o (generate's and build's): 0, or KLP_EXIT_USAGE after saying why.
+ */
+struct klp_generate_opts;
+int parse_cover_limit(bool depth, const char *value, struct klp_generate_opts *o);
 
 #endif /* KLP_CLI_H */

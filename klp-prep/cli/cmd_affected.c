@@ -10,6 +10,7 @@
  * `klp-prep generate` (docs/json-schema.md, section "affected").
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -20,6 +21,8 @@
 #include <unistd.h>
 
 #include <klp_prep/affected.h>
+#include <klp_prep/coverage.h>
+#include <klp_prep/elf.h>
 #include <klp_prep/index.h>
 #include <klp_prep/ipa_clones.h>
 
@@ -512,7 +515,11 @@ static void json_node(struct json_writer *w, const struct klp_affected *a,
 	json_end_object(w);
 }
 
-static void print_json(const struct klp_affected *a, bool ipa, int status)
+struct stock_cover;
+static void json_cover(struct json_writer *w, const struct stock_cover *sc);
+
+static void print_json(const struct klp_affected *a, bool ipa, int status,
+		       const struct stock_cover *sc)
 {
 	static const enum klp_affected_node_state groups[] = {
 		KLP_NODE_PATCH, KLP_NODE_UNPATCHABLE, KLP_NODE_CLONE,
@@ -555,6 +562,8 @@ static void print_json(const struct klp_affected *a, bool ipa, int status)
 	for (i = 0; i < klp_affected__nr_notes(a); i++)
 		json_string(&w, klp_affected__note(a, i));
 	json_end_array(&w);
+	if (sc)
+		json_cover(&w, sc);
 	json_end_object(&w);
 	json_end_object(&w);
 	json_finish(&w);
@@ -712,29 +721,226 @@ static const char *in_tree(const char *path, const char *tree)
 }
 
 /*
- * A stock kernel's struct klp_func has no stack_only: a function with
- * split parts cannot be patched there (as klp-prep build says).  How many
- * functions that refuses; each part is named.
+ * A stock kernel's struct klp_func has no stack_only: each part split off
+ * a function to patch is covered instead by patching every caller whose
+ * frame can be above it (coverage.h), as klp-prep build does, or cannot
+ * be.  The answers, for the output; the graphs stay open for their names.
  */
-static size_t refuse_split_parts(const struct klp_affected *a, const struct shipped_input *in)
+struct stock_part {
+	const struct klp_affected_node *node;
+	const struct klp_affected_subfunc *sub;
+	struct klp_coverage_result r;
+	bool analysed;
+};
+
+struct stock_cover {
+	bool active;			/* the kernel lacks the series */
+	struct stock_part *parts;
+	size_t nr;
+	struct klp_elf **elfs;		/* per object, with their graphs */
+	struct klp_coverage **covs;
+	char **objects;
+	size_t nr_objects;
+};
+
+static void stock_cover__free(struct stock_cover *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nr; i++)
+		klp_coverage_result__fini(&sc->parts[i].r);
+	for (i = 0; i < sc->nr_objects; i++) {
+		klp_coverage__free(sc->covs[i]);
+		klp_elf__close(sc->elfs[i]);
+		free(sc->objects[i]);
+	}
+	free(sc->parts);
+	free(sc->elfs);
+	free(sc->covs);
+	free(sc->objects);
+}
+
+/* The graph of shipped object @object (vmlinux or a module), or NULL. */
+static struct klp_coverage *object_graph(struct stock_cover *sc, const struct shipped_input *in,
+					 const char *object, struct klp_elf **elf)
+{
+	size_t i;
+	char *path;
+
+	for (i = 0; i < sc->nr_objects; i++)
+		if (!strcmp(sc->objects[i], object)) {
+			*elf = sc->elfs[i];
+			return sc->covs[i];
+		}
+	sc->elfs = realloc(sc->elfs, (sc->nr_objects + 1) * sizeof(*sc->elfs));
+	sc->covs = realloc(sc->covs, (sc->nr_objects + 1) * sizeof(*sc->covs));
+	sc->objects = realloc(sc->objects, (sc->nr_objects + 1) * sizeof(*sc->objects));
+	if (!sc->elfs || !sc->covs || !sc->objects)
+		return NULL;
+	path = strcmp(object, "vmlinux") ?
+	       klp_shipped_find_module(klp_shipped_modules(in->s), object) :
+	       strdup(klp_shipped_vmlinux(in->s));
+	sc->elfs[sc->nr_objects] = path ? klp_elf__open(path, 0) : NULL;
+	free(path);
+	sc->covs[sc->nr_objects] = sc->elfs[sc->nr_objects] ?
+				   klp_coverage__new(sc->elfs[sc->nr_objects]) : NULL;
+	sc->objects[sc->nr_objects] = strdup(object);
+	*elf = sc->elfs[sc->nr_objects];
+	return sc->covs[sc->nr_objects++];
+}
+
+/*
+ * Part @name at position @sympos (0: the only one; vmlinux counts by
+ * address, a module in .symtab order, as kallsyms walks them).
+ */
+static const struct klp_symbol *part_symbol(const struct klp_elf *elf, const char *name,
+					    unsigned long sympos)
+{
+	const struct klp_symbol *sym, *v[64];
+	size_t n = 0, i, k;
+
+	klp_elf__for_each_symbol_by_name(elf, name, sym)
+		if (sym->type == STT_FUNC && sym->shndx != SHN_UNDEF && n < 64)
+			v[n++] = sym;
+	if (klp_elf__type(elf) == ET_EXEC)
+		for (i = 1; i < n; i++)
+			for (k = i; k > 0 && v[k - 1]->value > v[k]->value; k--) {
+				sym = v[k];
+				v[k] = v[k - 1];
+				v[k - 1] = sym;
+			}
+	if (!n || (sympos == 0 && n > 1) || sympos > n)
+		return NULL;
+	return v[sympos ? sympos - 1 : 0];
+}
+
+/* How many functions to patch have a part that cannot be covered. */
+static size_t cover_split_parts(const struct klp_affected *a, const struct shipped_input *in,
+				struct stock_cover *sc)
 {
 	const char *tree = klp_shipped_source_tree(in->s);
-	size_t i, k, refused = 0;
+	size_t i, k, j, refused = 0;
 
 	if (klp_shipped_has_stack_only(in->s) != 0)
 		return 0;	/* the series is there, or no header (logged) */
+	sc->active = true;
 	for (i = 0; i < klp_affected__nr_nodes(a); i++) {
 		const struct klp_affected_node *n = klp_affected__node(a, i);
+		bool bad = false;
 
 		if (n->state != KLP_NODE_PATCH || !n->nr_subfuncs)
 			continue;
-		for (k = 0; k < n->nr_subfuncs; k++)
-			klp_shipped_refuse_split_part(in_tree(n->unit, tree), n->symbol,
-						      n->subfuncs[k].symbol,
-						      klp_subfunc_kind_name(n->subfuncs[k].kind));
-		refused++;
+		for (k = 0; k < n->nr_subfuncs; k++) {
+			const struct klp_affected_subfunc *sf = &n->subfuncs[k];
+			struct stock_part *p;
+			struct klp_coverage *cov;
+			struct klp_elf *elf = NULL;
+			const struct klp_symbol *sym;
+
+			p = realloc(sc->parts, (sc->nr + 1) * sizeof(*p));
+			if (!p)
+				return refused + 1;
+			sc->parts = p;
+			p = &p[sc->nr++];
+			memset(p, 0, sizeof(*p));
+			p->node = n;
+			p->sub = sf;
+			cov = object_graph(sc, in, n->object, &elf);
+			sym = elf ? part_symbol(elf, sf->symbol, sf->sympos) : NULL;
+			if (!cov || !sym || klp_coverage__analyse(cov, sym, NULL, &p->r)) {
+				fprintf(stderr, "%s: error: '%s' (%s of %s) cannot be covered on a "
+					"kernel without stack_only: %s's callers cannot be read\n",
+					in_tree(n->unit, tree), sf->symbol,
+					klp_subfunc_kind_name(sf->kind), n->symbol, n->object);
+				bad = true;
+				continue;
+			}
+			p->analysed = true;
+			for (j = 0; j < p->r.nr_problems; j++) {
+				const struct klp_coverage_problem *pr = &p->r.problems[j];
+
+				fprintf(stderr, "%s: error: '%s' (%s of %s) cannot be covered on a "
+					"kernel without stack_only: '%s' is %s%s%s%s; install the "
+					"kernel-support series, or accept that a task in it escapes "
+					"the stack check with --allow-unsafe=%s (klp-prep build)\n",
+					in_tree(n->unit, tree), sf->symbol,
+					klp_subfunc_kind_name(sf->kind), n->symbol,
+					pr->function ? pr->function : sf->symbol,
+					klp_coverage_problem_name(pr->kind),
+					pr->site_symbol ? " (at " : "",
+					pr->site_symbol ? pr->site_symbol : "",
+					pr->site_symbol ? ")" : "",
+					klp_coverage_problem_name(pr->kind));
+			}
+			bad |= !p->r.coverable;
+		}
+		refused += bad;
 	}
 	return refused;
+}
+
+static void print_cover_text(const struct stock_cover *sc)
+{
+	size_t i, k;
+
+	for (i = 0; i < sc->nr; i++) {
+		const struct stock_part *p = &sc->parts[i];
+
+		if (!p->analysed || !p->r.coverable)
+			continue;
+		printf("stock kernel: %s (%s of %s) covered by %zu caller%s%s\n", p->sub->symbol,
+		       klp_subfunc_kind_name(p->sub->kind), p->node->symbol, p->r.nr_callers,
+		       p->r.nr_callers == 1 ? "" : "s", p->r.nr_callers ? ":" : "");
+		for (k = 0; k < p->r.nr_callers; k++)
+			printf("  patch %s too (covers %s: %s)\n", p->r.callers[k].name,
+			       p->sub->symbol, p->r.callers[k].chain);
+	}
+}
+
+static void json_cover(struct json_writer *w, const struct stock_cover *sc)
+{
+	size_t i, k;
+
+	if (!sc->active)
+		return;
+	json_key(w, "stock_cover");
+	json_begin_array(w);
+	for (i = 0; i < sc->nr; i++) {
+		const struct stock_part *p = &sc->parts[i];
+
+		json_begin_object(w);
+		json_key(w, "function");
+		json_string(w, p->node->symbol);
+		json_key(w, "part");
+		json_string(w, p->sub->symbol);
+		json_key(w, "coverable");
+		json_bool(w, p->analysed && p->r.coverable);
+		json_key(w, "callers");
+		json_begin_array(w);
+		for (k = 0; k < p->r.nr_callers; k++) {
+			json_begin_object(w);
+			json_key(w, "name");
+			json_string(w, p->r.callers[k].name);
+			json_key(w, "chain");
+			json_string(w, p->r.callers[k].chain);
+			json_end_object(w);
+		}
+		json_end_array(w);
+		json_key(w, "problems");
+		json_begin_array(w);
+		for (k = 0; k < p->r.nr_problems; k++) {
+			json_begin_object(w);
+			json_key(w, "kind");
+			json_string(w, klp_coverage_problem_name(p->r.problems[k].kind));
+			json_key(w, "function");
+			json_string(w, p->r.problems[k].function ? p->r.problems[k].function :
+				    p->sub->symbol);
+			json_end_object(w);
+		}
+		json_end_array(w);
+		json_end_object(w);
+	}
+	json_end_array(w);
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -765,6 +971,7 @@ int cmd_affected(int argc, char **argv)
 	struct klp_index_options iopts = { 0 };
 	struct klp_shipped_opts sopts = { 0 };
 	struct shipped_input shipped = { 0 };
+	struct stock_cover cover = { 0 };
 	struct change *changes = NULL;
 	struct ipa_input ipa = { 0 };
 	struct klp_index *ix = NULL;
@@ -932,12 +1139,14 @@ int cmd_affected(int argc, char **argv)
 	}
 	unsafe = klp_affected__count(a, KLP_NODE_UNPATCHABLE);
 	if (shipped.s)
-		unsafe += refuse_split_parts(a, &shipped);
+		unsafe += cover_split_parts(a, &shipped, &cover);
 	status = unsafe ? KLP_EXIT_UNSAFE : KLP_EXIT_OK;
-	if (json)
-		print_json(a, ipa_dir != NULL, status);
-	else
+	if (json) {
+		print_json(a, ipa_dir != NULL, status, &cover);
+	} else {
 		print_text(a);
+		print_cover_text(&cover);
+	}
 	if (status == KLP_EXIT_UNSAFE)
 		fprintf(stderr, "%s: error: %zu function(s) cannot be livepatched safely (see above)\n",
 			klp_prog, unsafe);
@@ -947,6 +1156,7 @@ int cmd_affected(int argc, char **argv)
 		status = KLP_EXIT_USAGE;
 	}
 out:
+	stock_cover__free(&cover);
 	klp_affected__free(a);
 	shipped_input__free(&shipped);
 	klp_index__free(ix);

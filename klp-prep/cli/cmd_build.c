@@ -66,6 +66,24 @@ static const char build_usage[] =
 "      --strip N         strip N leading components of the diff's paths (1)\n"
 "      --templates DIR   the templates to render (default: the installed ones)\n"
 "      --force           replace the output module if it exists\n"
+"      --stack-only=auto|yes|no\n"
+"                        does the kernel have the kernel-support series (struct\n"
+"                        klp_func.stack_only)? auto: a distribution's headers\n"
+"                        say, a kernel built with the plugin has it.  Without\n"
+"                        it, each part split off a patched function is covered\n"
+"                        by patching every caller whose frame can be above it\n"
+"                        (docs/stock-kernels.md), or refused with the reason\n"
+"      --cover-max-depth N, --cover-max-callers N\n"
+"                        limits of that covering (4 frameless callers, 16\n"
+"                        callers)\n"
+"      --callbacks FILE.c\n"
+"                        the author's klp_object callbacks, copied into the\n"
+"                        module: klp_prep_{pre,post}_{patch,unpatch}_OBJECT()\n"
+"                        (OBJECT: vmlinux, or the module's name with '-' as\n"
+"                        '_'); pre_patch returns int, the others void\n"
+"      --no-cover        with --stack-only=no: cover nothing, every split part\n"
+"                        escapes the stack check (a control experiment; named\n"
+"                        in livepatch_NAME.c)\n"
 KLP_ALLOW_UNSAFE_HELP"  -v                    more messages (-vv: also where each was raised)\n"
 "  -h, --help            this text\n"
 "\n"
@@ -88,6 +106,11 @@ enum {
 	OPT_VMLINUX,
 	OPT_SOURCE,
 	OPT_CACHE,
+	OPT_STACK_ONLY,
+	OPT_COVER_DEPTH,
+	OPT_COVER_CALLERS,
+	OPT_NO_COVER,
+	OPT_CALLBACKS,
 };
 
 int cmd_build(int argc, char **argv)
@@ -115,6 +138,11 @@ int cmd_build(int argc, char **argv)
 		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "cache", required_argument, NULL, OPT_CACHE },
+		{ "stack-only", required_argument, NULL, OPT_STACK_ONLY },
+		{ "cover-max-depth", required_argument, NULL, OPT_COVER_DEPTH },
+		{ "cover-max-callers", required_argument, NULL, OPT_COVER_CALLERS },
+		{ "no-cover", no_argument, NULL, OPT_NO_COVER },
+		{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -155,6 +183,27 @@ int cmd_build(int argc, char **argv)
 		case OPT_VMLINUX: o.vmlinux = optarg; break;
 		case OPT_SOURCE: o.source = optarg; break;
 		case OPT_CACHE: o.cache = optarg; break;
+		case OPT_STACK_ONLY:
+			if (!strcmp(optarg, "auto"))
+				o.stack_only = KLP_STACK_ONLY_AUTO;
+			else if (!strcmp(optarg, "yes"))
+				o.stack_only = KLP_STACK_ONLY_YES;
+			else if (!strcmp(optarg, "no"))
+				o.stack_only = KLP_STACK_ONLY_NO;
+			else {
+				usage_error("--stack-only wants auto, yes or no, not '%s'", optarg);
+				ret = KLP_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case OPT_NO_COVER: o.gen.no_cover = true; break;
+		case OPT_CALLBACKS: o.gen.callbacks = optarg; break;
+		case OPT_COVER_DEPTH:
+		case OPT_COVER_CALLERS:
+			ret = parse_cover_limit(c == OPT_COVER_DEPTH, optarg, &o.gen);
+			if (ret)
+				goto out;
+			break;
 		case OPT_ALLOW_UNSAFE:
 			if (klp_generate_parse_allow(optarg, &o.gen.allow_unsafe)) {
 				ret = KLP_EXIT_USAGE;
@@ -228,7 +277,7 @@ out:
 }
 
 static const char verify_usage[] =
-"usage: klp-prep verify MODULE.ko...\n"
+"usage: klp-prep verify [--stack-only=yes|no] MODULE.ko...\n"
 "\n"
 "Print the klp_func tables of built livepatch modules (each patched\n"
 "function with its stack_only entries: old side <-> new side) and check\n"
@@ -236,6 +285,12 @@ static const char verify_usage[] =
 "klp-prep build does before it installs a module: every part GCC split\n"
 "off a new function must be named by one stack_only entry of it, and\n"
 "every new_name must be such a part.\n"
+"\n"
+"  --stack-only=no       modules for a kernel without the kernel-support\n"
+"                        series: no stack_only entry, and every part of a\n"
+"                        new function must be covered instead: each function\n"
+"                        whose frame can be above it in the module is a new\n"
+"                        function of the table\n"
 "\n"
 "exit status: 0 ok, 1 a table does not match, 2 bad usage or input.\n";
 
@@ -271,6 +326,7 @@ static void print_table(const struct klp_lp_table *t)
 int cmd_verify(int argc, char **argv)
 {
 	int i, ret = KLP_EXIT_OK;
+	bool stock = false;
 
 	if (argc < 2) {
 		fputs(verify_usage, stderr);
@@ -283,7 +339,17 @@ int cmd_verify(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		struct klp_verify_result r;
 		struct klp_lp_table *t;
-		int err = klp_lp_table__read(argv[i], &t);
+		int err;
+
+		if (!strncmp(argv[i], "--stack-only=", 13)) {
+			if (strcmp(argv[i] + 13, "yes") && strcmp(argv[i] + 13, "no")) {
+				usage_error("--stack-only wants yes or no, not '%s'", argv[i] + 13);
+				return KLP_EXIT_USAGE;
+			}
+			stock = !strcmp(argv[i] + 13, "no");
+			continue;
+		}
+		err = klp_lp_table__read(argv[i], &t);
 
 		if (err) {
 			ret = KLP_EXIT_USAGE;
@@ -291,13 +357,18 @@ int cmd_verify(int argc, char **argv)
 		}
 		print_table(t);
 		klp_lp_table__free(t);
-		err = klp_verify_module(argv[i], &r);
+		err = klp_verify_module_stock(argv[i], stock ? KLP_VERIFY_STOCK :
+					      KLP_VERIFY_STACK_ONLY, &r);
 		if (err == -EBADMSG) {
 			printf("%s: %zu mismatch%s\n", argv[i], r.errors, r.errors == 1 ? "" : "es");
 			if (ret == KLP_EXIT_OK)
 				ret = KLP_EXIT_MISMATCH;
 		} else if (err) {
 			ret = KLP_EXIT_USAGE;
+		} else if (stock) {
+			printf("%s: ok: %zu patched function%s; no stack_only: %zu part%s of the new "
+			       "code covered by patched callers\n", argv[i], r.patched,
+			       r.patched == 1 ? "" : "s", r.covered, r.covered == 1 ? "" : "s");
 		} else {
 			printf("%s: ok: %zu patched function%s; stack_only: %zu pair%s, %zu old side "
 			       "only, %zu new side only\n", argv[i], r.patched, r.patched == 1 ? "" : "s",

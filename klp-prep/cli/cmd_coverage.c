@@ -22,7 +22,7 @@
 static void print_help(FILE *out)
 {
 	fprintf(out,
-		"usage: %s coverage --vmlinux FILE [OPTIONS] [FUNCTION...]\n"
+		"usage: %s coverage --object FILE [OPTIONS] [FUNCTION...]\n"
 		"\n"
 		"On a kernel without stack_only support, a task in foo.cold is held by\n"
 		"the stack check only if every function whose frame can be above it is\n"
@@ -30,10 +30,15 @@ static void print_help(FILE *out)
 		"print those covering callers and the path to each, or why they cannot\n"
 		"be proven (address taken, exported, called from code in no function,\n"
 		"limits).  FILE is a linked vmlinux with its relocations\n"
-		"(--emit-relocs; Debian's 6.1 -dbg vmlinux has them).\n"
+		"(--emit-relocs; Debian's 6.1 -dbg vmlinux has them), or a module's\n"
+		".ko (or a unit's .o): its sections are given addresses of their own,\n"
+		"the ones printed, and calls out of it (to vmlinux) are not followed.\n"
+		"In a module, a caller in .init.text or .exit.text refuses the part\n"
+		"(init_caller): that code runs while the module is patched.\n"
 		"\n"
 		"options:\n"
-		"      --vmlinux FILE    the kernel image to read\n"
+		"      --object FILE     the vmlinux or module to read\n"
+		"      --vmlinux FILE    the same\n"
 		"      --summary         every split-off part of FILE: counts, callers\n"
 		"                        needed (median, 90th percentile, max), reasons\n"
 		"      --json            machine-readable output\n"
@@ -84,6 +89,12 @@ static void print_problem(const struct klp_coverage_problem *p,
 	case KLP_COV_TOO_MANY:
 		printf("  too_many_callers: more than --max-callers\n");
 		break;
+	case KLP_COV_INIT_CALLER:
+		printf("  init_caller: %s called from 0x%llx (%s, %s+0x%llx): a module's init or exit code, run while it is patched\n",
+		       who, (unsigned long long)p->site, p->site_section,
+		       p->site_symbol ? p->site_symbol : "?",
+		       (unsigned long long)p->site_offset);
+		break;
 	default:
 		break;
 	}
@@ -94,13 +105,17 @@ static void print_result(const struct klp_coverage_result *r)
 	size_t i;
 
 	printf("%s (%s, 0x%llx): ", r->part->name, klp_part_kind_name(r->kind),
-	       (unsigned long long)r->part->value);
+	       (unsigned long long)r->address);
 	if (r->coverable)
 		printf("coverable by %zu caller%s", r->nr_callers,
 		       r->nr_callers == 1 ? "" : "s");
 	else
 		printf("not coverable");
-	if (r->nr_init_callers)
+	/* a module's init callers are problems, printed below */
+	for (i = 0; i < r->nr_problems; i++)
+		if (r->problems[i].kind == KLP_COV_INIT_CALLER)
+			break;
+	if (r->nr_init_callers && i == r->nr_problems)
 		printf(" (%zu init caller%s ignored)", r->nr_init_callers,
 		       r->nr_init_callers == 1 ? "" : "s");
 	printf("\n");
@@ -126,7 +141,7 @@ static void json_result(struct json_writer *w,
 	json_key(w, "name");
 	json_string(w, r->part->name);
 	json_key(w, "address");
-	json_uint(w, r->part->value);
+	json_uint(w, r->address);
 	json_key(w, "kind");
 	json_string(w, klp_part_kind_name(r->kind));
 	json_key(w, "coverable");
@@ -409,6 +424,7 @@ int cmd_coverage(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "vmlinux", required_argument, NULL, 'V' },
+		{ "object", required_argument, NULL, 'V' },
 		{ "summary", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "max-depth", required_argument, NULL, 'd' },
@@ -458,7 +474,7 @@ int cmd_coverage(int argc, char **argv)
 		}
 	}
 	if (!vmlinux) {
-		usage_error("coverage: --vmlinux FILE is required");
+		usage_error("coverage: --object FILE (a vmlinux or a module) is required");
 		return KLP_EXIT_USAGE;
 	}
 	if (!want_summary && optind == argc) {

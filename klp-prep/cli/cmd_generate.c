@@ -54,6 +54,21 @@ static const char generate_usage[] =
 "                        symbols into livepatch symbols and move their\n"
 "                        relocations to .klp.rela sections (in place)\n"
 "      --force           replace OUT_DIR if it exists\n"
+"      --stack-only=yes|no\n"
+"                        does the kernel have the kernel-support series (yes,\n"
+"                        the default)?  no: a stock kernel; each part split off\n"
+"                        a patched function is covered by patching every\n"
+"                        caller whose frame can be above it, or refused\n"
+"      --cover-max-depth N, --cover-max-callers N\n"
+"                        limits of that covering (4, 16)\n"
+"      --callbacks FILE.c\n"
+"                        the author's klp_object callbacks, copied into the\n"
+"                        module: klp_prep_{pre,post}_{patch,unpatch}_OBJECT()\n"
+"                        (OBJECT: vmlinux, or the module's name with '-' as\n"
+"                        '_'); pre_patch returns int, the others void\n"
+"      --no-cover        with --stack-only=no: cover nothing, every split part\n"
+"                        escapes the stack check (a control experiment; named\n"
+"                        in livepatch_NAME.c)\n"
 KLP_ALLOW_UNSAFE_HELP
 "  -v                    more messages (-vv: also where each was raised)\n"
 "  -h, --help            this text\n"
@@ -70,6 +85,11 @@ enum {
 	OPT_COMPDB,
 	OPT_CONVERT,
 	OPT_ALLOW_UNSAFE,
+	OPT_STACK_ONLY,
+	OPT_COVER_DEPTH,
+	OPT_COVER_CALLERS,
+	OPT_NO_COVER,
+	OPT_CALLBACKS,
 };
 
 int cmd_generate(int argc, char **argv)
@@ -88,6 +108,11 @@ int cmd_generate(int argc, char **argv)
 		{ "compdb", required_argument, NULL, OPT_COMPDB },
 		{ "convert", required_argument, NULL, OPT_CONVERT },
 		{ "allow-unsafe", required_argument, NULL, OPT_ALLOW_UNSAFE },
+		{ "stack-only", required_argument, NULL, OPT_STACK_ONLY },
+		{ "cover-max-depth", required_argument, NULL, OPT_COVER_DEPTH },
+		{ "cover-max-callers", required_argument, NULL, OPT_COVER_CALLERS },
+		{ "no-cover", no_argument, NULL, OPT_NO_COVER },
+		{ "callbacks", required_argument, NULL, OPT_CALLBACKS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -144,6 +169,22 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_ALLOW_UNSAFE:
 			err = klp_generate_parse_allow(optarg, &o.allow_unsafe);
+			break;
+		case OPT_STACK_ONLY:
+			if (strcmp(optarg, "yes") && strcmp(optarg, "no")) {
+				usage_error("--stack-only wants yes or no, not '%s'", optarg);
+				ret = KLP_EXIT_USAGE;
+				goto out;
+			}
+			o.no_stack_only = !strcmp(optarg, "no");
+			break;
+		case OPT_NO_COVER: o.no_cover = true; break;
+		case OPT_CALLBACKS: o.callbacks = optarg; break;
+		case OPT_COVER_DEPTH:
+		case OPT_COVER_CALLERS:
+			ret = parse_cover_limit(c == OPT_COVER_DEPTH, optarg, &o);
+			if (ret)
+				goto out;
 			break;
 		case 'v':
 			klp_verbose++;

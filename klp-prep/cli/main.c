@@ -13,9 +13,11 @@
 #include <unistd.h>
 
 #include <klp_partition.h>
+#include <klp_prep/coverage.h>
 #include <klp_prep/log.h>
 
 #include "cli.h"
+#include "generate.h"
 
 const char *klp_prog = "klp-prep";
 int klp_verbose;
@@ -141,6 +143,24 @@ int push_arg(const char ***v, size_t *n, const char *s)
 		return -ENOMEM;
 	nv[(*n)++] = s;
 	*v = nv;
+	return 0;
+}
+
+int parse_cover_limit(bool depth, const char *value, struct klp_generate_opts *o)
+{
+	unsigned long max = depth ? KLP_COVERAGE_MAX_DEPTH : 100000, n;
+	char *end;
+
+	n = strtoul(value, &end, 10);
+	if (*end || !*value || !n || n > max) {
+		usage_error("--%s wants a number from 1 to %lu, not '%s'",
+			    depth ? "cover-max-depth" : "cover-max-callers", max, value);
+		return KLP_EXIT_USAGE;
+	}
+	if (depth)
+		o->cover_max_depth = n;
+	else
+		o->cover_max_callers = n;
 	return 0;
 }
 

@@ -19,6 +19,13 @@
  * Code between function symbols (assembly without a size) is scanned
  * byte by byte for rel32 and rel8 branches: a false branch only adds a
  * caller, so the answer stays on the safe side.
+ *
+ * An object (ET_REL: a module's .ko, a unit's .o) has no addresses: each
+ * allocated section gets a base of its own (layout_sections()), and a
+ * symbol's address is its section's base plus st_value.  Its branches to
+ * other sections and to global symbols are relocations on the rel32
+ * field, whose bytes are zero: the target is S + A + (end of the
+ * instruction - the field), the relocation's, not the bytes'.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,6 +81,13 @@ struct range {
 	uint64_t start, end;
 };
 
+/* A PC-relative relocation in the code section being walked (objects). */
+struct code_reloc {
+	uint64_t site;			/* of the field */
+	struct klp_reloc rel;
+	bool used;			/* read with its instruction */
+};
+
 struct klp_coverage {
 	const struct klp_elf *elf;
 	const char *path;
@@ -88,7 +102,79 @@ struct klp_coverage {
 	uint64_t fentry;
 	size_t nr_parts, undecodable, patchable;
 	size_t *parts;			/* function indexes */
+	/* objects only: */
+	uint64_t *base;			/* by section index: its synthetic address */
+	size_t nr_sections;
+	struct code_reloc *crels;	/* of the code section being walked */
+	size_t nr_crels, cap_crels;
+	uint64_t *mcount;		/* __mcount_loc entries: __fentry__ sites */
+	size_t nr_mcount, cap_mcount;
 };
+
+/* ---- addresses ---------------------------------------------------------- */
+
+static bool is_object(const struct klp_coverage *cov)
+{
+	return cov->base;
+}
+
+static uint64_t section_base(const struct klp_coverage *cov,
+			     const struct klp_section *sec)
+{
+	return is_object(cov) ? cov->base[sec->index] : sec->addr;
+}
+
+/* st_value, or in an object its section's base + st_value */
+static uint64_t sym_addr(const struct klp_coverage *cov,
+			 const struct klp_symbol *sym)
+{
+	if (!is_object(cov) || sym->shndx == SHN_UNDEF ||
+	    sym->shndx >= cov->nr_sections)
+		return sym->value;
+	return cov->base[sym->shndx] + sym->value;
+}
+
+/* Where relocation @rel of section @sec applies. */
+static uint64_t reloc_site(const struct klp_coverage *cov,
+			   const struct klp_section *sec,
+			   const struct klp_reloc *rel)
+{
+	return is_object(cov) ? cov->base[sec->index] + rel->offset :
+				rel->offset;
+}
+
+/*
+ * Lay an object's allocated sections out one after another, in section
+ * header order, each on a 4 KiB boundary from 0x100000: deterministic,
+ * no two overlap, and a section's offsets stay readable in the low bits.
+ */
+static int layout_sections(struct klp_coverage *cov)
+{
+	const struct klp_section *sec;
+	uint64_t next = 0x100000;
+	size_t i;
+
+	cov->nr_sections = klp_elf__nr_sections(cov->elf);
+	cov->base = calloc(cov->nr_sections ? cov->nr_sections : 1,
+			   sizeof(*cov->base));
+	if (!cov->base)
+		return -ENOMEM;
+	klp_elf__for_each_section(cov->elf, i, sec) {
+		if (!(sec->flags & SHF_ALLOC) || sec->index >= cov->nr_sections)
+			continue;
+		cov->base[sec->index] = next;
+		next = (next + sec->size + 0x1fff) & ~(uint64_t)0xfff;
+	}
+	return 0;
+}
+
+
+static int compare_u64(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
 
 /* qsort() of an empty array: its pointer may be NULL, which qsort() forbids */
 static void sort(void *base, size_t nr, size_t size,
@@ -147,6 +233,20 @@ enum klp_part_kind klp_part_kind(const char *name)
 	return KLP_PART_NONE;
 }
 
+char *klp_part_origin(const char *name)
+{
+	char *o = strdup(name), *dot;
+
+	while (o && klp_part_kind(o) != KLP_PART_NONE && (dot = strrchr(o, '.'))) {
+		*dot = '\0';
+		/* .part.N, .isra.N, .constprop.N: the number went first */
+		if ((dot = strrchr(o, '.')) && (!strcmp(dot, ".part") || !strcmp(dot, ".isra") ||
+						!strcmp(dot, ".constprop")))
+			*dot = '\0';
+	}
+	return o;
+}
+
 const char *klp_part_kind_name(enum klp_part_kind kind)
 {
 	static const char *const names[] = {
@@ -166,6 +266,7 @@ const char *klp_coverage_problem_name(enum klp_coverage_problem_kind kind)
 		[KLP_COV_UNKNOWN_CODE] = "unknown_code",
 		[KLP_COV_TOO_DEEP] = "too_deep",
 		[KLP_COV_TOO_MANY] = "too_many_callers",
+		[KLP_COV_INIT_CALLER] = "init_caller",
 	};
 
 	return kind < KLP_COV_NR_PROBLEMS ? names[kind] : "?";
@@ -275,19 +376,20 @@ static int read_functions(struct klp_coverage *cov)
 				       cov->nr_labels + 1, sizeof(*cov->labels)))
 				return -ENOMEM;
 			cov->labels[cov->nr_labels++] = (struct label){
-				sym->value, sym->name };
+				sym_addr(cov, sym), sym->name };
 		}
 		if (!is_code(sec))
 			continue;
 		if (!strcmp(sym->name, "__fentry__"))
-			cov->fentry = sym->value;
+			cov->fentry = sym_addr(cov, sym);
 		if (sym->type != STT_FUNC || !sym->size)
 			continue;
 		if (array_grow((void **)&cov->funcs, &cov->cap_funcs,
 			       cov->nr_funcs + 1, sizeof(*cov->funcs)))
 			return -ENOMEM;
 		cov->funcs[cov->nr_funcs++] = (struct func){
-			.start = sym->value, .end = sym->value + sym->size,
+			.start = sym_addr(cov, sym),
+			.end = sym_addr(cov, sym) + sym->size,
 			.sym = sym, .parent = -1,
 		};
 	}
@@ -337,9 +439,9 @@ static void find_cold_parents(struct klp_coverage *cov)
 		if (!same && nr == 1)
 			same = only;
 		if (same) {
-			long p = func_at(cov, same->value);
+			long p = func_at(cov, sym_addr(cov, same));
 
-			if (p >= 0 && cov->funcs[p].start == same->value)
+			if (p >= 0 && cov->funcs[p].start == sym_addr(cov, same))
 				f->parent = (int32_t)p;
 		}
 	}
@@ -378,6 +480,95 @@ static enum edge_kind branch_kind(enum x86_branch b)
 }
 
 /*
+ * The first PC-relative relocation of the walked section in [start, end)
+ * (@unread: the first not read yet).
+ */
+static struct code_reloc *code_reloc_in(struct klp_coverage *cov,
+					uint64_t start, uint64_t end,
+					bool unread)
+{
+	size_t lo = 0, hi = cov->nr_crels;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cov->crels[mid].site < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < cov->nr_crels && cov->crels[lo].site < end; lo++)
+		if (!unread || !cov->crels[lo].used)
+			return &cov->crels[lo];
+	return NULL;
+}
+
+static bool is_fentry(const struct klp_symbol *sym)
+{
+	return !strcmp(sym->name, "__fentry__");
+}
+
+static bool is_got(uint32_t type)
+{
+	return type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
+	       type == R_X86_64_REX_GOTPCRELX;
+}
+
+/*
+ * Where a relocated field points, its instruction unknown: S + A - P is
+ * its value, and a rel32 (or a disp32 with no immediate after it) counts
+ * from P + 4; a GOT slot holds S.
+ */
+static uint64_t field_target(const struct klp_coverage *cov,
+			     const struct code_reloc *cr)
+{
+	if (is_got(cr->rel.type))
+		return sym_addr(cov, cr->rel.sym);
+	return sym_addr(cov, cr->rel.sym) + (uint64_t)cr->rel.addend + 4;
+}
+
+/*
+ * An object's PC-relative relocations in code whose instruction
+ * boundaries are not known: e8 (call), e9 or 0f 8x (jump) before the
+ * field is a branch, anything else a reference.
+ */
+static int scan_relocs(struct klp_coverage *cov, long from,
+		       const struct klp_section *sec, const uint8_t *bytes,
+		       uint64_t start, uint64_t end)
+{
+	uint64_t base = section_base(cov, sec);
+	struct code_reloc *cr;
+	int err;
+
+	if (!is_object(cov))
+		return 0;
+	while ((cr = code_reloc_in(cov, start, end, true))) {
+		const uint8_t *p = bytes + (cr->site - base);
+		enum edge_kind kind = EDGE_REF;
+		uint64_t site = cr->site;
+		unsigned int length = 0;
+
+		cr->used = true;
+		if (cr->rel.sym->shndx == SHN_UNDEF)
+			continue;
+		if (cr->site > start && (p[-1] == 0xe8 || p[-1] == 0xe9)) {
+			kind = p[-1] == 0xe8 ? EDGE_CALL : EDGE_JUMP;
+			length = 5;
+			site--;
+		} else if (cr->site > start + 1 && p[-2] == 0x0f &&
+			   (p[-1] & 0xf0) == 0x80) {
+			kind = EDGE_JUMP;
+			site -= 2;
+		}
+		err = add_edge(cov, from, site, sec->name,
+			       field_target(cov, cr), kind, length);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
  * Byte scan of code whose instruction boundaries are not known: every
  * e8/e9/0f 8x rel32 and eb/7x rel8 that lands on a function (rel32 on an
  * entry, rel8 anywhere outside @from) counts.
@@ -386,16 +577,24 @@ static int scan_bytes(struct klp_coverage *cov, long from,
 		      const struct klp_section *sec, const uint8_t *bytes,
 		      uint64_t start, uint64_t end)
 {
-	uint64_t a;
+	uint64_t base = section_base(cov, sec), a;
 	int err;
 
+	err = scan_relocs(cov, from, sec, bytes, start, end);
+	if (err)
+		return err;
 	for (a = start; a < end; a++) {
-		const uint8_t *p = bytes + (a - sec->addr);
-		uint64_t left = sec->addr + sec->size - a;
+		const uint8_t *p = bytes + (a - base);
+		uint64_t left = base + sec->size - a;
 		uint64_t target;
 		int32_t rel;
 		long to;
 
+		/* an object's relocated rel32: scan_relocs() read it */
+		if (is_object(cov) &&
+		    (code_reloc_in(cov, a + 1, a + 2, false) ||
+		     code_reloc_in(cov, a + 2, a + 3, false)))
+			continue;
 		if ((p[0] == 0xe8 || p[0] == 0xe9) && left >= 5) {
 			memcpy(&rel, p + 1, 4);
 			target = a + 5 + (int64_t)rel;
@@ -434,23 +633,74 @@ static int scan_bytes(struct klp_coverage *cov, long from,
 	return 0;
 }
 
+/*
+ * Where the branch or RIP-relative operand of @insn (its bytes @code, at
+ * @a) goes.  In an object, a relocation on its field says so (*@cr, read
+ * now): S + A - P is the field's value, the CPU adds the end of the
+ * instruction.  Through the GOT (-fpie's call *__fentry__@GOTPCREL(%rip),
+ * which ld turns into a direct call), the slot holds S: ff /2 calls S,
+ * ff /4 jumps to it (@insn says so from now on), a load takes its address.
+ */
+static uint64_t insn_target(struct klp_coverage *cov, struct x86_insn *insn,
+			    const uint8_t *code, uint64_t a,
+			    struct code_reloc **cr)
+{
+	uint64_t next = a + insn->length;
+
+	*cr = NULL;
+	if (insn->branch == X86_NONE && !insn->rip_relative)
+		return 0;
+	if (is_object(cov) && (*cr = code_reloc_in(cov, a, next, true))) {
+		(*cr)->used = true;
+		if (is_got((*cr)->rel.type)) {
+			uint8_t reg = (code[(*cr)->site - a - 1] >> 3) & 7;
+
+			if (insn->map == 0 && insn->opcode == 0xff && reg == 2)
+				insn->branch = X86_CALL;
+			else if (insn->map == 0 && insn->opcode == 0xff && reg == 4)
+				insn->branch = X86_JMP;
+			return sym_addr(cov, (*cr)->rel.sym);
+		}
+		return sym_addr(cov, (*cr)->rel.sym) +
+		       (uint64_t)(*cr)->rel.addend + (next - (*cr)->site);
+	}
+	return insn->branch != X86_NONE ? next + (uint64_t)insn->rel :
+					  next + (uint64_t)(int64_t)insn->disp;
+}
+
+/* An object's __mcount_loc names @addr: a __fentry__ call site. */
+static bool mcount_site(const struct klp_coverage *cov, uint64_t addr)
+{
+	size_t lo = 0, hi = cov->nr_mcount;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cov->mcount[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cov->nr_mcount && cov->mcount[lo] == addr;
+}
+
 /* Walk one function's instructions; fall back to a byte scan if lost. */
 static int walk_function(struct klp_coverage *cov, size_t fi,
 			 const struct klp_section *sec, const uint8_t *bytes)
 {
 	struct func *f = &cov->funcs[fi];
-	uint64_t a = f->start;
+	uint64_t base = section_base(cov, sec), a = f->start;
 	bool first = true;
 	int err;
 
-	uint64_t end = f->end < sec->addr + sec->size ? f->end :
-		       sec->addr + sec->size;
+	uint64_t end = f->end < base + sec->size ? f->end : base + sec->size;
 
 	while (a < end) {
+		struct code_reloc *cr = NULL;
 		struct x86_insn insn;
-		uint64_t next;
+		uint64_t next, target = 0;
 
-		if (!x86_decode(bytes + (a - sec->addr), end - a, &insn)) {
+		if (!x86_decode(bytes + (a - base), end - a, &insn)) {
 			pr_debug(cov->path, "%s+0x%llx: unknown instruction, scanning bytes",
 				 f->sym->name,
 				 (unsigned long long)(a - f->start));
@@ -464,21 +714,28 @@ static int walk_function(struct klp_coverage *cov, size_t fi,
 			a = next;
 			continue;
 		}
-		if (first && insn.branch == X86_CALL && cov->fentry &&
-		    next + insn.rel == cov->fentry) {
+		target = insn_target(cov, &insn, bytes + (a - base), a, &cr);
+		if (first && ((insn.branch == X86_CALL &&
+			       ((cov->fentry && target == cov->fentry) ||
+				(cr && is_fentry(cr->rel.sym)))) ||
+			      mcount_site(cov, a))) {
 			f->flags |= FUNC_PATCHABLE;
 			cov->patchable++;
 		}
 		first = false;
+		/* an undefined symbol is outside the file: no function of it */
+		if (cr && cr->rel.sym->shndx == SHN_UNDEF) {
+			a = next;
+			continue;
+		}
 		if (insn.branch != X86_NONE) {
-			err = add_edge(cov, (long)fi, a, sec->name,
-				       next + insn.rel,
+			err = add_edge(cov, (long)fi, a, sec->name, target,
 				       branch_kind(insn.branch), insn.length);
 			if (err)
 				return err;
 		} else if (insn.rip_relative) {
-			err = add_edge(cov, (long)fi, a, sec->name,
-				       next + insn.disp, EDGE_REF, 0);
+			err = add_edge(cov, (long)fi, a, sec->name, target,
+				       EDGE_REF, 0);
 			if (err)
 				return err;
 		}
@@ -523,7 +780,10 @@ static int read_pairs(struct klp_coverage *cov, const struct klp_section *sec,
 
 	klp_elf__for_each_reloc_section(cov->elf, sec->index, rsec) {
 		klp_elf__for_each_reloc(cov->elf, rsec, i, &rel) {
-			if (rel.offset < start || rel.offset >= end || !rel.sym)
+			if (!rel.sym)
+				continue;
+			rel.offset = reloc_site(cov, sec, &rel);
+			if (rel.offset < start || rel.offset >= end)
 				continue;
 			if (array_grow((void **)&rels, &cap_rels, nr_rels + 1,
 				       sizeof(*rels)))
@@ -538,8 +798,9 @@ static int read_pairs(struct klp_coverage *cov, const struct klp_section *sec,
 		if (array_grow((void **)&pairs, &cap, nr + 1, sizeof(*pairs)))
 			goto nomem;
 		pairs[nr++] = (struct pair){
-			.site = rels[i].sym->value + (uint64_t)rels[i].addend,
-			.to = rels[i + 1].sym->value +
+			.site = sym_addr(cov, rels[i].sym) +
+				(uint64_t)rels[i].addend,
+			.to = sym_addr(cov, rels[i + 1].sym) +
 			      (uint64_t)rels[i + 1].addend,
 		};
 		i++;
@@ -563,8 +824,8 @@ static const struct klp_section *section_at(const struct klp_coverage *cov,
 	size_t i;
 
 	klp_elf__for_each_section(cov->elf, i, sec)
-		if ((sec->flags & SHF_ALLOC) && addr >= sec->addr &&
-		    addr < sec->addr + sec->size)
+		if ((sec->flags & SHF_ALLOC) && addr >= section_base(cov, sec) &&
+		    addr < section_base(cov, sec) + sec->size)
 			return sec;
 	return NULL;
 }
@@ -576,9 +837,9 @@ static const struct klp_section *section_at(const struct klp_coverage *cov,
  */
 static int read_control_tables(struct klp_coverage *cov)
 {
-	static const char *const ranges[][2] = {
-		{ "__start___jump_table", "__stop___jump_table" },
-		{ "__start___ex_table", "__stop___ex_table" },
+	static const char *const ranges[][3] = {
+		{ "__start___jump_table", "__stop___jump_table", "__jump_table" },
+		{ "__start___ex_table", "__stop___ex_table", "__ex_table" },
 	};
 	size_t r, i;
 	int err;
@@ -586,16 +847,30 @@ static int read_control_tables(struct klp_coverage *cov)
 	for (r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
 		const struct klp_symbol *start, *stop;
 		const struct klp_section *sec;
+		uint64_t from, to;
 		struct pair *pairs;
 		size_t nr;
 
-		start = klp_elf__find_symbol_by_name(cov->elf, ranges[r][0]);
-		stop = klp_elf__find_symbol_by_name(cov->elf, ranges[r][1]);
-		if (!start || !stop || stop->value <= start->value ||
-		    !(sec = section_at(cov, start->value)))
-			continue;
-		err = read_pairs(cov, sec, start->value, stop->value, &pairs,
-				 &nr);
+		if (is_object(cov)) {
+			/* not linked: the table is its own section */
+			sec = klp_elf__find_section_by_name(cov->elf,
+							    ranges[r][2]);
+			if (!sec)
+				continue;
+			from = section_base(cov, sec);
+			to = from + sec->size;
+		} else {
+			start = klp_elf__find_symbol_by_name(cov->elf,
+							     ranges[r][0]);
+			stop = klp_elf__find_symbol_by_name(cov->elf,
+							    ranges[r][1]);
+			if (!start || !stop || stop->value <= start->value ||
+			    !(sec = section_at(cov, start->value)))
+				continue;
+			from = start->value;
+			to = stop->value;
+		}
+		err = read_pairs(cov, sec, from, to, &pairs, &nr);
 		if (err)
 			return err;
 		for (i = 0; i < nr && !err; i++)
@@ -617,29 +892,34 @@ static int walk_replacements(struct klp_coverage *cov,
 	int err;
 
 	for (i = 0; i < nr; i++) {
-		uint64_t a = alts[i].to, end = sec->addr + sec->size;
+		uint64_t base = section_base(cov, sec), a = alts[i].to;
+		uint64_t end = base + sec->size;
 		long from = func_at(cov, alts[i].site);
 
-		if (a < sec->addr || a >= end)
+		if (a < base || a >= end)
 			continue;
 		if (i + 1 < nr && alts[i + 1].to < end)
 			end = alts[i + 1].to;
 		while (a < end) {
+			struct code_reloc *cr;
 			struct x86_insn insn;
+			uint64_t target;
 
-			if (!x86_decode(bytes + (a - sec->addr), end - a, &insn)) {
+			if (!x86_decode(bytes + (a - base), end - a, &insn)) {
 				err = scan_bytes(cov, from, sec, bytes, a, end);
 				if (err)
 					return err;
 				break;
 			}
-			if (insn.branch != X86_NONE)
-				err = add_edge(cov, from, a, sec->name,
-					       a + insn.length + insn.rel,
+			target = insn_target(cov, &insn, bytes + (a - base), a,
+					     &cr);
+			if (cr && cr->rel.sym->shndx == SHN_UNDEF)
+				err = 0;
+			else if (insn.branch != X86_NONE)
+				err = add_edge(cov, from, a, sec->name, target,
 					       branch_kind(insn.branch), 0);
 			else if (insn.rip_relative)
-				err = add_edge(cov, from, a, sec->name,
-					       a + insn.length + insn.disp,
+				err = add_edge(cov, from, a, sec->name, target,
 					       EDGE_REF, 0);
 			else
 				err = 0;
@@ -648,6 +928,111 @@ static int walk_replacements(struct klp_coverage *cov,
 			a += insn.length;
 		}
 	}
+	return 0;
+}
+
+static bool is_pc_relative(uint32_t type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 ||
+	       is_got(type);
+}
+
+static int compare_code_relocs(const void *a, const void *b)
+{
+	const struct code_reloc *x = a, *y = b;
+
+	return x->site < y->site ? -1 : x->site > y->site;
+}
+
+/* An object's PC-relative relocations of code section @sec, by site. */
+static int read_code_relocs(struct klp_coverage *cov,
+			    const struct klp_section *sec)
+{
+	const struct klp_section *rsec;
+	struct klp_reloc rel;
+	size_t i;
+
+	cov->nr_crels = 0;
+	if (!is_object(cov))
+		return 0;
+	klp_elf__for_each_reloc_section(cov->elf, sec->index, rsec) {
+		klp_elf__for_each_reloc(cov->elf, rsec, i, &rel) {
+			if (!rel.sym || !is_pc_relative(rel.type))
+				continue;
+			if (array_grow((void **)&cov->crels, &cov->cap_crels,
+				       cov->nr_crels + 1, sizeof(*cov->crels)))
+				return -ENOMEM;
+			cov->crels[cov->nr_crels++] = (struct code_reloc){
+				.site = reloc_site(cov, sec, &rel), .rel = rel };
+		}
+	}
+	sort(cov->crels, cov->nr_crels, sizeof(*cov->crels),
+	     compare_code_relocs);
+	return 0;
+}
+
+/*
+ * PC-relative relocations of an object's code that no instruction read
+ * (inside an instruction the decoder had no field for): references, on
+ * the safe side.
+ */
+static int add_unread_relocs(struct klp_coverage *cov,
+			     const struct klp_section *sec)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < cov->nr_crels; i++) {
+		const struct code_reloc *cr = &cov->crels[i];
+
+		if (cr->used || cr->rel.sym->shndx == SHN_UNDEF)
+			continue;
+		err = add_edge(cov, func_at(cov, cr->site), cr->site, sec->name,
+			       field_target(cov, cr), EDGE_REF, 0);
+		if (err)
+			return err;
+	}
+	cov->nr_crels = 0;
+	return 0;
+}
+
+/*
+ * An object's __mcount_loc (and __patchable_function_entries): the
+ * __fentry__ call sites, which mark a function ftrace, and so a
+ * livepatch, can hook even when the call was made a nop.
+ */
+static int read_mcount(struct klp_coverage *cov)
+{
+	static const char *const tables[] = {
+		"__mcount_loc", "__patchable_function_entries",
+	};
+	const struct klp_section *sec, *rsec;
+	struct klp_reloc rel;
+	size_t t, i;
+
+	if (!is_object(cov))
+		return 0;
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		sec = klp_elf__find_section_by_name(cov->elf, tables[t]);
+		if (!sec)
+			continue;
+		klp_elf__for_each_reloc_section(cov->elf, sec->index, rsec) {
+			klp_elf__for_each_reloc(cov->elf, rsec, i, &rel) {
+				if (!rel.sym || rel.sym->shndx == SHN_UNDEF)
+					continue;
+				if (array_grow((void **)&cov->mcount,
+					       &cov->cap_mcount,
+					       cov->nr_mcount + 1,
+					       sizeof(*cov->mcount)))
+					return -ENOMEM;
+				cov->mcount[cov->nr_mcount++] =
+					sym_addr(cov, rel.sym) +
+					(uint64_t)rel.addend;
+			}
+		}
+	}
+	sort(cov->mcount, cov->nr_mcount, sizeof(*cov->mcount),
+	     compare_u64);
 	return 0;
 }
 
@@ -662,15 +1047,15 @@ static int walk_code(struct klp_coverage *cov)
 	/* an alternative's replacement runs at the site it replaces */
 	altinstr = klp_elf__find_section_by_name(cov->elf, ".altinstructions");
 	if (altinstr) {
-		err = read_pairs(cov, altinstr, altinstr->addr,
-				 altinstr->addr + altinstr->size, &alts,
-				 &nr_alts);
+		err = read_pairs(cov, altinstr, section_base(cov, altinstr),
+				 section_base(cov, altinstr) + altinstr->size,
+				 &alts, &nr_alts);
 		if (err)
 			return err;
 	}
 	klp_elf__for_each_section(cov->elf, i, sec) {
 		const uint8_t *bytes;
-		uint64_t gap;
+		uint64_t base = section_base(cov, sec), gap;
 		size_t size;
 
 		if (!is_code(sec))
@@ -678,17 +1063,22 @@ static int walk_code(struct klp_coverage *cov)
 		bytes = klp_elf__section_rawdata(cov->elf, sec, &size);
 		if (!bytes || size < sec->size)
 			continue;
+		err = read_code_relocs(cov, sec);
+		if (err)
+			break;
 		if (!strcmp(sec->name, ".altinstr_replacement") && nr_alts) {
 			err = walk_replacements(cov, sec, bytes, alts, nr_alts);
+			if (!err)
+				err = add_unread_relocs(cov, sec);
 			if (err)
 				break;
 			continue;
 		}
 		/* functions in address order; the gaps between them scanned */
-		fi = first_func_from(cov, sec->addr);
-		gap = sec->addr;
+		fi = first_func_from(cov, base);
+		gap = base;
 		for (; fi < cov->nr_funcs &&
-		       cov->funcs[fi].start < sec->addr + sec->size; fi++) {
+		       cov->funcs[fi].start < base + sec->size; fi++) {
 			struct func *f = &cov->funcs[fi];
 
 			if (!strncmp(sec->name, ".init.text", 10) ||
@@ -706,9 +1096,11 @@ static int walk_code(struct klp_coverage *cov)
 			if (f->end > gap)
 				gap = f->end;
 		}
-		if (gap < sec->addr + sec->size)
+		if (gap < base + sec->size)
 			err = scan_bytes(cov, -1, sec, bytes, gap,
-					 sec->addr + sec->size);
+					 base + sec->size);
+		if (!err)
+			err = add_unread_relocs(cov, sec);
 		if (err)
 			break;
 	}
@@ -763,6 +1155,9 @@ static bool is_table(const struct klp_coverage *cov, const char *section,
 	for (i = 0; i < sizeof(table_sections) / sizeof(table_sections[0]); i++)
 		if (!strcmp(section, table_sections[i]))
 			return true;
+	/* an object's sections the final link throws away */
+	if (!strncmp(section, ".discard", 8))
+		return true;
 	for (i = 0; i < cov->nr_skip; i++)
 		if (addr >= cov->skip[i].start && addr < cov->skip[i].end)
 			return true;
@@ -797,10 +1192,12 @@ static int read_references(struct klp_coverage *cov)
 			have_text_relocs = true;
 		if (!code && is_table(cov, to->name, 0))
 			continue;
-		exports = !strncmp(to->name, "__ksymtab", 9) &&
-			  strncmp(to->name, "__ksymtab_strings", 17);
+		/* a unit's ___ksymtab+foo becomes __ksymtab in the module */
+		exports = (!strncmp(to->name, "__ksymtab", 9) &&
+			   strncmp(to->name, "__ksymtab_strings", 17)) ||
+			  !strncmp(to->name, "___ksymtab", 10);
 		klp_elf__for_each_reloc(cov->elf, rsec, r, &rel) {
-			uint64_t target;
+			uint64_t target, site;
 			int err;
 
 			if (!rel.sym || rel.sym->shndx == SHN_UNDEF ||
@@ -809,17 +1206,19 @@ static int read_references(struct klp_coverage *cov)
 			/* the instructions said where code branches and points */
 			if (code && !is_absolute(rel.type))
 				continue;
-			if (!code && is_table(cov, to->name, rel.offset))
+			site = reloc_site(cov, to, &rel);
+			if (!code && is_table(cov, to->name, site))
 				continue;
-			target = rel.sym->value + (uint64_t)rel.addend;
-			err = add_edge(cov, code ? func_at(cov, rel.offset) : -1,
-				       rel.offset, to->name, target,
+			target = sym_addr(cov, rel.sym) + (uint64_t)rel.addend;
+			err = add_edge(cov, code ? func_at(cov, site) : -1,
+				       site, to->name, target,
 				       exports ? EDGE_EXPORT : EDGE_REF, 0);
 			if (err)
 				return err;
 		}
 	}
-	if (!have_text_relocs) {
+	/* an object has relocations by nature, a linked file by choice */
+	if (!have_text_relocs && !is_object(cov)) {
 		pr_err(cov->path, "no relocations for .text: link with --emit-relocs (Debian's -dbg vmlinux has them for 6.1, not for 6.12; see docs/stock-kernels.md)");
 		return -ENOENT;
 	}
@@ -862,8 +1261,9 @@ struct klp_coverage *klp_coverage__new(const struct klp_elf *elf)
 	struct klp_coverage *cov;
 	int err;
 
-	if (klp_elf__machine(elf) != EM_X86_64 || klp_elf__type(elf) != ET_EXEC) {
-		pr_err(klp_elf__path(elf), "coverage reads a linked x86-64 kernel (ET_EXEC), like vmlinux");
+	if (klp_elf__machine(elf) != EM_X86_64 ||
+	    (klp_elf__type(elf) != ET_EXEC && klp_elf__type(elf) != ET_REL)) {
+		pr_err(klp_elf__path(elf), "coverage reads an x86-64 vmlinux (ET_EXEC) or object (ET_REL: a module's .ko, a unit's .o)");
 		errno = ENOTSUP;
 		return NULL;
 	}
@@ -874,7 +1274,13 @@ struct klp_coverage *klp_coverage__new(const struct klp_elf *elf)
 	}
 	cov->elf = elf;
 	cov->path = klp_elf__path(elf);
-	err = read_functions(cov);
+	err = 0;
+	if (klp_elf__type(elf) == ET_REL)
+		err = layout_sections(cov);
+	if (!err)
+		err = read_mcount(cov);
+	if (!err)
+		err = read_functions(cov);
 	if (!err) {
 		find_cold_parents(cov);
 		find_table_ranges(cov);
@@ -904,6 +1310,9 @@ void klp_coverage__free(struct klp_coverage *cov)
 	free(cov->edges);
 	free(cov->labels);
 	free(cov->parts);
+	free(cov->base);
+	free(cov->crels);
+	free(cov->mcount);
 	free(cov);
 }
 
@@ -1109,8 +1518,26 @@ static int frames_above(struct walk *w, size_t fi)
 			err = add_problem(w, KLP_COV_UNKNOWN_CODE, f, e, depth);
 		} else {
 			g = &cov->funcs[e->from];
+			/*
+			 * vmlinux frees its .init.text before any module, so
+			 * any livepatch, can load, and never runs .exit.text.
+			 * A module's init runs after klp_module_coming() has
+			 * patched it (kernel/module/main.c: prepare_coming_module()
+			 * before do_init_module(); a transition in progress
+			 * marks the coming module's funcs transition too), a
+			 * patch can be enabled while it runs (klp_alive is set
+			 * from COMING), and its exit runs before
+			 * klp_module_going(): in an object, such a frame can
+			 * be on a stack during a transition, and no livepatch
+			 * replaces it.
+			 */
 			if (g->flags & FUNC_INIT) {
 				w->out->nr_init_callers++;
+				if (is_object(cov))
+					err = add_problem(w, KLP_COV_INIT_CALLER,
+							  f, e, depth);
+				if (err)
+					return err;
 				continue;
 			}
 			if (root && (f->flags & FUNC_COLD) && e->from != f->parent)
@@ -1162,13 +1589,16 @@ int klp_coverage__analyse(const struct klp_coverage *cov,
 	memset(out, 0, sizeof(*out));
 	if (!part || part->type != STT_FUNC)
 		return -EINVAL;
-	fi = func_at(cov, part->value);
-	if (fi < 0 || cov->funcs[fi].start != part->value)
+	if (part->shndx == SHN_UNDEF)
+		return -EINVAL;
+	fi = func_at(cov, sym_addr(cov, part));
+	if (fi < 0 || cov->funcs[fi].start != sym_addr(cov, part))
 		return -EINVAL;
 	w.limits = limits ? limits : &defaults;
 	if (w.limits->max_depth > KLP_COVERAGE_MAX_DEPTH)
 		return -EINVAL;
 	out->part = part;
+	out->address = cov->funcs[fi].start;
 	out->kind = klp_part_kind(part->name);
 	w.depth = calloc(cov->nr_funcs, sizeof(*w.depth));
 	w.pred = calloc(cov->nr_funcs, sizeof(*w.pred));

@@ -553,8 +553,8 @@ static int generate(struct build *b, bool with_new_side, struct klp_generate_res
 		g.rebuilt_units = (const char *const *)b->unit_records;
 		g.nr_rebuilt_units = b->nr_units;
 		g.modules_dir = klp_shipped_modules(b->shipped);
-		g.no_stack_only = b->stock;
 	}
+	g.no_stack_only = b->stock;
 	err = klp_generate(&g, r);
 	if (!err)
 		err = save_generated(b, *r);
@@ -696,6 +696,20 @@ static int step_new_side(struct build *b)
 			}
 			if (err)
 				break;
+			if (b->stock) {
+				/* No stack_only entry: verify proves the parts covered. */
+				ll = snprintf(line, sizeof(line), "new-side: %s:", p->new_func);
+				for (j = 0; j < nr && ll < sizeof(line); j++)
+					ll += snprintf(line + ll, sizeof(line) - ll, " %s (%s %s)%s",
+						       parts[j].name, parts[j].kind, p->new_func,
+						       j + 1 < nr ? ";" : "");
+				if (!nr)
+					snprintf(line + ll, sizeof(line) - ll, " no parts");
+				report(b, "%s", line);
+				new_only += nr;
+				klp_lp_parts__free(parts, nr);
+				continue;
+			}
 			used = calloc(end - first + 1, sizeof(*used));
 			if (!used) {
 				klp_lp_parts__free(parts, nr);
@@ -735,12 +749,6 @@ static int step_new_side(struct build *b)
 					pairs++;
 				else
 					new_only++;
-				if (b->stock)
-					log_err("%s: error: the new '%s' has the split part '%s' (%s): "
-						"the kernel lacks the kernel-support series (its struct "
-						"klp_func has no stack_only), so a later livepatch could "
-						"not tell a task in it\n", b->ko, p->new_func,
-						parts[j].name, parts[j].kind);
 				if (ll < sizeof(line))
 					ll += snprintf(line + ll, sizeof(line) - ll, " %s <- %s;",
 						       parts[j].name, old ? old : "(none: old_name NULL)");
@@ -766,9 +774,10 @@ static int step_new_side(struct build *b)
 	of = NULL;
 	err = close_tmp(nf, ntmp, np, err);
 	nf = NULL;
-	if (!err && b->stock && pairs + new_only)
-		err = KLP_BUILD_UNSAFE;
-	if (!err)
+	if (!err && b->stock)
+		report(b, "new-side: %zu part%s of the new code, to be covered by patched callers",
+		       new_only, new_only == 1 ? "" : "s");
+	else if (!err)
 		report(b, "new-side: %zu pair%s, %zu old side only, %zu new side only", pairs,
 		       pairs == 1 ? "" : "s", old_only, new_only);
 out:
@@ -932,21 +941,25 @@ out:
 static int verify_other(struct build *b, const char *ko, bool replaced)
 {
 	struct klp_verify_result r;
-	int err = klp_verify_module(ko, &r);
+	int err = klp_verify_module_stock(ko, b->stock ? KLP_VERIFY_STOCK : KLP_VERIFY_STACK_ONLY,
+					  &r);
 
 	if (err == -EBADMSG) {
-		log_err("%s: error: its stack_only entries do not match its own code; the "
-			"kernel would not check them when %s it: rebuild it with klp-prep "
-			"build\n", ko, replaced ? "replacing" : "stacking on");
+		log_err("%s: error: %s; the kernel would not hold a task in them when %s it: "
+			"rebuild it with klp-prep build\n", ko, b->stock ?
+			"the parts of its new code are not covered by its own patched callers" :
+			"its stack_only entries do not match its own code",
+			replaced ? "replacing" : "stacking on");
 		return KLP_BUILD_UNSAFE;
 	}
 	if (err)
 		return err;
 	report(b, "verify: %s %s: %zu function%s, %zu part%s of its new code; the kernel checks "
-	       "them through the func_stack%s", replaced ? "replaces" : "stacked on", ko,
-	       r.patched, r.patched == 1 ? "" : "s", r.pairs + r.new_only,
-	       r.pairs + r.new_only == 1 ? "" : "s",
-	       replaced ? " and the nops of the replace" : "");
+	       "them through the func_stack%s%s", replaced ? "replaces" : "stacked on", ko,
+	       r.patched, r.patched == 1 ? "" : "s", r.pairs + r.new_only + r.covered,
+	       r.pairs + r.new_only + r.covered == 1 ? "" : "s",
+	       replaced ? " and the nops of the replace" : "",
+	       b->stock ? " (covered by its patched callers)" : "");
 	return 0;
 }
 
@@ -956,12 +969,16 @@ static int step_verify(struct build *b)
 	struct klp_lp_table *t = NULL;
 	bool replace = b->o->gen.replace || b->o->nr_replaces;
 	size_t i, k;
-	int err = klp_verify_module(b->ko, &r);
+	/* Parts the author let escape (--no-cover, --allow-unsafe) are counted, not held. */
+	bool uncovered = b->o->gen.no_cover || (b->o->gen.allow_unsafe & KLP_ALLOW_UNCOVERED_PARTS);
+	int err = klp_verify_module_stock(b->ko, !b->stock ? KLP_VERIFY_STACK_ONLY :
+					  uncovered ? KLP_VERIFY_STOCK_UNCOVERED :
+					  KLP_VERIFY_STOCK, &r);
 
 	if (err == -EBADMSG) {
 		log_err("%s: error: %zu mismatch%s between the klp_func table and the module's "
 			"own records and symbols\n", b->ko, r.errors, r.errors == 1 ? "" : "es");
-		return err;
+		return b->stock ? KLP_BUILD_UNSAFE : err;
 	}
 	if (err)
 		return err;
@@ -994,11 +1011,22 @@ static int step_verify(struct build *b)
 		err = verify_other(b, b->o->replaces[i], true);
 	for (i = 0; !err && i < b->o->nr_stacked_on; i++)
 		err = verify_other(b, b->o->stacked_on[i], false);
-	if (!err)
+	if (!err && b->stock) {
+		report(b, "verify: %zu patched function%s; no stack_only (a stock kernel): %zu "
+		       "part%s of the new code covered by patched callers%s; the table matches "
+		       "the module's records%s", r.patched, r.patched == 1 ? "" : "s", r.covered,
+		       r.covered == 1 ? "" : "s", r.new_only ? ", others let escape" : "",
+		       replace ? "; atomic replace" : "");
+		if (r.new_only)
+			log_warn("%s: warning: %zu part%s of the new code not covered (--no-cover, "
+				 "--allow-unsafe): a task in one escapes the stack check\n", b->ko,
+				 r.new_only, r.new_only == 1 ? "" : "s");
+	} else if (!err) {
 		report(b, "verify: %zu patched function%s; stack_only: %zu pair%s, %zu old side only, "
 		       "%zu new side only; the table matches the module's records%s", r.patched,
 		       r.patched == 1 ? "" : "s", r.pairs, r.pairs == 1 ? "" : "s", r.old_only,
 		       r.new_only, replace ? "; atomic replace" : "");
+	}
 	return err;
 }
 
@@ -1389,6 +1417,8 @@ int klp_build(const struct klp_build_opts *o)
 		if (err)
 			goto out;
 	}
+	if (o->stack_only != KLP_STACK_ONLY_AUTO)
+		b.stock = o->stack_only == KLP_STACK_ONLY_NO;
 	err = open_work(&b, &done);
 	if (err)
 		goto out;

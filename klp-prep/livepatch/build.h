@@ -70,6 +70,14 @@ struct klp_build_opts {
 	const char *vmlinux;
 	const char *source;
 	const char *cache;
+	/*
+	 * Does the kernel's struct klp_func have stack_only (the
+	 * kernel-support series)?  AUTO: a distribution's headers say
+	 * (KLP_HAVE_STACK_ONLY in <linux/livepatch.h>), a kernel built with
+	 * the plugin has it.  Without it, split parts are covered by their
+	 * callers (gen.no_stack_only).
+	 */
+	enum { KLP_STACK_ONLY_AUTO, KLP_STACK_ONLY_YES, KLP_STACK_ONLY_NO } stack_only;
 	bool resume;			/* from the first step not done */
 	bool force;			/* replace @output if it exists */
 };

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <klp_prep/coverage.h>
 #include <klp_prep/elf.h>
 #include <klp_prep/sympos.h>
 
@@ -587,10 +588,161 @@ int klp_lp_table__new_funcs(const struct klp_lp_table *t, const char ***funcs, s
 
 #define verr(res, ...) do { log_err(__VA_ARGS__); (res)->errors++; } while (0)
 
-static int verify_parent(const struct klp_lp_table *t, const struct klp_objfile *ko,
-			 const struct klp_lp_object *o, size_t at, const char *const *parents,
-			 size_t nr_parents, struct klp_verify_result *res)
+/* What verify_object() needs besides the table and the module. */
+struct verify_ctx {
+	const struct klp_lp_table *t;
+	const struct klp_objfile *ko;
+	const char *const *parents;
+	size_t nr_parents;
+	bool stock;
+	bool uncovered;			/* stock, parts left to escape */
+	struct klp_coverage *cov;	/* a stock table's: the module's graph */
+	bool cov_tried;
+	struct klp_verify_result *res;
+};
+
+static bool is_parent(const struct verify_ctx *v, const char *name)
 {
+	size_t i;
+
+	for (i = 0; i < v->nr_parents; i++)
+		if (!strcmp(v->parents[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * The table's own reference to a new function (.new_func): the entry
+ * ftrace gives the old function's callers, all of them patched when the
+ * old side is covered, so not an address taken.
+ */
+static bool table_entry(const struct verify_ctx *v, const struct klp_coverage_problem *p)
+{
+	size_t i;
+
+	if (p->kind != KLP_COV_ADDRESS_TAKEN || !p->function || !p->site_symbol ||
+	    !is_parent(v, p->function))
+		return false;
+	for (i = 0; i < v->t->nr_objs; i++)
+		if (v->t->objs[i].array && !strcmp(v->t->objs[i].array, p->site_symbol))
+			return true;
+	return false;
+}
+
+static size_t table_entries(const struct verify_ctx *v, const struct klp_coverage_result *r)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < r->nr_problems; k++)
+		n += table_entry(v, &r->problems[k]);
+	return n;
+}
+
+/*
+ * Is @part split from a new function of the table ("klpp_foo.cold")?
+ * Otherwise it is the module's copy of another function's code
+ * (klp_demo_wait.constprop.0): a task in it for a new function has that
+ * function's frame above it, which the check holds, as on the old side.
+ */
+static bool patch_code(const struct verify_ctx *v, const char *part)
+{
+	char *origin = klp_part_origin(part);
+	bool mine;
+
+	mine = origin && is_parent(v, origin);
+	free(origin);
+	return mine;
+}
+
+/* A part not covered: an error, or a -v note where the author let it escape. */
+#define cover_err(v, ...)						\
+	do {								\
+		if ((v)->uncovered)					\
+			log_info(__VA_ARGS__);				\
+		else							\
+			log_err(__VA_ARGS__);				\
+		(v)->res->errors++;					\
+	} while (0)
+
+/*
+ * A stock table: new part @part of @p must be covered by new functions
+ * of the table, in the module's own code.
+ */
+static int verify_covered(struct verify_ctx *v, const struct klp_lp_object *o,
+			  const struct klp_lp_func *p, const struct klp_lp_part *part)
+{
+	struct klp_verify_result *res = v->res;
+	size_t errors = res->errors;
+	const struct klp_symbol *sym;
+	struct klp_coverage_result r;
+	size_t k;
+	int err;
+
+	if (!patch_code(v, part->name)) {
+		log_info("%s: %s: '%s' (%s '%s') needs no cover: code of another function, "
+			 "below '%s' when it runs for it\n", v->t->path, o->name, part->name,
+			 part->kind, p->new_func, p->new_func);
+		return 0;
+	}
+	if (!v->cov_tried) {
+		v->cov_tried = true;
+		v->cov = klp_coverage__new(klp_objfile__elf(v->ko));
+		if (!v->cov && errno == ENOMEM)
+			return -ENOMEM;
+	}
+	if (!v->cov && v->uncovered) {
+		res->new_only++;
+		return 0;
+	}
+	if (!v->cov) {
+		cover_err(v, "%s: error: %s: cannot read the module's callers to prove that '%s' "
+		     "(%s '%s') is covered\n", v->t->path, o->name, part->name, part->kind,
+		     p->new_func);
+		return 0;
+	}
+	sym = klp_lp_find_symbol(v->ko, part->name, part->sympos);
+	if (!sym) {
+		cover_err(v, "%s: error: %s: '%s' is not a symbol of the module\n", v->t->path,
+		     o->name, part->name);
+		return 0;
+	}
+	err = klp_coverage__analyse(v->cov, sym, NULL, &r);
+	if (err)
+		return err;
+	for (k = 0; k < r.nr_problems; k++) {
+		if (table_entry(v, &r.problems[k]))
+			continue;
+		cover_err(v, "%s: error: %s: the new '%s' (%s '%s') is not covered: '%s' is %s\n",
+		     v->t->path, o->name, part->name, part->kind, p->new_func,
+		     r.problems[k].function ? r.problems[k].function : part->name,
+		     klp_coverage_problem_name(r.problems[k].kind));
+	}
+	if (!r.nr_callers && (r.coverable || r.nr_problems == table_entries(v, &r)))
+		cover_err(v, "%s: error: %s: the new '%s' (%s '%s') runs in the frame of a function "
+		     "no code of the module calls: its callers are the kernel's, which the "
+		     "patch does not replace, so a task in it escapes the check on disable\n",
+		     v->t->path, o->name, part->name, part->kind, p->new_func);
+	for (k = 0; k < r.nr_callers; k++)
+		if (!is_parent(v, r.callers[k].name))
+			cover_err(v, "%s: error: %s: the new '%s' (%s '%s') runs below '%s' (%s), which "
+			     "the table does not patch: a task in it escapes the check on "
+			     "disable\n", v->t->path, o->name, part->name, part->kind,
+			     p->new_func, r.callers[k].name, r.callers[k].chain);
+	klp_coverage_result__fini(&r);
+	if (res->errors == errors)
+		res->covered++;
+	else if (v->uncovered)
+		res->errors = errors, res->new_only++;	/* the author let it escape */
+	return 0;
+}
+
+static int verify_parent(struct verify_ctx *v, const struct klp_lp_object *o, size_t at)
+{
+	const struct klp_lp_table *t = v->t;
+	const struct klp_objfile *ko = v->ko;
+	const char *const *parents = v->parents;
+	size_t nr_parents = v->nr_parents;
+	struct klp_verify_result *res = v->res;
 	const struct klp_lp_func *p = &o->funcs[at], *e;
 	struct klp_lp_part *parts;
 	bool *named;
@@ -647,20 +799,22 @@ static int verify_parent(const struct klp_lp_table *t, const struct klp_objfile 
 		}
 		named[j] = true;
 	}
-	for (j = 0; j < nr; j++)
-		if (!named[j])
+	for (j = 0; j < nr && !err; j++)
+		if (!named[j] && v->stock)
+			err = verify_covered(v, o, p, &parts[j]);
+		else if (!named[j])
 			verr(res, "%s: error: %s: '%s' (%s '%s') is in the module, but no stack_only "
 			     "entry names it: a task in it would escape the stack check\n", t->path,
 			     o->name, parts[j].name, parts[j].kind, p->new_func);
 	free(named);
 	klp_lp_parts__free(parts, nr);
-	return 0;
+	return err;
 }
 
-static int verify_object(const struct klp_lp_table *t, const struct klp_objfile *ko,
-			 const struct klp_lp_object *o, const char *const *parents,
-			 size_t nr_parents, struct klp_verify_result *res)
+static int verify_object(struct verify_ctx *v, const struct klp_lp_object *o)
 {
+	const struct klp_lp_table *t = v->t;
+	struct klp_verify_result *res = v->res;
 	size_t k;
 	int err = 0;
 
@@ -676,9 +830,12 @@ static int verify_object(const struct klp_lp_table *t, const struct klp_objfile 
 			if (e->new_name || e->new_sympos)
 				verr(res, "%s: error: %s[%zu] '%s': new_name/new_sympos outside a "
 				     "stack_only entry\n", t->path, o->array, k, e->old_name);
-			err = verify_parent(t, ko, o, k, parents, nr_parents, res);
+			err = verify_parent(v, o, k);
 			continue;
 		}
+		if (v->stock)
+			verr(res, "%s: error: %s[%zu]: a stack_only entry in a table for a kernel "
+			     "without stack_only\n", t->path, o->array, k);
 		if (!k)
 			verr(res, "%s: error: %s: a stack_only entry first, with no function to "
 			     "belong to\n", t->path, o->array);
@@ -694,6 +851,17 @@ static int verify_object(const struct klp_lp_table *t, const struct klp_objfile 
 
 int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
 {
+	return klp_verify_module_stock(ko_path, KLP_VERIFY_STACK_ONLY, res);
+}
+
+int klp_verify_module_stock(const char *ko_path, enum klp_verify_kernel kernel,
+			    struct klp_verify_result *res)
+{
+	struct verify_ctx v = {
+		.stock = kernel != KLP_VERIFY_STACK_ONLY,
+		.uncovered = kernel == KLP_VERIFY_STOCK_UNCOVERED,
+		.res = res,
+	};
 	struct klp_lp_table *t;
 	struct klp_objfile *ko;
 	const char **parents = NULL;
@@ -714,8 +882,13 @@ int klp_verify_module(const char *ko_path, struct klp_verify_result *res)
 		verr(res, "%s: error: no .klp_prep.partition section: the module was built "
 		     "without the klp-prep plugin\n", ko_path);
 	err = klp_lp_table__new_funcs(t, &parents, &nr_parents);
+	v.t = t;
+	v.ko = ko;
+	v.parents = parents;
+	v.nr_parents = nr_parents;
 	for (i = 0; !err && i < t->nr_objs; i++)
-		err = verify_object(t, ko, &t->objs[i], parents, nr_parents, res);
+		err = verify_object(&v, &t->objs[i]);
+	klp_coverage__free(v.cov);
 	if (!err && res->errors)
 		err = -EBADMSG;
 	free(parents);

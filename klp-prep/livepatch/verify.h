@@ -108,6 +108,8 @@ struct klp_verify_result {
 	size_t pairs;			/* stack_only entries with both sides */
 	size_t old_only, new_only;	/* with one side */
 	size_t errors;			/* mismatches (each logged) */
+	size_t covered;			/* a stock table's new parts, each
+					 * covered by patched callers */
 };
 
 /*
@@ -119,6 +121,25 @@ struct klp_verify_result {
  * -errno when the module cannot be read.
  */
 int klp_verify_module(const char *ko, struct klp_verify_result *res);
+
+/*
+ * The same for a module built for a stock kernel (its struct klp_func
+ * has no stack_only, @kernel KLP_VERIFY_STOCK): the table has no stack_only entry, and each
+ * part of a new function must be covered instead: every function whose
+ * frame can be above it in the module's own code is a new function of
+ * the table (coverage.h), so the stock check holds a task in it when the
+ * patch is disabled or replaced.  A part entered only from the kernel
+ * (its new function called from nowhere in the module) is an error.
+ */
+enum klp_verify_kernel {
+	KLP_VERIFY_STACK_ONLY,		/* the kernel-support series */
+	KLP_VERIFY_STOCK,		/* none: parts must be covered */
+	KLP_VERIFY_STOCK_UNCOVERED,	/* none, and the parts left to escape
+					 * (--no-cover): counted in new_only */
+};
+
+int klp_verify_module_stock(const char *ko, enum klp_verify_kernel kernel,
+			    struct klp_verify_result *res);
 
 #ifdef __cplusplus
 }

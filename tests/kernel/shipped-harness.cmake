@@ -3,7 +3,8 @@
 # harness (run-tests.sh --shipped: the image package's vmlinuz and
 # modules, qemu TCG, 2 CPUs): kernel-support/selftests/shipped/run.sh.
 #   shipped-harness-RELEASE    the boot, a shipped module, klp-demo built
-#                              against the shipped headers
+#                              against the shipped headers, a task held
+#                              in a .cold part of vmlinux (hold-cold)
 #   shipped-klp-build-RELEASE  the same and the livepatches klp-prep build
 #                              -k makes (vmlinux, in-tree module, klp-demo,
 #                              atomic replace, each disabled), check -k

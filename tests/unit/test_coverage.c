@@ -9,7 +9,13 @@
  * caller without __fentry__, a tail-call chain past the depth limit, a
  * caller in .init.text, three callers against a limit of two, a call
  * from assembly without a function symbol, calls that end their caller.
+ * The same parts are then read from the objects before the link (a.o
+ * alone, and ld -r of a.o and b.o): the same answers must come out of
+ * their relocations as out of the linked bytes.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* asprintf() */
+#endif
 #include <elf.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -30,6 +36,11 @@ static char dir[] = "/tmp/klp-coverage-test.XXXXXX";
 
 static struct klp_elf *elf;
 static struct klp_coverage *cov;
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static const struct klp_symbol *func(const char *name)
 {
@@ -293,13 +304,131 @@ static void part_kinds(void **state)
 	assert_int_equal(klp_part_kind("foo"), KLP_PART_NONE);
 }
 
+/* "kind function" of each problem, or "caller name" of each caller, sorted */
+static char *answer_string(const struct klp_coverage_result *r)
+{
+	char **lines = calloc(r->nr_callers + r->nr_problems + 1,
+			      sizeof(*lines));
+	size_t nr = 0, i, len = 32;
+	char *s;
+
+	assert_non_null(lines);
+	for (i = 0; i < r->nr_callers; i++)
+		assert_true(asprintf(&lines[nr++], "caller %s",
+				     r->callers[i].name) > 0);
+	for (i = 0; i < r->nr_problems; i++)
+		assert_true(asprintf(&lines[nr++], "%s %s",
+				     klp_coverage_problem_name(r->problems[i].kind),
+				     r->problems[i].function ?
+				     r->problems[i].function : "-") > 0);
+	qsort(lines, nr, sizeof(*lines), compare_strings);
+	for (i = 0; i < nr; i++)
+		len += strlen(lines[i]) + 2;
+	s = calloc(1, len);
+	assert_non_null(s);
+	strcat(s, r->coverable ? "coverable" : "not coverable");
+	for (i = 0; i < nr; i++) {
+		strcat(s, "; ");
+		strcat(s, lines[i]);
+		free(lines[i]);
+	}
+	free(lines);
+	return s;
+}
+
+/*
+ * Every part of the linked fixture, read from the object @name: the same
+ * covering callers and problems, but for initonly.cold, whose caller in
+ * .init.text an object (a module, whose init runs while it is patched)
+ * refuses instead of dropping.
+ */
+static void assert_object_agrees(const char *name)
+{
+	struct klp_elf *obj = klp_elf__open(path(name), 0);
+	struct klp_coverage *ocov;
+	size_t i, nr_compared = 0;
+
+	assert_non_null(obj);
+	assert_int_equal(klp_elf__type(obj), ET_REL);
+	ocov = klp_coverage__new(obj);
+	assert_non_null(ocov);
+	assert_int_equal(klp_coverage__nr_parts(ocov), klp_coverage__nr_parts(cov));
+	for (i = 0; i < klp_coverage__nr_parts(cov); i++) {
+		const struct klp_symbol *part = klp_coverage__part(cov, i);
+		const struct klp_symbol *opart = NULL, *sym;
+		struct klp_coverage_result linked, unlinked;
+		char *want, *got;
+
+		klp_elf__for_each_symbol_by_name(obj, part->name, sym)
+			if (sym->type == STT_FUNC)
+				opart = sym;
+		assert_non_null(opart);
+		assert_int_equal(klp_coverage__analyse(cov, part, NULL, &linked), 0);
+		assert_int_equal(klp_coverage__analyse(ocov, opart, NULL,
+						       &unlinked), 0);
+		want = answer_string(&linked);
+		got = answer_string(&unlinked);
+		if (!strcmp(part->name, "initonly.cold")) {
+			assert_string_equal(want, "coverable");
+			assert_string_equal(got, "not coverable; init_caller initonly");
+			assert_string_equal(unlinked.problems[0].site_symbol, "boot");
+			assert_string_equal(unlinked.problems[0].site_section,
+					    ".init.text");
+		} else {
+			if (strcmp(want, got))
+				fail_msg("%s: %s: '%s', linked: '%s'", name,
+					 part->name, got, want);
+		}
+		assert_int_equal(unlinked.nr_init_callers, linked.nr_init_callers);
+		klp_coverage_result__fini(&linked);
+		klp_coverage_result__fini(&unlinked);
+		free(want);
+		free(got);
+		nr_compared++;
+	}
+	assert_int_equal(nr_compared, 11);
+
+	/*
+	 * Addresses are the section's base + st_value: user_a and
+	 * one_caller, both in .text, as far apart as in the object.
+	 */
+	{
+		const struct klp_symbol *one = NULL, *user = NULL, *sym;
+		struct klp_coverage_result r;
+
+		klp_elf__for_each_symbol_by_name(obj, "one_caller", sym)
+			one = sym;
+		klp_elf__for_each_symbol_by_name(obj, "user_a", sym)
+			user = sym;
+		assert_non_null(one);
+		assert_non_null(user);
+		assert_int_equal(klp_coverage__analyse(ocov, one, NULL, &r), 0);
+		assert_int_equal(r.nr_callers, 1);
+		assert_int_equal(r.callers[0].address - r.address,
+				 user->value - one->value);
+		assert_int_not_equal(r.address, one->value);
+		klp_coverage_result__fini(&r);
+	}
+	klp_coverage__free(ocov);
+	klp_elf__close(obj);
+}
+
+static void object_agrees_with_linked(void **state)
+{
+	(void)state;
+	/* calls to b.o (sink, report, __fentry__) go out of the file */
+	assert_object_agrees("a.o");
+	/* one object of both units: __fentry__ is defined */
+	assert_object_agrees("ab.o");
+}
+
 static void refuses_other_files(void **state)
 {
 	struct klp_elf *obj;
 
 	(void)state;
-	/* an object: addresses are not linked yet */
-	obj = klp_elf__open(path("a.o"), 0);
+	/* another machine */
+	obj = klp_elf__open(path("i386.o"), 0);
 	assert_non_null(obj);
 	assert_null(klp_coverage__new(obj));
 	assert_int_equal(errno, ENOTSUP);
@@ -330,9 +459,12 @@ static int setup(void **state)
 	run("cd %s && %s -O2 -pg -mfentry -fpie -fno-asynchronous-unwind-tables -c %s/a.c "
 	    "&& %s -O2 -fpie -fno-asynchronous-unwind-tables -c %s/b.c "
 	    "&& %s --emit-relocs -e user_a -o fixture.elf a.o b.o "
-	    "&& %s -e user_a -o norelocs.elf a.o b.o",
+	    "&& %s -e user_a -o norelocs.elf a.o b.o "
+	    "&& %s -r -o ab.o a.o b.o "
+	    "&& %s -m32 -c -x assembler /dev/null -o i386.o",
 	    dir, KLP_TEST_GCC, KLP_TEST_FIXTURE, KLP_TEST_GCC,
-	    KLP_TEST_FIXTURE, KLP_TEST_LD, KLP_TEST_LD);
+	    KLP_TEST_FIXTURE, KLP_TEST_LD, KLP_TEST_LD, KLP_TEST_LD,
+	    KLP_TEST_GCC);
 	elf = klp_elf__open(path("fixture.elf"), 0);
 	if (!elf)
 		return -1;
@@ -365,6 +497,7 @@ int main(void)
 		cmocka_unit_test(call_at_the_end),
 		cmocka_unit_test(parts),
 		cmocka_unit_test(part_kinds),
+		cmocka_unit_test(object_agrees_with_linked),
 		cmocka_unit_test(refuses_other_files),
 	};
 

@@ -10,14 +10,23 @@
  * holds the task while it is in the old part.  That is sound only where
  * every such caller is known.
  *
- * struct klp_coverage is the caller graph of one linked file (vmlinux
- * with --emit-relocs relocations, e.g. Debian's -dbg vmlinux): every
+ * struct klp_coverage is the caller graph of one file: a linked vmlinux
+ * with --emit-relocs relocations (e.g. Debian's -dbg vmlinux), or an
+ * object (a module's .ko, a unit's .o, or an ld -r of units): every
  * direct call and jump between functions, read from the instructions
- * (the assembler resolves those within a section without a relocation),
- * and every other reference to a function (an address taken), read from
- * the instructions and the relocations of the allocated sections.  It
+ * (the assembler resolves those within a section without a relocation)
+ * and, in an object, from the relocations on their rel32 fields; and
+ * every other reference to a function (an address taken), read from the
+ * instructions and the relocations of the allocated sections.  It
  * answers, for one part, the functions whose frames cover it, or why no
  * such set can be proven.  docs/stock-kernels.md states the rule.
+ *
+ * Addresses: a linked file's own.  An object is not laid out, so each of
+ * its allocated sections gets a base of its own (in section header
+ * order, each on a 4 KiB boundary from 0x100000, at least one page
+ * apart), and every address in a result, a caller or a problem is that
+ * base + the section offset: compare them within one graph, not with
+ * st_value.
  */
 #ifndef KLP_PREP_COVERAGE_H
 #define KLP_PREP_COVERAGE_H
@@ -45,6 +54,11 @@ enum klp_part_kind {
 };
 
 KLP_API enum klp_part_kind klp_part_kind(const char *name);
+/*
+ * The function a part's code was split from, every suffix taken off:
+ * "foo.part.0.cold" -> "foo".  malloc'd; NULL with errno ENOMEM.
+ */
+KLP_API char *klp_part_origin(const char *name);
 KLP_API const char *klp_part_kind_name(enum klp_part_kind kind);
 
 /* Why a part cannot be covered. */
@@ -54,6 +68,7 @@ enum klp_coverage_problem_kind {
 	KLP_COV_UNKNOWN_CODE,	/* a branch from code in no function symbol */
 	KLP_COV_TOO_DEEP,	/* frameless callers nested past the limit */
 	KLP_COV_TOO_MANY,	/* more covering callers than the limit */
+	KLP_COV_INIT_CALLER,	/* a caller in an object's .init.text/.exit.text */
 	KLP_COV_NR_PROBLEMS,
 };
 
@@ -81,13 +96,18 @@ struct klp_coverage_caller {
 
 struct klp_coverage_result {
 	const struct klp_symbol *part;
+	uint64_t address;	/* of part: st_value, or an object's own address */
 	enum klp_part_kind kind;
 	bool coverable;
 	struct klp_coverage_caller *callers;
 	size_t nr_callers;
 	struct klp_coverage_problem *problems;
 	size_t nr_problems;
-	/* Callers in .init.text / .exit.text: gone before any patch loads. */
+	/*
+	 * Callers in .init.text / .exit.text.  vmlinux: gone before any
+	 * patch loads, dropped.  An object (a module): a problem each
+	 * (KLP_COV_INIT_CALLER), its init and exit run while it is patched.
+	 */
 	size_t nr_init_callers;
 	/* Functions other than the name's parent that jump into a .cold part. */
 	size_t nr_foreign_entries;
@@ -113,11 +133,11 @@ struct klp_coverage_stats {
 };
 
 /*
- * Build the graph of @elf, a linked x86-64 file (ET_EXEC) with its
- * relocations.  @elf must stay open while the result is used.  NULL with
- * errno set after logging: ENOTSUP for another machine or file type,
- * ENOENT when there are no relocations for .text (a vmlinux without
- * --emit-relocs), ENOMEM.
+ * Build the graph of @elf, an x86-64 linked file (ET_EXEC) with its
+ * relocations, or an x86-64 object (ET_REL).  @elf must stay open while
+ * the result is used.  NULL with errno set after logging: ENOTSUP for
+ * another machine or file type, ENOENT when a linked file has no
+ * relocations for .text (a vmlinux without --emit-relocs), ENOMEM.
  */
 KLP_API struct klp_coverage *klp_coverage__new(const struct klp_elf *elf);
 KLP_API void klp_coverage__free(struct klp_coverage *cov);

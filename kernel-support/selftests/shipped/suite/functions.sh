@@ -81,3 +81,76 @@ binfmt_down() {
 	umount "$BINFMT" || fail "umount binfmt_misc"
 	rmmod binfmt_misc || fail "rmmod binfmt_misc"
 }
+
+# The hold (../hold-cold.c, built by run.sh): a task asleep in
+# __io_uring_register.cold, the .cold part of a vmlinux function, for as
+# long as a test wants.  HOLD_FUNC is where it sleeps (a return address
+# into the part), HOLD_CALLER the frame above it.
+HOLD_FUNC=__io_uring_register.cold
+HOLD_CALLER=__x64_sys_io_uring_register
+HOLD_RELEASE=/tmp/hold-cold.release
+HOLD_OUT=/tmp/hold-cold.out
+
+# hold_frames PID: the function names of /proc/PID/stack, top first
+hold_frames() {
+	sed -n 's/^\[<[0-9a-f]*>\] \([^+]*\)+.*/\1/p' "/proc/$1/stack" 2>/dev/null
+}
+
+# hold_start: run hold-cold in the background, HOLD_PID its pid, and
+# wait (up to 30 s) until its stack has the part with the caller above.
+# It sets an EXIT trap to release the task, so that a failing test
+# leaves nothing held for the next one.  A transition stalled on the task
+# for more than 15 s makes it spin until released (../hold-cold.c).
+hold_start() {
+	local i=0
+	[ -x ./hold-cold ] || skip "./hold-cold was not built on the host"
+	rm -f "$HOLD_RELEASE"
+	./hold-cold "$HOLD_RELEASE" >"$HOLD_OUT" 2>&1 &
+	HOLD_PID=$!
+	trap hold_release EXIT
+	until hold_frames "$HOLD_PID" | grep -F -A1 -x "$HOLD_FUNC" | tail -1 |
+		grep -Fqx "$HOLD_CALLER"; do
+		i=$((i + 1))
+		if [ $i -gt 150 ] || [ ! -d "/proc/$HOLD_PID" ]; then
+			echo "hold-cold's output:"; cat "$HOLD_OUT"
+			echo "its stack:"; cat "/proc/$HOLD_PID/stack" 2>/dev/null
+			fail "hold-cold (pid $HOLD_PID) is not held in $HOLD_FUNC under $HOLD_CALLER"
+		fi
+		sleep 0.2
+	done
+	grep -qx 'hold-cold: held' "$HOLD_OUT" || fail "hold-cold did not say it is held: $(cat "$HOLD_OUT")"
+	echo "ok: task $HOLD_PID held in $HOLD_FUNC, called from $HOLD_CALLER"
+}
+
+# hold_release: let the held task go and wait until it has ended (exit 0)
+hold_release() {
+	local rc
+	[ -n "${HOLD_PID:-}" ] || return 0
+	trap - EXIT
+	touch "$HOLD_RELEASE"
+	wait "$HOLD_PID"
+	rc=$?
+	HOLD_PID=""
+	[ $rc -eq 0 ] || fail "hold-cold exited $rc: $(cat "$HOLD_OUT")"
+	echo "ok: released, hold-cold ended: $(tail -1 "$HOLD_OUT")"
+}
+
+# lp_stalls LP PID STATE WHAT: for 3 s (at least 5 checks) LP stays in
+# transition and task PID in patch state STATE (0 not yet switched, 1
+# switched): the livepatch core's stack check holds it in WHAT.  Under
+# the 15 s after which the core signals stalled tasks (hold-cold then
+# spins, see above).
+lp_stalls() {
+	local lp polls=0 start state
+	lp=$(lp_dir "$1")
+	start=$(date +%s)
+	while [ $polls -lt 5 ] || [ $(($(date +%s) - start)) -lt 3 ]; do
+		[ "$(cat "$lp/transition")" = 1 ] ||
+			fail "$1: the transition completed while task $2 was in $4"
+		state=$(cat "/proc/$2/patch_state")
+		[ "$state" = "$3" ] || fail "task $2 switched (patch_state $state) while in $4"
+		polls=$((polls + 1))
+		sleep 0.2
+	done
+	echo "ok: $1 stayed in transition for $(($(date +%s) - start)) s ($polls checks) while task $2 was in $4"
+}
