@@ -501,13 +501,7 @@ int klp_affected__change_lines(struct klp_affected *a, const char *file,
 			return ret;
 		nr++;
 	}
-	if (!nr) {
-		klp_log(KLP_LOG_ERROR,
-			"error: %s:%u-%u: no function with code in the build overlaps these lines\n",
-			file, first, last);
-		return -ENOENT;
-	}
-	return 0;
+	return nr ? 0 : -ENOENT;
 }
 
 int klp_affected__change_lines_spec(struct klp_affected *a, const char *spec)
@@ -541,6 +535,10 @@ int klp_affected__change_lines_spec(struct klp_affected *a, const char *spec)
 		return -ENOMEM;
 	ret = klp_affected__change_lines(a, file, (unsigned int)first,
 					 (unsigned int)last);
+	if (ret == -ENOENT)
+		klp_log(KLP_LOG_ERROR,
+			"error: %s:%lu-%lu: no function with code in the build overlaps these lines\n",
+			file, first, last);
 	free(file);
 	return ret;
 bad:

@@ -284,6 +284,13 @@ static bool path_has_suffix(const char *path, const char *rel)
 	return nr == np || path[np - nr - 1] == '/';
 }
 
+static bool same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	return sa && sb && sa - a == sb - b && !strncmp(a, b, sa - a);
+}
+
 /* Sources enough to find the tree's root, even if some are generated. */
 #define TREE_FILE_SOURCES 16
 
@@ -296,8 +303,16 @@ int klp_compdb__tree_file(const struct klp_compdb *db, const char *rel, char **p
 		rel += 2;
 	if (rel[0] == '/')
 		return -ENOENT;
-	for (i = 0; i < db->nr && i < TREE_FILE_SOURCES; i++) {
+	/*
+	 * The tree's root is above its first sources; an out-of-tree
+	 * module's files (its own header) are above the module's, which
+	 * may come anywhere: then every source, once per directory.
+	 */
+	for (i = 0; i < db->nr; i++) {
 		const char *src = db->files[i], *slash;
+
+		if (i >= TREE_FILE_SOURCES && same_dir(src, db->files[i - 1]))
+			continue;
 
 		/* Shallowest first: "lib/x.h" is not tools/lib/x.h. */
 		for (slash = strchr(src + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
@@ -317,12 +332,7 @@ int klp_compdb__tree_file(const struct klp_compdb *db, const char *rel, char **p
 int klp_compdb__find(struct klp_compdb *db, const char *file,
 		     struct klp_compile_args **out)
 {
-	struct klp_compile_args *args;
-	CXCompileCommand cmd;
-	const char **argv;
-	unsigned int i, n, found = db->nr, ambiguous = db->nr;
-	CXString s;
-	int err;
+	unsigned int i, found = db->nr, ambiguous = db->nr;
 
 	*out = NULL;
 	/*
@@ -361,6 +371,32 @@ int klp_compdb__find(struct klp_compdb *db, const char *file,
 		return -ENOENT;
 	}
 
+	return klp_compdb__args_at(db, found, out);
+}
+
+unsigned int klp_compdb__nr(const struct klp_compdb *db)
+{
+	return db->nr;
+}
+
+const char *klp_compdb__file(const struct klp_compdb *db, unsigned int i)
+{
+	return i < db->nr ? db->files[i] : NULL;
+}
+
+int klp_compdb__args_at(struct klp_compdb *db, unsigned int found,
+			struct klp_compile_args **out)
+{
+	struct klp_compile_args *args;
+	CXCompileCommand cmd;
+	const char **argv;
+	unsigned int i, n;
+	CXString s;
+	int err;
+
+	*out = NULL;
+	if (found >= db->nr)
+		return -ENOENT;
 	cmd = clang_CompileCommands_getCommand(db->all, found);
 	n = clang_CompileCommand_getNumArgs(cmd);
 	args = calloc(1, sizeof(*args));

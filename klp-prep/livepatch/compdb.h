@@ -45,11 +45,18 @@ void klp_compdb__free(struct klp_compdb *db);
 int klp_compdb__find(struct klp_compdb *db, const char *file,
 		     struct klp_compile_args **args);
 
+/* The commands one by one: their number, source (absolute) and arguments. */
+unsigned int klp_compdb__nr(const struct klp_compdb *db);
+const char *klp_compdb__file(const struct klp_compdb *db, unsigned int i);
+int klp_compdb__args_at(struct klp_compdb *db, unsigned int i,
+			struct klp_compile_args **args);
+
 /*
  * A file of the source tree that no command compiles (a header the fix
  * changes, "include/linux/list.h"): *@path, malloc'd, is @rel under the
- * shallowest directory above one of the database's first sources where
- * it exists.  Returns 0, -ENOENT (not logged: the caller
+ * shallowest directory above one of the database's sources where it
+ * exists, the tree's (its first sources) before an out-of-tree
+ * module's ("klp_demo.h").  Returns 0, -ENOENT (not logged: the caller
  * says what it needed the file for), -ENOMEM.
  */
 int klp_compdb__tree_file(const struct klp_compdb *db, const char *rel, char **path);

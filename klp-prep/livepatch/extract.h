@@ -79,6 +79,13 @@ struct klp_symbol_oracle {
 			    unsigned long *pos);
 };
 
+/* A file the parse sees with other contents than on disk: a patched header. */
+struct klp_unsaved_file {
+	const char *path;		/* absolute, as the includes find it */
+	const char *contents;
+	size_t size;
+};
+
 struct klp_parse_opts {
 	const char *file;		/* the unit's source, absolute */
 	const char *display_name;	/* for messages and output, e.g.
@@ -88,6 +95,8 @@ struct klp_parse_opts {
 	const char *contents;		/* the patched text, or NULL: the
 					 * file as it is on disk */
 	size_t size;
+	const struct klp_unsaved_file *headers;	/* the fix's headers, patched */
+	size_t nr_headers;
 };
 
 struct klp_tu;

@@ -354,7 +354,7 @@ static int report_diagnostics(struct klp_tu *tu)
 
 int klp_tu__parse(const struct klp_parse_opts *opts, struct klp_tu **out)
 {
-	struct CXUnsavedFile unsaved;
+	struct CXUnsavedFile *unsaved = NULL;
 	struct index_ctx x = { 0 };
 	const char **args = NULL;
 	struct klp_tu *tu;
@@ -397,16 +397,27 @@ int klp_tu__parse(const struct klp_parse_opts *opts, struct klp_tu **out)
 	args[nargs++] = "-w";
 	args[nargs++] = "-ferror-limit=0";
 
-	unsaved.Filename = tu->file;
-	unsaved.Contents = tu->text;
-	unsaved.Length = tu->size;
+	unsaved = calloc(opts->nr_headers + 1, sizeof(*unsaved));
+	if (!unsaved) {
+		free(args);
+		goto fail;
+	}
+	unsaved[0].Filename = tu->file;
+	unsaved[0].Contents = tu->text;
+	unsaved[0].Length = tu->size;
+	for (k = 0; k < opts->nr_headers; k++) {
+		unsaved[k + 1].Filename = opts->headers[k].path;
+		unsaved[k + 1].Contents = opts->headers[k].contents;
+		unsaved[k + 1].Length = opts->headers[k].size;
+	}
 	tu->index = clang_createIndex(0, 0);
 	cerr = clang_parseTranslationUnit2(tu->index, tu->file, args, nargs,
-					   &unsaved, 1,
+					   unsaved, opts->nr_headers + 1,
 					   CXTranslationUnit_DetailedPreprocessingRecord |
 					   CXTranslationUnit_KeepGoing,
 					   &tu->tu);
 	free(args);
+	free(unsaved);
 	if (cerr != CXError_Success || !tu->tu) {
 		log_err("%s: error: libclang failed to parse it (error %d)\n",
 			tu->display, (int)cerr);

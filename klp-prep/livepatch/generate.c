@@ -132,6 +132,13 @@ static void gen_free(struct gen *g)
 		gen_symtab__free(g->objs[i].st);
 	}
 	free(g->objs);
+	for (i = 0; i < g->nr_headers; i++) {
+		free(g->headers[i].path);
+		free(g->headers[i].file);
+		free(g->headers[i].patched);
+		free(g->headers[i].old_ranges);
+	}
+	free(g->headers);
 	klp_compdb__free(g->db);
 	free(g->name);
 	free(g->tmpdir);

@@ -134,6 +134,24 @@ struct gen_unit {
 	char *spdx;			/* the unit's SPDX line, or NULL */
 	size_t obj;			/* into gen->objs */
 	bool records;			/* its object has its records */
+	bool unchanged;			/* not in the fix: patched because it
+					 * inlined a changed header's code */
+};
+
+/*
+ * A header the fix changes in code (a static inline function): every
+ * function that inlined the change, in any unit, is patched; those
+ * units are parsed, and the module built, with the patched text.
+ */
+struct gen_header {
+	char *path;			/* in the tree: "include/linux/foo.h" */
+	char *file;			/* on disk, absolute */
+	char *patched;
+	size_t patched_size;
+	struct klp_line_range *old_ranges;	/* lines of the original */
+	size_t nr_old_ranges;
+	size_t nr_data_changes;		/* structs and variables: refused, or
+					 * let through by --allow-unsafe */
 };
 
 /* An object the fix patches: vmlinux (always objs[0]) or a module. */
@@ -158,7 +176,10 @@ struct gen {
 	struct klp_affected *aff;
 	struct gen_unit *units;
 	size_t nr_units;
+	struct gen_header *headers;
+	size_t nr_headers;
 	unsigned int unsafe;		/* refusals */
+	unsigned int unsupported;	/* what klp-prep cannot do yet (exit 2) */
 	char **overrides;		/* refusals --allow-unsafe let through */
 	size_t nr_overrides;
 	char *callbacks_text;		/* opts->callbacks, read */
@@ -174,6 +195,13 @@ int gen_load_build(struct gen *g);
 int gen_load_fix(struct gen *g);
 int gen_load_records(struct gen *g);
 int gen_parse_units(struct gen *g);
+/*
+ * Unit @unit (a record's source name) is not in the fix but inlined a
+ * changed header's code: add it, its text unchanged, parsed with the
+ * patched headers.  Returns 0, -EINVAL (logged), -ENOMEM.
+ */
+int gen_add_unchanged_unit(struct gen *g, const char *unit, struct gen_unit **out);
+bool gen_is_header(const char *path);
 /* Does path @a end with the tree path @b at a '/' (or equal it)? */
 bool gen_same_unit(const char *a, const char *b);
 

@@ -108,9 +108,11 @@ int gen_load_build(struct gen *g)
 /*
  * The object a unit was linked into: a module when it was compiled with
  * -DMODULE (its name from KBUILD_MODNAME, the .ko beside its object),
- * else vmlinux.
+ * else vmlinux.  @path: the unit in the tree, @display: for messages.
+ * A module's .ko that is not there: an error, or (!@must_exist) -ENOENT.
  */
-static int unit_object(struct gen *g, struct gen_unit *u)
+static int object_of(struct gen *g, const struct klp_compile_args *args, const char *path,
+		     const char *display, bool must_exist, size_t *obj)
 {
 	const char *modname = NULL;
 	bool module = false;
@@ -118,20 +120,20 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 	size_t i;
 	int k, err = 0;
 
-	for (k = 0; k < u->args->argc; k++) {
-		const char *a = u->args->argv[k];
+	for (k = 0; k < args->argc; k++) {
+		const char *a = args->argv[k];
 
 		if (!strcmp(a, "-DMODULE"))
 			module = true;
 		else if (!strncmp(a, "-DKBUILD_MODNAME=", 17))
 			modname = a + 17;
 	}
-	u->obj = 0;
+	*obj = 0;
 	if (!module)
 		return 0;
 	if (!modname) {
 		log_err("%s: error: compiled for a module without -DKBUILD_MODNAME\n",
-			u->display);
+			display);
 		return -EINVAL;
 	}
 	name = strdup(modname + (*modname == '"' ? 1 : 0));
@@ -145,7 +147,7 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 			*p = '_';
 	for (i = 0; i < g->nr_objs; i++)
 		if (!strcmp(g->objs[i].name, name)) {
-			u->obj = i;
+			*obj = i;
 			free(name);
 			return 0;
 		}
@@ -153,7 +155,7 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 	 * Out of tree, the .ko is beside the source; in tree, under O=, or
 	 * for a distribution's kernel among its -dbg package's modules.
 	 */
-	dir = strdup(u->args->file);
+	dir = strdup(args->file);
 	if (!dir) {
 		free(name);
 		return -ENOMEM;
@@ -169,13 +171,13 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 		/* logged when it is not there */
 		ko = klp_shipped_find_module(g->opts->modules_dir, name);
 		err = ko ? add_object(g, name, ko, true, NULL) : -EINVAL;
-		u->obj = g->nr_objs - 1;
+		*obj = g->nr_objs - 1;
 		free(name);
 		free(ko);
 		return err;
 	}
 	if (ko && access(ko, R_OK)) {
-		char *rel = strdup(u->path);
+		char *rel = strdup(path);
 
 		free(ko);
 		ko = NULL;
@@ -192,17 +194,24 @@ static int unit_object(struct gen *g, struct gen_unit *u)
 		free(name);
 		return -ENOMEM;
 	}
-	if (access(ko, R_OK)) {
+	if (access(ko, R_OK) && !must_exist) {
+		err = -ENOENT;
+	} else if (access(ko, R_OK)) {
 		log_err("%s: error: it is part of module %s, but %s is not there; "
-			"build the module first\n", u->display, name, ko);
+			"build the module first\n", display, name, ko);
 		err = -EINVAL;
 	} else {
 		err = add_object(g, name, ko, true, NULL);
-		u->obj = g->nr_objs - 1;
+		*obj = g->nr_objs - 1;
 	}
 	free(name);
 	free(ko);
 	return err;
+}
+
+static int unit_object(struct gen *g, struct gen_unit *u)
+{
+	return object_of(g, u->args, u->path, u->display, true, &u->obj);
 }
 
 /* Does @ix hold records of unit @u in @u's object? */
@@ -339,6 +348,52 @@ static bool unit_rebuilt(const struct gen *g, const struct gen_unit *u)
 	return false;
 }
 
+/*
+ * @file (absolute) in the tree, as a diff names it: under the root the
+ * first changed header was found in, else @file itself.
+ */
+static char *tree_path(const struct gen *g, const char *file)
+{
+	const struct gen_header *h = g->nr_headers ? &g->headers[0] : NULL;
+	size_t nf = h ? strlen(h->file) : 0, np = h ? strlen(h->path) : 0;
+
+	if (h && nf > np && !strncmp(file, h->file, nf - np))
+		return strdup(file + nf - np);
+	return strdup(file);
+}
+
+/*
+ * A header's inline code may be in any object: with a changed header,
+ * every module the build compiled joins vmlinux in the records read.
+ */
+static int add_module_objects(struct gen *g)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; !err && i < klp_compdb__nr(g->db); i++) {
+		struct klp_compile_args *args;
+		char *path;
+		size_t obj;
+
+		err = klp_compdb__args_at(g->db, i, &args);
+		if (err)
+			break;
+		path = tree_path(g, args->file);
+		err = path ? object_of(g, args, path, path, false, &obj) : -ENOMEM;
+		if (err == -ENOENT) {
+			/* 6.12's scripts/module-common.c is part of every module */
+			log_info("%s: its module is not in the build; not searched for "
+				 "the changed headers' code\n", path);
+			err = 0;
+		}
+		free(path);
+		klp_compile_args__free(args);
+		free(args);
+	}
+	return err;
+}
+
 /* The partition records of every object, when built with the plugin. */
 int gen_load_records(struct gen *g)
 {
@@ -349,6 +404,11 @@ int gen_load_records(struct gen *g)
 
 	for (i = 0; i < g->nr_units; i++) {
 		err = unit_object(g, &g->units[i]);
+		if (err)
+			return err;
+	}
+	if (g->nr_headers && !g->opts->nr_rebuilt_units && !g->opts->rebuilt_units) {
+		err = add_module_objects(g);
 		if (err)
 			return err;
 	}
@@ -424,7 +484,7 @@ static bool is_c_file(const char *p)
 	return n > 2 && !strcmp(p + n - 2, ".c");
 }
 
-static bool is_header(const char *p)
+bool gen_is_header(const char *p)
 {
 	size_t n = strlen(p);
 
@@ -432,29 +492,30 @@ static bool is_header(const char *p)
 }
 
 /*
- * A header the fix changes.  Comments and whitespace are no change; a
- * struct or union whose definition changes, or a variable whose type or
- * initializer does, is refused as in a unit (exit 3: every unit that
- * includes the header keeps the old one); anything else (a static inline
- * function, a macro) needs the closure over the units that include the
- * header, not done yet: *@changed, refused by the caller.
+ * A header the fix changes.  Comments and whitespace are no change
+ * (*@comments_only); a struct or union whose definition changes, or a
+ * variable whose type or initializer does, is refused as in a unit
+ * (exit 3: every unit that includes the header keeps the old one);
+ * anything else is code (a static inline function, a macro): kept in
+ * g->headers for the closure over every unit that inlined it.
  */
-static int load_header(struct gen *g, struct klp_diff_file *f, bool *changed)
+static int load_header(struct gen *g, struct klp_diff_file *f, bool *comments_only)
 {
 	const struct klp_generate_opts *o = g->opts;
 	struct klp_header_change *c = NULL;
+	struct gen_header *h;
 	char *path = NULL, *orig = NULL, *patched = NULL;
 	size_t orig_size = 0, patched_size = 0, nr = 0, i;
 	bool same = false;
 	int err;
 
-	*changed = true;
+	*comments_only = false;
 	err = klp_compdb__tree_file(g->db, f->new_path, &path);
-	if (err == -ENOENT) {
-		log_info("%s: %s is not found beside the build's sources; not compared\n",
-			 o->diff, f->new_path);
-		return 0;
-	}
+	if (err == -ENOENT)
+		return gen_err_input("%s: error: the fix changes %s, which is not found beside "
+				     "the build's sources: the units that include it cannot be "
+				     "parsed with the change; give the build of the kernel "
+				     "source the fix is for\n", o->diff, f->new_path);
 	if (!err)
 		err = klp_gen_read_source(path, &orig, &orig_size);
 	if (!err) {
@@ -467,7 +528,7 @@ static int load_header(struct gen *g, struct klp_diff_file *f, bool *changed)
 		err = klp_header__compare(orig, orig_size, patched, patched_size, &same,
 					  &c, &nr);
 	if (!err && same) {
-		*changed = false;
+		*comments_only = true;
 		log_info("%s: the fix changes only comments and whitespace: no change to the code\n",
 			 f->new_path);
 	}
@@ -475,6 +536,27 @@ static int load_header(struct gen *g, struct klp_diff_file *f, bool *changed)
 		err = gen_data_change(g, f->new_path, c[i].line, c[i].record, c[i].tag,
 				      c[i].name);
 	klp_header_changes__free(c, nr);
+	if (!err && !same) {
+		h = realloc(g->headers, (g->nr_headers + 1) * sizeof(*h));
+		if (h) {
+			g->headers = h;
+			h = &h[g->nr_headers++];
+			memset(h, 0, sizeof(*h));
+			h->path = strdup(f->new_path);
+			h->file = path;
+			h->patched = patched;
+			h->patched_size = patched_size;
+			path = patched = NULL;
+			h->old_ranges = malloc((f->nr_old_ranges + 1) * sizeof(*h->old_ranges));
+			if (h->old_ranges)
+				memcpy(h->old_ranges, f->old_ranges,
+				       f->nr_old_ranges * sizeof(*h->old_ranges));
+			h->nr_old_ranges = f->nr_old_ranges;
+			h->nr_data_changes = nr;
+		}
+		if (!h || !h->path || !h->old_ranges)
+			err = -ENOMEM;
+	}
 	free(path);
 	free(orig);
 	free(patched);
@@ -485,7 +567,6 @@ int gen_load_fix(struct gen *g)
 {
 	const struct klp_generate_opts *o = g->opts;
 	struct klp_diff *d = NULL;
-	char *header = NULL;	/* a header changed beyond what load_header refuses */
 	bool comments = false;	/* a header changed in comments only */
 	size_t i;
 	int err = 0;
@@ -508,19 +589,19 @@ int gen_load_fix(struct gen *g)
 						    f->old_path ? "deleted" : "created");
 				break;
 			}
-			if (is_header(f->new_path)) {
-				bool changed;
+			if (gen_is_header(f->new_path)) {
+				bool same;
 
-				err = load_header(g, f, &changed);
-				comments |= !err && !changed;
-				if (!err && changed && !header && !(header = strdup(f->new_path)))
-					err = -ENOMEM;
+				err = load_header(g, f, &same);
+				comments |= !err && same;
 				continue;
 			}
 			if (!is_c_file(f->new_path)) {
-				err = gen_err_input("%s: error: %s is not a .c file; changes to "
-						    "headers are not supported yet (patch the "
-						    "units that use the change)\n", o->diff, f->new_path);
+				err = gen_err_input("%s: error: %s is neither a .c file nor a "
+						    "header: a livepatch is built from C "
+						    "(assembly and build files cannot be "
+						    "patched); leave it out of the fix\n",
+						    o->diff, f->new_path);
 				break;
 			}
 			u = add_unit(g, f->new_path);
@@ -551,17 +632,12 @@ int gen_load_fix(struct gen *g)
 		klp_diff__free(d);
 		if (!err && g->unsafe)
 			err = KLP_GENERATE_UNSAFE;
-		else if (!err && header)
-			err = gen_err_input("%s: error: %s is not a .c file; changes to "
-					    "headers are not supported yet (patch the "
-					    "units that use the change)\n", o->diff, header);
-		else if (!err && comments && !g->nr_units) {
+		else if (!err && comments && !g->nr_units && !g->nr_headers) {
 			log_err("%s: error: the fix changes only comments and whitespace; "
 				"nothing a livepatch can replace\n", o->diff);
 			g->unsafe++;
 			err = KLP_GENERATE_UNSAFE;
 		}
-		free(header);
 		return err;
 	}
 
@@ -608,25 +684,85 @@ int gen_load_fix(struct gen *g)
 	return 0;
 }
 
+/* Parse @u's patched text, with the fix's headers patched. */
+static int parse_unit(struct gen *g, struct gen_unit *u)
+{
+	struct klp_unsaved_file *hs = calloc(g->nr_headers + 1, sizeof(*hs));
+	struct klp_parse_opts po = {
+		.file = u->args->file,
+		.display_name = u->display,
+		.argv = (const char *const *)u->args->argv,
+		.argc = u->args->argc,
+		.contents = u->patched,
+		.size = u->patched_size,
+		.headers = hs,
+		.nr_headers = g->nr_headers,
+	};
+	size_t i;
+	int err;
+
+	if (!hs)
+		return -ENOMEM;
+	for (i = 0; i < g->nr_headers; i++) {
+		hs[i].path = g->headers[i].file;
+		hs[i].contents = g->headers[i].patched;
+		hs[i].size = g->headers[i].patched_size;
+	}
+	err = klp_tu__parse(&po, &u->tu);
+	free(hs);
+	return err == -ENOMEM || !err ? err : -EINVAL;
+}
+
 int gen_parse_units(struct gen *g)
 {
 	size_t i;
 	int err;
 
 	for (i = 0; i < g->nr_units; i++) {
-		struct gen_unit *u = &g->units[i];
-		struct klp_parse_opts po = {
-			.file = u->args->file,
-			.display_name = u->display,
-			.argv = (const char *const *)u->args->argv,
-			.argc = u->args->argc,
-			.contents = u->patched,
-			.size = u->patched_size,
-		};
-
-		err = klp_tu__parse(&po, &u->tu);
+		err = parse_unit(g, &g->units[i]);
 		if (err)
-			return err == -ENOMEM ? err : -EINVAL;
+			return err;
 	}
 	return 0;
+}
+
+int gen_add_unchanged_unit(struct gen *g, const char *unit, struct gen_unit **out)
+{
+	struct klp_compile_args *args;
+	struct gen_unit *u;
+	char *path;
+	int err;
+
+	*out = NULL;
+	/* The records name it as the compiler was given it: "../kernel/x.c" under O=. */
+	while (!strncmp(unit, "../", 3) || !strncmp(unit, "./", 2))
+		unit += unit[1] == '/' ? 2 : 3;
+	err = klp_compdb__find(g->db, unit, &args);
+	if (err)
+		return err == -ENOMEM ? err : -EINVAL;
+	path = tree_path(g, args->file);
+	klp_compile_args__free(args);
+	free(args);
+	if (!path)
+		return -ENOMEM;
+	u = add_unit(g, path);
+	free(path);
+	if (!u)
+		return -ENOMEM;
+	err = unit_sources(g, u);
+	if (!err) {
+		u->patched = malloc(u->orig_size + 1);
+		if (!u->patched)
+			return -ENOMEM;
+		memcpy(u->patched, u->orig, u->orig_size + 1);
+		u->patched_size = u->orig_size;
+		u->unchanged = true;
+		u->records = true;
+		err = unit_object(g, u);
+	}
+	if (!err)
+		err = parse_unit(g, u);
+	if (!err)
+		*out = u;
+	return err;
 }

@@ -56,8 +56,8 @@ int gen_output_tmpdir(struct gen *g)
 int gen_output_write(struct gen *g, const char *name, const char *text, size_t len)
 {
 	struct klp_generate_result *r = g->res;
-	char *path, **files;
-	FILE *f;
+	char *path, **files, *slash;
+	FILE *f = NULL;
 	int err = 0;
 
 	files = realloc(r->files, (r->nr_files + 1) * sizeof(*files));
@@ -70,7 +70,15 @@ int gen_output_write(struct gen *g, const char *name, const char *text, size_t l
 	r->nr_files++;
 	if (asprintf(&path, "%s/%s", g->tmpdir, name) < 0)
 		return -ENOMEM;
-	f = fopen(path, "w");
+	/* klp-tree/include/linux/x.h: its directories first */
+	for (slash = strchr(path + strlen(g->tmpdir) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			err = -errno;
+		*slash = '/';
+	}
+	f = err ? NULL : fopen(path, "w");
 	if (!f || fwrite(text, 1, len, f) != len) {
 		err = -errno;
 		log_err("%s: error: %s\n", path, strerror(errno));

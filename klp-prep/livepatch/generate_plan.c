@@ -315,6 +315,59 @@ static int check_data(struct gen *g, struct gen_unit *u)
 	return err;
 }
 
+/* @file in the tree, for messages (the records may name it absolute). */
+static char *tree_relative_to(const struct gen *g, const char *file)
+{
+	if (g->nr_headers) {
+		const struct gen_header *h = &g->headers[0];
+		size_t nf = strlen(h->file), np = strlen(h->path);
+
+		if (nf > np && !strncmp(file, h->file, nf - np))
+			return strdup(file + nf - np);
+	}
+	return g->nr_units ? tree_relative(&g->units[0], file) : strdup(file);
+}
+
+/*
+ * The changed lines of the fix's headers: every function of the records
+ * defined there (a static inline), in every unit that has it, inlined
+ * or not; the closure then finds every function that inlined it.  A
+ * change no function of the records spans (a macro, a declaration) has
+ * users the records cannot name.
+ */
+static int header_changes(struct gen *g)
+{
+	size_t i, r;
+	int err;
+
+	for (i = 0; i < g->nr_headers; i++) {
+		const struct gen_header *h = &g->headers[i];
+
+		for (r = 0; r < h->nr_old_ranges; r++) {
+			const struct klp_line_range *lr = &h->old_ranges[r];
+
+			err = klp_affected__change_lines(g->aff, h->path, lr->first, lr->last);
+			if (err == -ENOENT && h->nr_data_changes) {
+				continue;	/* the struct or variable, refused or allowed */
+			} else if (err == -ENOENT) {
+				log_err("%s:%u: error: the fix changes lines %u-%u of the header, "
+					"where no function of the records is defined: a macro "
+					"or a declaration, whose users the records cannot name "
+					"(or an inline function no unit of the build uses); "
+					"klp-prep patches what inlined a changed static inline "
+					"function, not what expanded a macro: change the "
+					"macro's users in their .c files in the fix\n",
+					h->path, lr->first, lr->first, lr->last);
+				g->unsupported++;
+				err = 0;
+			}
+			if (err)
+				return err == -ENOMEM ? err : -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* With records: klp-prep affected's closure. */
 static int affected_closure(struct gen *g)
 {
@@ -350,7 +403,9 @@ static int affected_closure(struct gen *g)
 				return err == -ENOMEM ? err : -EINVAL;
 		}
 	}
-	err = klp_affected__compute(g->aff);
+	err = header_changes(g);
+	if (!err)
+		err = klp_affected__compute(g->aff);
 	if (err)
 		return err;
 
@@ -409,6 +464,32 @@ static int affected_closure(struct gen *g)
 		for (i = 0; i < g->nr_units && !u; i++)
 			if (nd->unit && g->units[i].records && gen_same_unit(nd->unit, g->units[i].path))
 				u = &g->units[i];
+		if (nd->file && gen_is_header(nd->file)) {
+			/* Its definition is the header's: nothing of a unit to copy. */
+			char *where = tree_relative_to(g, nd->file);
+
+			log_err("%s:%u: error: '%s' must be patched (%s), but it is a function of "
+				"the header, emitted out of line in %s as %s: klp-prep cannot "
+				"patch a header function's own copy yet; make it "
+				"__always_inline in the fix if it can be, or patch its callers "
+				"by hand\n", where ? where : nd->file, nd->line, nd->origin,
+				nd->nr_reasons ? klp_affected_reason__format(nd, &nd->reasons[0],
+									buf, sizeof(buf)) : "?",
+				nd->unit ? nd->unit : "?", nd->symbol);
+			free(where);
+			g->unsupported++;
+			continue;
+		}
+		if (!u && nd->unit && g->nr_headers) {
+			/* It inlined a changed header: its unit joins the fix unchanged. */
+			err = gen_add_unchanged_unit(g, nd->unit, &u);
+			if (err == -EINVAL) {
+				g->unsupported++;
+				continue;
+			}
+			if (err)
+				return err;
+		}
 		if (!u) {
 			log_err("%s: error: '%s' must be patched too (%s), but its unit is not "
 				"part of the fix; klp-prep generate does not extract from "
@@ -573,6 +654,16 @@ static int find_shared(struct gen *g, struct gen_unit *u)
 	return 0;
 }
 
+static bool patches_anything(const struct gen *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nr_units; i++)
+		if (g->units[i].nr_funcs || g->units[i].nr_new_funcs)
+			return true;
+	return false;
+}
+
 int gen_find_patched(struct gen *g)
 {
 	size_t i;
@@ -611,17 +702,32 @@ int gen_find_patched(struct gen *g)
 	}
 	if (g->unsafe)
 		return KLP_GENERATE_UNSAFE;
+	if (g->nr_headers && (!g->ix || g->opts->rebuilt_units))
+		return gen_err_input("%s: error: the fix changes code in this header; every "
+				     "function that inlined it must be patched, and only the "
+				     "partition records of the whole build (a kernel built "
+				     "with the klp-prep plugin) name them: change the "
+				     "functions that use it in their .c files instead\n",
+				     g->headers[0].path);
 	/* Units with records: klp-prep affected; the others: symbols. */
 	err = 0;
 	for (i = 0; i < g->nr_units; i++)
-		if (g->units[i].records) {
-			err = affected_closure(g);
+		if (g->units[i].records)
 			break;
-		}
+	if (i < g->nr_units || g->nr_headers)
+		err = affected_closure(g);
 	if (!err)
 		err = symbol_closure(g);
 	if (err)
 		return err;
+	if (!g->unsafe && g->unsupported)
+		return -EINVAL;
+	if (!g->unsafe && g->nr_headers && !patches_anything(g)) {
+		log_err("%s: error: the fix changes no function that the build has code "
+			"of (only declarations or data?); nothing a livepatch can replace\n",
+			g->headers[0].path);
+		g->unsafe++;
+	}
 	if (g->opts->no_stack_only && !g->unsafe) {
 		err = gen_cover_split_parts(g);
 		if (err)

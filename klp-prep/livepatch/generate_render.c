@@ -114,6 +114,68 @@ static bool in_kernel_tree(const struct gen_unit *u)
 	return yes;
 }
 
+/*
+ * Where the compiler finds header @path (in the tree) by its include
+ * name: the include directory above it ("include", "arch/x86/include",
+ * their "uapi"), else its own directory (a unit's local header, found
+ * by the unit's -I of its directory).  malloc'd.
+ */
+static char *header_root(const char *path)
+{
+	const char *p = path, *end = NULL, *slash;
+
+	while ((slash = strstr(p, "include/"))) {
+		if (slash == path || slash[-1] == '/')
+			end = slash + strlen("include");
+		p = slash + 1;
+	}
+	if (end && !strncmp(end, "/uapi/", 6))
+		end += strlen("/uapi");
+	if (end)
+		return strndup(path, end - path);
+	slash = strrchr(path, '/');
+	return slash ? strndup(path, slash - path) : strdup(".");
+}
+
+/*
+ * The fix's changed headers, patched, are found before the kernel's
+ * own: the units compile from the patched source, as the records of
+ * what inlined them say they must.
+ */
+static int header_roots(struct gen *g, struct klp_tdata *root)
+{
+	size_t i, k;
+	int err = 0;
+
+	klp_tdata__set_list(root, "header_roots");
+	err |= klp_tdata__set_bool(root, "has_headers", g->nr_headers > 0);
+	for (i = 0; i < g->nr_headers; i++) {
+		char *r = header_root(g->headers[i].path);
+		bool dup = false;
+		struct klp_tdata *e;
+
+		if (!r)
+			return -ENOMEM;
+		for (k = 0; k < i && !dup; k++) {
+			char *o = header_root(g->headers[k].path);
+
+			dup = o && !strcmp(o, r);
+			free(o);
+		}
+		e = dup ? NULL : klp_tdata__add(root, "header_roots");
+		if (!dup && !e) {
+			free(r);
+			return -ENOMEM;
+		}
+		if (e && strcmp(r, "."))
+			err |= klp_tdata__setf(e, "dir", "klp-tree/%s", r);
+		else if (e)
+			err |= klp_tdata__set(e, "dir", "klp-tree");
+		free(r);
+	}
+	return err;
+}
+
 static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 {
 	const struct klp_extract *ex = u->ex;
@@ -135,6 +197,7 @@ static int unit_data(struct gen *g, struct gen_unit *u, struct klp_tdata *d)
 	err |= klp_tdata__set_bool(d, "in_tree", in_kernel_tree(u));
 	/* Headers differ between built-in and module code (#ifndef MODULE). */
 	err |= klp_tdata__set_bool(d, "builtin", u->obj == 0);
+	err |= klp_tdata__set_bool(d, "unchanged", u->unchanged);
 	err |= klp_tdata__setf(d, "file", "%s.c", u->flat);
 	err |= klp_tdata__setf(d, "object", "%s.o", u->flat);
 	err |= klp_tdata__set(d, "spdx", u->spdx ? u->spdx : "// SPDX-License-Identifier: GPL-2.0");
@@ -365,6 +428,7 @@ static int fill_data(struct gen *g, struct klp_tdata *root)
 				per_cpu |= g->units[i].ex->externs[k].per_cpu;
 		err |= klp_tdata__set_bool(root, "has_per_cpu", per_cpu);
 	}
+	err |= header_roots(g, root);
 	{
 		bool syscall = false;
 
@@ -508,6 +572,14 @@ int gen_render(struct gen *g)
 		free(name);
 		name = NULL;
 		klp_tdata__free(d);
+	}
+	for (i = 0; !err && i < g->nr_headers; i++) {
+		err = asprintf(&name, "klp-tree/%s", g->headers[i].path) < 0 ? -ENOMEM : 0;
+		if (!err)
+			err = gen_output_write(g, name, g->headers[i].patched,
+					       g->headers[i].patched_size);
+		free(name);
+		name = NULL;
 	}
 	klp_tdata__free(root);
 	return err;

@@ -164,6 +164,69 @@ static void test_find(void **state)
 	klp_compdb__free(db);
 }
 
+/*
+ * A header the fix changes: under the tree's root, found from its first
+ * sources; an out-of-tree module's own, from the module's source, which
+ * comes after more than the first sources (as gen_compile_commands.py
+ * lists the kernel's, then the module's).  The commands one by one.
+ */
+static void test_tree_file(void **state)
+{
+	struct klp_compile_args *a;
+	struct klp_compdb *db;
+	char *json, *p, want[256];
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	(void)state;
+	snprintf(want, sizeof(want), "mkdir -p '%s/src/include/linux' '%s/src/kernel' '%s/mod'",
+		 tmpdir, tmpdir, tmpdir);
+	assert_int_equal(system(want), 0);
+	write_file("src/include/linux/list.h", "/* list */\n");
+	write_file("mod/klp_mod.h", "/* the module's */\n");
+	f = open_memstream(&json, &len);
+	assert_non_null(f);
+	fputs("[\n", f);
+	for (i = 0; i < 20; i++)
+		fprintf(f, " {\"directory\": \"%s\", \"file\": \"%s/src/kernel/k%d.c\",\n"
+			"  \"arguments\": [\"gcc\", \"-c\", \"src/kernel/k%d.c\"]},\n",
+			tmpdir, tmpdir, i, i);
+	fprintf(f, " {\"directory\": \"%s/mod\", \"file\": \"%s/mod/klp_mod.c\",\n"
+		"  \"arguments\": [\"gcc\", \"-DMODULE\", \"-c\", \"klp_mod.c\"]}\n]\n",
+		tmpdir, tmpdir);
+	fclose(f);
+	write_file("compile_commands.json", json);
+	free(json);
+	assert_int_equal(klp_compdb__open(tmpdir, &db), 0);
+
+	assert_int_equal(klp_compdb__tree_file(db, "include/linux/list.h", &p), 0);
+	snprintf(want, sizeof(want), "%s/src/include/linux/list.h", tmpdir);
+	assert_string_equal(p, want);
+	free(p);
+	assert_int_equal(klp_compdb__tree_file(db, "klp_mod.h", &p), 0);
+	snprintf(want, sizeof(want), "%s/mod/klp_mod.h", tmpdir);
+	assert_string_equal(p, want);
+	free(p);
+	assert_int_equal(klp_compdb__tree_file(db, "include/linux/nope.h", &p), -ENOENT);
+	assert_null(p);
+
+	assert_int_equal(klp_compdb__nr(db), 21);
+	snprintf(want, sizeof(want), "%s/mod/klp_mod.c", tmpdir);
+	assert_string_equal(klp_compdb__file(db, 20), want);
+	assert_null(klp_compdb__file(db, 21));
+	assert_int_equal(klp_compdb__args_at(db, 20, &a), 0);
+	assert_string_equal(a->file, want);
+	assert_true(a->argc >= 1);
+	for (i = 0; i < a->argc && strcmp(a->argv[i], "-DMODULE"); i++)
+		;
+	assert_true(i < a->argc);
+	klp_compile_args__free(a);
+	free(a);
+	assert_int_equal(klp_compdb__args_at(db, 21, &a), -ENOENT);
+	klp_compdb__free(db);
+}
+
 static void test_missing_db(void **state)
 {
 	struct klp_compdb *db;
@@ -204,6 +267,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tree_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_db, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_with_db_flags, setup, teardown),
 	};

@@ -23,6 +23,9 @@
 #   livepatch-vmlinux  do_syslog() or suspend_console() of vmlinux, each
 #                    with a .cold part, from a diff made at run time
 #                    against the kernel's source
+#   livepatch-header  cases/header.diff: a static inline of a header of
+#                    header-target/ (a module of two units) changes; what
+#                    inlined it in both units is patched
 #   livepatch-demo-first  the control: livepatch-demo as its first build
 #                    made it, without the new side; disabling it does not
 #                    wait for a task in klpp_klp_demo_work.cold
@@ -314,6 +317,34 @@ if source_diff fs/inode.c '/^static int proc_nr_inodes\(/ { f = 1 }
 	fi
 else
 	fail vmlinux-percpu-diff "fs/inode.c: proc_nr_inodes() is not as the edit expects"
+fi
+
+# A header fix: klp_header.h's static inline changes, the two units of
+# the module that inline it do not (header-target/); klp-prep build
+# patches the function of each unit that inlined it, compiled with the
+# patched header.
+cp -r "$HERE/header-target" "$WORK/header-target"
+if make -C "$KBUILD" M="$WORK/header-target" KCFLAGS="-fplugin=$KPLUGIN" modules \
+	>"$WORK/header-target.log" 2>&1; then
+	ok header-target-module
+	cp "$WORK/header-target/klp_header.ko" "$WORK/suite/"
+	if "$KLP" build -k "$KBUILD" -m "$WORK/header-target" --plugin "$KPLUGIN" -n header \
+		-w "$WORK/build-header" -o "$WORK/suite/livepatch-header.ko" "$HERE/cases/header.diff" \
+		>"$WORK/header.steps" 2>"$WORK/header.stderr"; then
+		ok build-header
+		sed 's/^/    /' "$WORK/header.steps"
+		for f in a b; do
+			grep -q "^patched: klp_header:klp_header_get_$f -> klpp_klp_header_get_$f (klp_header_get_$f: inlines klp_header_scale " \
+				"$WORK/header.steps" && ok "header-patches-get_$f" ||
+				fail "header-patches-get_$f" "not in the steps"
+		done
+		grep -q "error:\|warning:" "$WORK/header.stderr" &&
+			fail header-quiet "$(cat "$WORK/header.stderr")"
+	else
+		fail build-header "exit $?: $(cat "$WORK/header.stderr")"
+	fi
+else
+	fail header-target-module "$(tail -5 "$WORK/header-target.log")"
 fi
 
 [ $FAILS -eq 0 ] || { echo "klp-build e2e: $FAILS failures before booting"; exit $FAILS; }

@@ -120,7 +120,8 @@ KLP_API int klp_affected__change_function(struct klp_affected *a,
  * Mark the functions of @file whose definition overlaps lines
  * @first..@last (ORIGIN line..end_line).  Origins without an end_line
  * match when the range starts inside the span up to the next function
- * of the file.  No function there: -ENOENT.
+ * of the file.  No function there: -ENOENT, not logged (the caller
+ * knows what the lines were).
  */
 KLP_API int klp_affected__change_lines(struct klp_affected *a,
 				       const char *file, unsigned int first,

@@ -32,7 +32,7 @@ rm -rf "$WORK" && mkdir -p "$WORK/build" "$WORK/out" || exit 99
 cp -r "$HERE/tree" "$WORK/src" || exit 99
 cd "$WORK/build" || exit 99
 
-UNITS="fs/proc/cmdline.c kernel/calc.c lib/other.c"
+UNITS="fs/proc/cmdline.c kernel/calc.c lib/other.c kernel/limit.c lib/clamp_user.c"
 for u in $UNITS; do
 	o=${u//\//_}
 	o=${o%.c}.o
@@ -41,7 +41,7 @@ for u in $UNITS; do
 		{ cat "$o.log" >&2; fail "compile-$u" "gcc-12 with the plugin failed"; }
 done
 ld -o vmlinux -e 0 --unresolved-symbols=ignore-all \
-	fs_proc_cmdline.o kernel_calc.o lib_other.o 2>/dev/null ||
+	fs_proc_cmdline.o kernel_calc.o lib_other.o kernel_limit.o lib_clamp_user.o 2>/dev/null ||
 	fail link "ld failed"
 # A module, built out of tree: the .ko beside its source.
 MODFLAGS="-DMODULE -DKBUILD_MODNAME=\"calcmod\""
@@ -98,9 +98,12 @@ $(head -40 "$WORK/out/$case.diff")"
 	else
 		ok "$case-paths"
 	fi
+	# The fix's headers, patched, before the tree's (as Kbuild does).
+	local tree=()
+	[ -d "$WORK/out/$case/klp-tree/include" ] && tree=(-I"$WORK/out/$case/klp-tree/include")
 	for f in "$WORK/out/$case"/*.c; do
 		case $(basename "$f") in livepatch_*) continue ;; esac
-		if $CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ \
+		if $CC -nostdinc "${tree[@]}" -I"$WORK/src/include" -D__KERNEL__ \
 			$KFLAGS -Wall -Werror -c "$f" -o "$WORK/out/$case.o" 2>"$WORK/out/$case.cc.log"; then
 			ok "$case-compiles"
 		else
@@ -161,6 +164,22 @@ generate inline-two
 golden inline-two
 expect_grep inline-two-both "klpp_calc_a" "$WORK/out/inline-two/livepatch_inline_two.h"
 expect_grep inline-two-both-b "klpp_calc_b" "$WORK/out/inline-two/livepatch_inline_two.h"
+
+# -- a header's static inline changes: what inlined it, in every unit -------
+generate header-inline
+golden header-inline
+expect_grep header-inline-calc '.old_name = "calc_limit",' "$WORK/out/header-inline/livepatch_header_inline.c"
+expect_grep header-inline-other '.old_name = "other_limit",' "$WORK/out/header-inline/livepatch_header_inline.c"
+expect_grep header-inline-patched 'CALC_CLAMP_MAX - 1' "$WORK/out/header-inline/klp-tree/include/linux/calc_clamp.h"
+expect_grep header-inline-first 'LINUXINCLUDE := -I$(src)/klp-tree/include $(LINUXINCLUDE)' \
+	"$WORK/out/header-inline/Kbuild"
+# The unit compiles with the patched header, not the tree's.
+if $CC -nostdinc -I"$WORK/out/header-inline/klp-tree/include" -I"$WORK/src/include" \
+	-D__KERNEL__ $KFLAGS -E "$WORK/out/header-inline/lib_clamp_user.c" | grep -q 'x >= 100 ? 100 - 1'; then
+	ok header-inline-sees-patch
+else
+	fail header-inline-sees-patch "lib_other.c does not see the patched calc_clamp()"
+fi
 
 # -- the running kernel's static, at its position among equal names --------
 generate static-var

@@ -36,6 +36,7 @@ cleanup() {
 		rmmod "$m"
 	done
 	lsmod | grep -q '^klp_demo ' && rmmod klp_demo
+	lsmod | grep -q '^klp_header ' && rmmod klp_header
 }
 
 . /klp-tests/guest-lib.sh	# expect, wait_for, wait_gone

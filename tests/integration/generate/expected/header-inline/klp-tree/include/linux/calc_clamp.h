@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A static inline function of a header that two units inline. */
+#ifndef _LINUX_CALC_CLAMP_H
+#define _LINUX_CALC_CLAMP_H
+
+#define CALC_CLAMP_MAX 100
+
+static inline int calc_clamp(int x)
+{
+	return x >= CALC_CLAMP_MAX ? CALC_CLAMP_MAX - 1 : x;
+}
+
+#endif
