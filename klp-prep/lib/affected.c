@@ -695,7 +695,7 @@ static const char *why_unpatchable(const struct aobj *o,
 	if (org && (org->flags & KLP_ORIGIN_F_NOTRACE) &&
 	    (org->flags & KLP_ORIGIN_F_DECLARED_INLINE) &&
 	    !(org->flags & KLP_ORIGIN_F_PUBLIC))
-		return "notrace: a static inline function GCC emitted out of line (the kernel's 'inline' implies notrace): no ftrace hook; only its callers could be patched, and calls to it are not recorded";
+		return "notrace: a static inline function GCC emitted out of line (the kernel's 'inline' implies notrace): no ftrace hook; only its callers can be patched";
 	if (org && (org->flags & KLP_ORIGIN_F_NOTRACE))
 		return "notrace: no ftrace hook to redirect";
 	/* ipa-clones dumps do not say whether a function has a hook. */

@@ -102,6 +102,7 @@ static void gen_free(struct gen *g)
 		klp_strv_free(u->changed, u->nr_changed);
 		klp_strv_free(u->new_funcs, u->nr_new_funcs);
 		klp_strv_free(u->shared_funcs, u->nr_shared_funcs);
+		klp_strv_free(u->notrace_copies, u->nr_notrace_copies);
 		klp_tu__free(u->orig_tu);
 		for (k = 0; k < u->nr_funcs; k++) {
 			free(u->funcs[k].origin);

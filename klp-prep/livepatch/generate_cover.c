@@ -14,6 +14,10 @@
  * each to the patch (a copy compiled from its unchanged source) with the
  * part it covers as its reason, or refuses the part with each reason
  * and what the author can do.  docs/stock-kernels.md states the rule.
+ *
+ * The same reading of frames serves any kernel for a changed function
+ * that has no ftrace hook at all (gen_patch_callers_instead()): its
+ * direct callers are patched in its place.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -22,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <klp_prep/coverage.h>
 
@@ -435,5 +440,172 @@ int gen_cover_split_parts(struct gen *g)
 		klp_coverage__free(c.objs[i].cov);
 	free(c.objs);
 	free(done);
+	return err;
+}
+
+/* ---- a function without an ftrace hook: its callers instead ------------- */
+
+/* Unit @u's object: BUILD/DIR/NAME.o as kbuild puts it, else beside the source. */
+static char *unit_object_file(const struct gen *g, const struct gen_unit *u)
+{
+	size_t np = strlen(u->path), nf = strlen(u->args->file);
+	char *p = NULL;
+
+	if (np > 2 && g->opts->build_dir &&
+	    asprintf(&p, "%s/%.*s.o", g->opts->build_dir, (int)(np - 2), u->path) >= 0 &&
+	    !access(p, R_OK))
+		return p;
+	free(p);
+	p = NULL;
+	if (nf > 2 && asprintf(&p, "%.*s.o", (int)(nf - 2), u->args->file) >= 0 &&
+	    !access(p, R_OK))
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* The symbol of @name in @u's object, a static of the unit first. */
+static const struct gen_sym *unit_function(const struct gen *g, const struct gen_unit_oracle *uo,
+					   const struct gen_unit *u, const char *name)
+{
+	const struct gen_symtab *st = g->objs[u->obj].st;
+	const struct gen_sym *s = gen_unit_oracle__local(uo, name, STT_FUNC);
+	size_t first, n, i;
+
+	if (s)
+		return s;
+	n = gen_symtab__named(st, name, &first);
+	for (i = 0; i < n; i++) {
+		s = &st->syms[st->by_name[first + i]];
+		if (s->type == STT_FUNC && s->bind != STB_LOCAL)
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * The direct callers of @func, a function of @obj's unit object @elf, as
+ * coverage.c reads them; "" in @why when every frame above @func is one
+ * of them, else why not.
+ */
+static int direct_callers(const struct gen *g, struct klp_elf *elf, const char *func,
+			  struct klp_coverage_result *r, char *why, size_t why_size)
+{
+	struct klp_coverage_limits lim = {
+		.max_depth = 1,
+		.max_callers = g->opts->cover_max_callers ? g->opts->cover_max_callers :
+			KLP_COVERAGE_DEFAULT_CALLERS,
+	};
+	struct klp_coverage *cov = klp_coverage__new(elf);
+	const struct klp_symbol *sym;
+	size_t k;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	*why = '\0';
+	if (!cov) {
+		snprintf(why, why_size, "its callers cannot be read from %s",
+			 klp_elf__path(elf));
+		return errno == ENOMEM ? -ENOMEM : 0;
+	}
+	klp_elf__for_each_symbol_by_name(elf, func, sym)
+		if (sym->type == STT_FUNC && sym->shndx != SHN_UNDEF)
+			break;
+	if (!sym) {
+		snprintf(why, why_size, "%s has no symbol '%s'", klp_elf__path(elf), func);
+		klp_coverage__free(cov);
+		return 0;
+	}
+	err = klp_coverage__analyse(cov, sym, &lim, r);
+	klp_coverage__free(cov);
+	if (err)
+		return err;
+	if (r->nr_problems)
+		snprintf(why, why_size, "'%s' %s%s%s%s",
+			 r->problems[0].function ? r->problems[0].function : func,
+			 problem_text[r->problems[0].kind],
+			 r->problems[0].site_symbol ? " (at " : "",
+			 r->problems[0].site_symbol ? r->problems[0].site_symbol : "",
+			 r->problems[0].site_symbol ? ")" : "");
+	else if (!r->coverable || !r->nr_callers)
+		snprintf(why, why_size, "no function of its unit calls it (it is only "
+			 "jumped to, by a tail call, or from functions called from "
+			 "elsewhere): no caller's frame of this unit is above a task in it");
+	for (k = 0; !*why && k < r->nr_callers; k++) {
+		const struct klp_coverage_caller *cc = &r->callers[k];
+
+		if (cc->depth != 1)	/* 1: calls it */
+			snprintf(why, why_size, "the frame above it can be %s's (%s): a tail "
+				 "call, or a caller without a hook of its own, leaves no "
+				 "caller of this unit on the stack", cc->name, cc->chain);
+		else if (klp_part_kind(cc->name) != KLP_PART_NONE)
+			snprintf(why, why_size, "its caller '%s' is a clone, and a patch that "
+				 "replaces a clone is not made yet", cc->name);
+	}
+	return 0;
+}
+
+int gen_patch_callers_instead(struct gen *g, struct gen_unit *u, const char *symbol,
+			      const char *origin, char *why, size_t why_size, bool *done)
+{
+	struct klp_coverage_result r = { 0 };
+	struct gen_unit_oracle uo;
+	struct klp_elf *elf = NULL;
+	char *path = NULL, reason[512];
+	size_t ui = u - g->units, k;
+	int err;
+
+	*done = false;
+	*why = '\0';
+	err = gen_unit_oracle__init(&uo, g->objs[u->obj].st, g->objs[0].st, u->path, u->display);
+	if (err)
+		return err;
+	/*
+	 * A global one may be called from any unit, which this one's object
+	 * does not show: not tried (the author knows its callers).
+	 */
+	if (!gen_unit_oracle__local(&uo, symbol, STT_FUNC))
+		goto out;
+	if (!(path = unit_object_file(g, u)))
+		snprintf(why, why_size, "its unit's object is not in the build (%s)",
+			 g->opts->build_dir ? g->opts->build_dir : "no build directory");
+	else if (!(elf = klp_elf__open(path, 0)))
+		snprintf(why, why_size, "%s cannot be read", path);
+	else
+		err = direct_callers(g, elf, symbol, &r, why, why_size);
+	for (k = 0; !err && !*why && k < r.nr_callers; k++) {
+		const struct klp_coverage_caller *cc = &r.callers[k];
+		const struct gen_sym *cs = unit_function(g, &uo, &g->units[ui], cc->name);
+		unsigned long pos;
+		struct gen_func *nf;
+
+		if (!cs) {
+			snprintf(why, why_size, "its caller '%s' has no symbol in %s", cc->name,
+				 g->objs[g->units[ui].obj].name);
+			break;
+		}
+		pos = gen_symtab__sympos(g->objs[g->units[ui].obj].st, cs);
+		if (patched(g, g->units[ui].obj, cc->name, pos))
+			continue;
+		snprintf(reason, sizeof(reason), "calls %s, which has no ftrace hook: patched "
+			 "instead of it, calling the module's copy", symbol);
+		err = gen_add_func(&g->units[ui], cc->name, cc->name, pos, reason, &nf);
+		if (!err)
+			log_info("%s: '%s' patched: it %s\n", g->units[ui].display, cc->name,
+				 reason);
+	}
+	u = &g->units[ui];
+	if (!err && !*why) {
+		if (!gen_strv_has(u->new_funcs, u->nr_new_funcs, origin))
+			err = gen_strv_push(&u->new_funcs, &u->nr_new_funcs, origin);
+		if (!err)
+			err = gen_strv_push(&u->notrace_copies, &u->nr_notrace_copies, origin);
+		*done = !err;
+	}
+out:
+	klp_coverage_result__fini(&r);
+	klp_elf__close(elf);
+	free(path);
+	gen_unit_oracle__fini(&uo);
 	return err;
 }

@@ -121,6 +121,11 @@ struct gen_unit {
 	char **new_funcs;		/* functions new in the fix (names):
 					 * the module's own, never patched */
 	size_t nr_new_funcs;
+	char **notrace_copies;		/* of new_funcs, those the fix changes
+					 * that have no ftrace hook: the
+					 * module's copy, called by patched
+					 * callers (generate_cover.c) */
+	size_t nr_notrace_copies;
 	char **shared_funcs;		/* of those, the ones other units of
 					 * the fix call: global in the module */
 	size_t nr_shared_funcs;
@@ -218,6 +223,17 @@ int gen_data_change(struct gen *g, const char *file, unsigned int line, bool rec
 int gen_extract_units(struct gen *g);
 int gen_plan_table(struct gen *g);
 bool gen_strv_has(char **v, size_t n, const char *s);
+int gen_strv_push(char ***v, size_t *n, const char *s);
+/*
+ * Function @symbol (source name @origin) of unit @u has no ftrace hook:
+ * when it is static and every frame above it is a direct caller's in its
+ * unit's object, those callers are patched instead (*@done), and the
+ * module holds its own copy of it.  Otherwise @why says why not ("" for
+ * a global function, whose callers in other units are not known).
+ * generate_cover.c.  Returns 0 or -ENOMEM.
+ */
+int gen_patch_callers_instead(struct gen *g, struct gen_unit *u, const char *symbol,
+			      const char *origin, char *why, size_t why_size, bool *done);
 int gen_add_func(struct gen_unit *u, const char *origin, const char *symbol,
 		 unsigned long sympos, const char *reason, struct gen_func **out);
 int gen_add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,

@@ -26,7 +26,7 @@
 #include "generate_internal.h"
 #include "header_change.h"
 
-static int strv_push(char ***v, size_t *n, const char *s)
+int gen_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
 
@@ -85,7 +85,7 @@ static int functions_given(struct gen *g, struct gen_unit *u)
 				continue;
 		}
 		if (!gen_strv_has(u->changed, u->nr_changed, spec)) {
-			err = strv_push(&u->changed, &u->nr_changed, spec);
+			err = gen_strv_push(&u->changed, &u->nr_changed, spec);
 			if (err)
 				return err;
 		}
@@ -372,7 +372,7 @@ static int header_changes(struct gen *g)
 static int affected_closure(struct gen *g)
 {
 	size_t i, k, n;
-	char buf[512];
+	char buf[512], instead[512];
 	int err;
 
 	/* vmlinux's units rebuilt apart from it: added already */
@@ -430,6 +430,25 @@ static int affected_closure(struct gen *g)
 				return err;
 			continue;
 		}
+		instead[0] = '\0';
+		if (nd->state == KLP_NODE_UNPATCHABLE && nd->unpatchable && nd->unit &&
+		    (!strncmp(nd->unpatchable, "notrace", 7) ||
+		     !strncmp(nd->unpatchable, "no fentry", 9))) {
+			/* No hook to redirect: its callers, if they are all known. */
+			bool done = false;
+
+			u = NULL;
+			for (i = 0; i < g->nr_units && !u; i++)
+				if (g->units[i].records && gen_same_unit(nd->unit, g->units[i].path))
+					u = &g->units[i];
+			if (u)
+				err = gen_patch_callers_instead(g, u, nd->symbol, nd->origin,
+								instead, sizeof(instead), &done);
+			if (err)
+				return err;
+			if (done)
+				continue;
+		}
 		if (nd->state == KLP_NODE_UNPATCHABLE) {
 			char *where = g->nr_units ? tree_relative(&g->units[0],
 								  nd->file ? nd->file : nd->unit)
@@ -442,15 +461,21 @@ static int affected_closure(struct gen *g)
 						nd, &nd->reasons[0], buf, sizeof(buf))) : NULL;
 
 			/* Why it is in the set, and what the author can do. */
-			log_err("%s:%u: error: '%s' cannot be livepatched safely: %s%s%s%s\n",
+			log_err("%s:%u: error: '%s' cannot be livepatched safely: %s%s%s%s%s%s\n",
 				where ? where : nd->file ? nd->file : nd->unit, nd->line,
 				nd->symbol, nd->unpatchable ? nd->unpatchable : "?",
 				because ? "; it must be patched because " : "",
 				because ? because : "",
+				*instead ? "; its callers cannot be patched instead: " : "",
+				instead,
 				kind == KLP_ALLOW_INIT ?
 				"; if the fix only matters while the kernel boots or unloads, "
 				"leave it out with --allow-unsafe=init, else patch the code that "
 				"runs later" :
+				kind == KLP_ALLOW_NOTRACE && *instead ?
+				"; change the fix so that it changes functions with a hook, or "
+				"leave it out with --allow-unsafe=notrace if the fix does not "
+				"need it" :
 				kind == KLP_ALLOW_NOTRACE ?
 				"; patch its callers instead (where it is not inlined), or leave "
 				"it out with --allow-unsafe=notrace if the fix does not need it" : "");
@@ -1047,7 +1072,11 @@ static int table_new_funcs(struct gen *g)
 			nf = &nf[r->nr_new_funcs++];
 			nf->name = strdup(it->name);
 			nf->unit = strdup(u->path);
-			nf->reason = strdup("new in the fix");
+			nf->reason = strdup(gen_strv_has(u->notrace_copies, u->nr_notrace_copies,
+							 it->name) ?
+					    "the fix changes it, but it has no ftrace hook: "
+					    "the module's copy, which its patched callers call" :
+					    "new in the fix");
 			if (!nf->name || !nf->unit || !nf->reason)
 				return -ENOMEM;
 		}

@@ -81,6 +81,9 @@ must_fail exit \
 must_fail notrace \
 	"error: 'mf_quiet' cannot be livepatched safely: notrace: no ftrace hook" \
 	"patch its callers instead"
+must_fail notrace-tail \
+	"error: 'mf_tail_step' cannot be livepatched safely: notrace: no ftrace hook" \
+	"its callers cannot be patched instead: no function of its unit calls it (it is only jumped to"
 must_fail nmi \
 	"error: 'mf_nmi_handler' cannot be livepatched safely: in non-instrumentable code (.noinstr.text/.entry.text)"
 must_fail entry \

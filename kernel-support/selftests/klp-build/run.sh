@@ -26,6 +26,9 @@
 #   livepatch-header  cases/header.diff: a static inline of a header of
 #                    header-target/ (a module of two units) changes; what
 #                    inlined it in both units is patched
+#   livepatch-notrace  cases/notrace.diff: klp_header_step() of
+#                    header-target/ has no ftrace hook; its caller is
+#                    patched instead
 #   livepatch-demo-first  the control: livepatch-demo as its first build
 #                    made it, without the new side; disabling it does not
 #                    wait for a task in klpp_klp_demo_work.cold
@@ -342,6 +345,20 @@ if make -C "$KBUILD" M="$WORK/header-target" KCFLAGS="-fplugin=$KPLUGIN" modules
 			fail header-quiet "$(cat "$WORK/header.stderr")"
 	else
 		fail build-header "exit $?: $(cat "$WORK/header.stderr")"
+	fi
+	# klp_header_step() has no ftrace hook: its caller is patched instead.
+	if "$KLP" build -k "$KBUILD" -m "$WORK/header-target" --plugin "$KPLUGIN" -n notrace \
+		-w "$WORK/build-notrace" -o "$WORK/suite/livepatch-notrace.ko" "$HERE/cases/notrace.diff" \
+		>"$WORK/notrace.steps" 2>"$WORK/notrace.stderr"; then
+		ok build-notrace
+		sed 's/^/    /' "$WORK/notrace.steps"
+		grep -q "^patched: klp_header:klp_header_get_c -> klpp_klp_header_get_c (calls klp_header_step, which has no ftrace hook" \
+			"$WORK/notrace.steps" && ok notrace-patches-the-caller ||
+			fail notrace-patches-the-caller "not in the steps"
+		grep -q "klp_header_step ->" "$WORK/notrace.steps" &&
+			fail notrace-not-itself "klp_header_step is in the table"
+	else
+		fail build-notrace "exit $?: $(cat "$WORK/notrace.stderr")"
 	fi
 else
 	fail header-target-module "$(tail -5 "$WORK/header-target.log")"

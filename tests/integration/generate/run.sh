@@ -34,14 +34,14 @@ cd "$WORK/build" || exit 99
 
 UNITS="fs/proc/cmdline.c kernel/calc.c lib/other.c kernel/limit.c lib/clamp_user.c"
 for u in $UNITS; do
-	o=${u//\//_}
-	o=${o%.c}.o
+	o=${u%.c}.o	# where kbuild puts it
+	mkdir -p "$(dirname "$o")"
 	$CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ $KFLAGS \
 		-fplugin="$PLUGIN" -c "$WORK/src/$u" -o "$o" 2>"$o.log" ||
 		{ cat "$o.log" >&2; fail "compile-$u" "gcc-12 with the plugin failed"; }
 done
 ld -o vmlinux -e 0 --unresolved-symbols=ignore-all \
-	fs_proc_cmdline.o kernel_calc.o lib_other.o kernel_limit.o lib_clamp_user.o 2>/dev/null ||
+	${UNITS//.c/.o} 2>/dev/null ||
 	fail link "ld failed"
 # A module, built out of tree: the .ko beside its source.
 MODFLAGS="-DMODULE -DKBUILD_MODNAME=\"calcmod\""
@@ -58,7 +58,7 @@ import json, sys
 work, kflags, plugin, units = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 out = []
 for u in units:
-    o = u.replace('/', '_')[:-2] + '.o'
+    o = u[:-2] + '.o'
     mod = ['-DMODULE', '-DKBUILD_MODNAME="calcmod"'] if u.startswith('drivers/') else []
     cmd = ['gcc', '-nostdinc', '-I' + work + '/src/include', '-D__KERNEL__'] + mod + \
         kflags.split() + ['-fplugin=' + plugin, '-c', '-o', o, work + '/src/' + u]
@@ -180,6 +180,20 @@ if $CC -nostdinc -I"$WORK/out/header-inline/klp-tree/include" -I"$WORK/src/inclu
 else
 	fail header-inline-sees-patch "lib_other.c does not see the patched calc_clamp()"
 fi
+
+# -- no ftrace hook: its callers are patched, calling the module's copy ----
+generate notrace-callers -v
+golden notrace-callers
+expect_grep notrace-callers-one '.old_name = "limit_one",' "$WORK/out/notrace-callers/livepatch_notrace_callers.c"
+expect_grep notrace-callers-two '.old_name = "limit_two",' "$WORK/out/notrace-callers/livepatch_notrace_callers.c"
+if grep -q '.old_name = "limit_step"' "$WORK/out/notrace-callers/livepatch_notrace_callers.c"; then
+	fail notrace-callers-not-itself "limit_step, which has no hook, is in the table"
+else
+	ok notrace-callers-not-itself
+fi
+expect_grep notrace-callers-copy 'return x \* 4;' "$WORK/out/notrace-callers/kernel_limit.c"
+expect_grep notrace-callers-why "'limit_one' patched: it calls limit_step, which has no ftrace hook" \
+	"$WORK/out/notrace-callers.stderr"
 
 # -- the running kernel's static, at its position among equal names --------
 generate static-var

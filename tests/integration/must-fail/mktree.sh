@@ -17,15 +17,15 @@ mf_build_tree()
 	local u o
 	mkdir -p "$WORK/build" && cp -r "$MF_TREE/tree" "$WORK/src" || exit 99
 	for u in $MF_UNITS; do
-		o=${u//\//_}
-		o=${o%.c}.o
+		o=${u%.c}.o	# where kbuild puts it
+		mkdir -p "$WORK/build/$(dirname "$o")"
 		# shellcheck disable=SC2046
 		$CC -nostdinc -I"$WORK/src/include" -D__KERNEL__ $KFLAGS $(mf_ftrace "$u") \
 			-fplugin="$PLUGIN" -c "$WORK/src/$u" -o "$WORK/build/$o" 2>"$WORK/build/$o.log" ||
 			{ cat "$WORK/build/$o.log" >&2; fail "compile-$u" "gcc-12 with the plugin failed"; }
 	done
 	(cd "$WORK/build" && ld -o vmlinux -e 0 --unresolved-symbols=ignore-all \
-		kernel_mf.o lib_nofentry.o 2>/dev/null) || fail link "ld failed"
+		${MF_UNITS//.c/.o} 2>/dev/null) || fail link "ld failed"
 	printf '0x00000000\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n' >"$WORK/build/Module.symvers"
 	# shellcheck disable=SC2086
 	python3 - "$WORK" "$KFLAGS" "$FTRACE" "$PLUGIN" $MF_UNITS \
@@ -34,7 +34,7 @@ import json, sys
 work, kflags, ftrace, plugin, units = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 out = []
 for u in units:
-    o = u.replace('/', '_')[:-2] + '.o'
+    o = u[:-2] + '.o'
     fl = kflags.split() + ([] if u == 'lib/nofentry.c' else ftrace.split())
     cmd = ['gcc', '-nostdinc', '-I' + work + '/src/include', '-D__KERNEL__'] + fl + \
         ['-fplugin=' + plugin, '-c', '-o', o, work + '/src/' + u]

@@ -74,3 +74,14 @@ notrace noinline int mf_quiet_user(int x)
 {
 	return mf_scale(x) + 2;
 }
+
+/* No hook, and only jumped to (a tail call): no caller's frame is above it. */
+static noinline notrace int mf_tail_step(int x)
+{
+	return x * 5 + mf_level;
+}
+
+noinline int mf_tail(int x)
+{
+	return mf_tail_step(x + 1);
+}
