@@ -40,6 +40,17 @@ __attribute__((format(printf, 1, 2)))
 void usage_error(const char *fmt, ...);
 
 /* --allow-unsafe in the help of generate and build (klp_generate_parse_allow()). */
+/* --callbacks and --no-cover, as generate and build take them. */
+#define KLP_CALLBACKS_HELP \
+"      --callbacks FILE.c\n" \
+"                        the author's klp_object callbacks, copied into the\n" \
+"                        module: klp_prep_{pre,post}_{patch,unpatch}_OBJECT()\n" \
+"                        (OBJECT: vmlinux, or the module's name with '-' as\n" \
+"                        '_'); pre_patch returns int, the others void\n" \
+"      --no-cover        with --stack-only=no: cover nothing, every split part\n" \
+"                        escapes the stack check (a control experiment; named\n" \
+"                        in livepatch_NAME.c)\n"
+
 #define KLP_ALLOW_UNSAFE_HELP \
 "      --allow-unsafe KIND[,KIND]\n" \
 "                        proceed past refusals of these kinds, each named in\n" \

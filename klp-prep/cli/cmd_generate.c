@@ -61,14 +61,7 @@ static const char generate_usage[] =
 "                        caller whose frame can be above it, or refused\n"
 "      --cover-max-depth N, --cover-max-callers N\n"
 "                        limits of that covering (4, 16)\n"
-"      --callbacks FILE.c\n"
-"                        the author's klp_object callbacks, copied into the\n"
-"                        module: klp_prep_{pre,post}_{patch,unpatch}_OBJECT()\n"
-"                        (OBJECT: vmlinux, or the module's name with '-' as\n"
-"                        '_'); pre_patch returns int, the others void\n"
-"      --no-cover        with --stack-only=no: cover nothing, every split part\n"
-"                        escapes the stack check (a control experiment; named\n"
-"                        in livepatch_NAME.c)\n"
+KLP_CALLBACKS_HELP
 KLP_ALLOW_UNSAFE_HELP
 "  -v                    more messages (-vv: also where each was raised)\n"
 "  -h, --help            this text\n"
