@@ -207,6 +207,11 @@ int gen_parse_units(struct gen *g);
  */
 int gen_add_unchanged_unit(struct gen *g, const char *unit, struct gen_unit **out);
 bool gen_is_header(const char *path);
+/*
+ * @file (absolute) in the tree, as a diff names it: under the root the
+ * first changed header was found in, else @file itself.  malloc'd.
+ */
+char *gen_tree_path(const struct gen *g, const char *file);
 /* Does path @a end with the tree path @b at a '/' (or equal it)? */
 bool gen_same_unit(const char *a, const char *b);
 

@@ -348,11 +348,7 @@ static bool unit_rebuilt(const struct gen *g, const struct gen_unit *u)
 	return false;
 }
 
-/*
- * @file (absolute) in the tree, as a diff names it: under the root the
- * first changed header was found in, else @file itself.
- */
-static char *tree_path(const struct gen *g, const char *file)
+char *gen_tree_path(const struct gen *g, const char *file)
 {
 	const struct gen_header *h = g->nr_headers ? &g->headers[0] : NULL;
 	size_t nf = h ? strlen(h->file) : 0, np = h ? strlen(h->path) : 0;
@@ -379,7 +375,7 @@ static int add_module_objects(struct gen *g)
 		err = klp_compdb__args_at(g->db, i, &args);
 		if (err)
 			break;
-		path = tree_path(g, args->file);
+		path = gen_tree_path(g, args->file);
 		err = path ? object_of(g, args, path, path, false, &obj) : -ENOMEM;
 		if (err == -ENOENT) {
 			/* 6.12's scripts/module-common.c is part of every module */
@@ -740,7 +736,7 @@ int gen_add_unchanged_unit(struct gen *g, const char *unit, struct gen_unit **ou
 	err = klp_compdb__find(g->db, unit, &args);
 	if (err)
 		return err == -ENOMEM ? err : -EINVAL;
-	path = tree_path(g, args->file);
+	path = gen_tree_path(g, args->file);
 	klp_compile_args__free(args);
 	free(args);
 	if (!path)

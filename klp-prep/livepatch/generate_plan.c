@@ -318,13 +318,8 @@ static int check_data(struct gen *g, struct gen_unit *u)
 /* @file in the tree, for messages (the records may name it absolute). */
 static char *tree_relative_to(const struct gen *g, const char *file)
 {
-	if (g->nr_headers) {
-		const struct gen_header *h = &g->headers[0];
-		size_t nf = strlen(h->file), np = strlen(h->path);
-
-		if (nf > np && !strncmp(file, h->file, nf - np))
-			return strdup(file + nf - np);
-	}
+	if (g->nr_headers)
+		return gen_tree_path(g, file);
 	return g->nr_units ? tree_relative(&g->units[0], file) : strdup(file);
 }
 
