@@ -98,15 +98,15 @@ static int functions_given(struct gen *g, struct gen_unit *u)
  * a reason in the output names them relative to the source tree, so the
  * output does not depend on where the tree was.
  */
-static char *tree_relative(const struct gen_unit *u, const char *text)
+static char *strip_root(const char *file, const char *path, const char *text)
 {
-	size_t nf = strlen(u->args->file), np = strlen(u->path), nr;
+	size_t nf = strlen(file), np = strlen(path), nr;
 	char *root, *out, *p;
 
 	if (nf <= np)
 		return strdup(text);
 	nr = nf - np;
-	root = strndup(u->args->file, nr);
+	root = strndup(file, nr);
 	out = strdup(text);
 	if (!root || !out) {
 		free(root);
@@ -117,6 +117,21 @@ static char *tree_relative(const struct gen_unit *u, const char *text)
 		memmove(p, p + nr, strlen(p + nr) + 1);
 	free(root);
 	return out;
+}
+
+static char *tree_relative(const struct gen_unit *u, const char *text)
+{
+	return strip_root(u->args->file, u->path, text);
+}
+
+/* The same for the whole fix: its first unit, else its first header. */
+static char *tree_relative_to(const struct gen *g, const char *text)
+{
+	if (g->nr_units)
+		return tree_relative(&g->units[0], text);
+	if (g->nr_headers)
+		return strip_root(g->headers[0].file, g->headers[0].path, text);
+	return strdup(text);
 }
 
 int gen_add_func(struct gen_unit *u, const char *origin, const char *symbol,
@@ -315,13 +330,6 @@ static int check_data(struct gen *g, struct gen_unit *u)
 	return err;
 }
 
-/* @file in the tree, for messages (the records may name it absolute). */
-static char *tree_relative_to(const struct gen *g, const char *file)
-{
-	if (g->nr_headers)
-		return gen_tree_path(g, file);
-	return g->nr_units ? tree_relative(&g->units[0], file) : strdup(file);
-}
 
 /*
  * The changed lines of the fix's headers: every function of the records
@@ -413,9 +421,7 @@ static int affected_closure(struct gen *g)
 
 		if (nd->state == KLP_NODE_UNPATCHABLE && nd->unpatchable &&
 		    (g->opts->allow_unsafe & unpatchable_allow(nd->unpatchable))) {
-			char *where = g->nr_units ? tree_relative(&g->units[0],
-								  nd->file ? nd->file : nd->unit)
-						  : NULL;
+			char *where = tree_relative_to(g, nd->file ? nd->file : nd->unit);
 
 			err = gen_add_override(g, "'%s' (%s:%u) left out of the patch: %s",
 					   nd->symbol, where ? where : nd->file ? nd->file : nd->unit,
@@ -436,6 +442,11 @@ static int affected_closure(struct gen *g)
 			for (i = 0; i < g->nr_units && !u; i++)
 				if (g->units[i].records && gen_same_unit(nd->unit, g->units[i].path))
 					u = &g->units[i];
+			if (!u && g->nr_headers) {
+				err = gen_add_unchanged_unit(g, nd->unit, &u);
+				if (err == -EINVAL)
+					err = 0;	/* said why; refused below */
+			}
 			if (u)
 				err = gen_patch_callers_instead(g, u, nd->symbol, nd->origin,
 								instead, sizeof(instead), &done);
@@ -445,14 +456,12 @@ static int affected_closure(struct gen *g)
 				continue;
 		}
 		if (nd->state == KLP_NODE_UNPATCHABLE) {
-			char *where = g->nr_units ? tree_relative(&g->units[0],
-								  nd->file ? nd->file : nd->unit)
-						  : NULL;
+			char *where = tree_relative_to(g, nd->file ? nd->file : nd->unit);
 
 			unsigned int kind = unpatchable_allow(nd->unpatchable);
 			bool chain = nd->nr_reasons && nd->reasons[0].kind != KLP_REASON_CHANGED;
-			char *because = chain && g->nr_units ?
-				tree_relative(&g->units[0], klp_affected_reason__format(
+			char *because = chain ?
+				tree_relative_to(g, klp_affected_reason__format(
 						nd, &nd->reasons[0], buf, sizeof(buf))) : NULL;
 
 			/* Why it is in the set, and what the author can do. */
