@@ -546,7 +546,8 @@ static int direct_callers(const struct gen *g, struct klp_elf *elf, const char *
 }
 
 int gen_patch_callers_instead(struct gen *g, struct gen_unit *u, const char *symbol,
-			      const char *origin, char *why, size_t why_size, bool *done)
+			      const char *origin, bool in_header, char *why, size_t why_size,
+			      bool *done)
 {
 	struct klp_coverage_result r = { 0 };
 	struct gen_unit_oracle uo;
@@ -595,7 +596,9 @@ int gen_patch_callers_instead(struct gen *g, struct gen_unit *u, const char *sym
 				 reason);
 	}
 	u = &g->units[ui];
-	if (!err && !*why) {
+	if (!err && !*why && in_header) {
+		*done = true;	/* the module's copy is the patched header's */
+	} else if (!err && !*why) {
 		if (!gen_strv_has(u->new_funcs, u->nr_new_funcs, origin))
 			err = gen_strv_push(&u->new_funcs, &u->nr_new_funcs, origin);
 		if (!err)

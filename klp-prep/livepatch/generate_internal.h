@@ -233,12 +233,14 @@ int gen_strv_push(char ***v, size_t *n, const char *s);
  * Function @symbol (source name @origin) of unit @u has no ftrace hook:
  * when it is static and every frame above it is a direct caller's in its
  * unit's object, those callers are patched instead (*@done), and the
- * module holds its own copy of it.  Otherwise @why says why not ("" for
- * a global function, whose callers in other units are not known).
- * generate_cover.c.  Returns 0 or -ENOMEM.
+ * module holds its own copy of it (@in_header: the patched header gives
+ * it).  Otherwise @why says why not ("" for a global function, whose
+ * callers in other units are not known).  generate_cover.c.  Returns 0
+ * or -ENOMEM.
  */
 int gen_patch_callers_instead(struct gen *g, struct gen_unit *u, const char *symbol,
-			      const char *origin, char *why, size_t why_size, bool *done);
+			      const char *origin, bool in_header, char *why, size_t why_size,
+			      bool *done);
 int gen_add_func(struct gen_unit *u, const char *origin, const char *symbol,
 		 unsigned long sympos, const char *reason, struct gen_func **out);
 int gen_add_sub(struct gen_func *f, const char *symbol, unsigned long sympos,

@@ -449,6 +449,7 @@ static int affected_closure(struct gen *g)
 			}
 			if (u)
 				err = gen_patch_callers_instead(g, u, nd->symbol, nd->origin,
+								nd->file && gen_is_header(nd->file),
 								instead, sizeof(instead), &done);
 			if (err)
 				return err;

@@ -181,6 +181,17 @@ else
 	fail header-inline-sees-patch "lib_other.c does not see the patched calc_clamp()"
 fi
 
+# -- the same for a header's function: the patched header gives the copy ---
+generate header-notrace -v
+golden header-notrace
+expect_grep header-notrace-caller '.old_name = "limit_slow",' "$WORK/out/header-notrace/livepatch_header_notrace.c"
+expect_grep header-notrace-copy 'return x + 8;' "$WORK/out/header-notrace/klp-tree/include/linux/calc_clamp.h"
+if grep -q 'warning' "$WORK/out/header-notrace.stderr"; then
+	fail header-notrace-quiet "$(grep warning "$WORK/out/header-notrace.stderr")"
+else
+	ok header-notrace-quiet
+fi
+
 # -- no ftrace hook: its callers are patched, calling the module's copy ----
 generate notrace-callers -v
 golden notrace-callers

@@ -23,3 +23,8 @@ noinline int limit_two(int x)
 {
 	return limit_step(x) - 1;
 }
+
+noinline int limit_slow(int x)
+{
+	return calc_slow(x) * 2;
+}

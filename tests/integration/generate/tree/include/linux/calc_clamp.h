@@ -10,4 +10,10 @@ static inline int calc_clamp(int x)
 	return x > CALC_CLAMP_MAX ? CALC_CLAMP_MAX : x;
 }
 
+/* Static, out of line, no ftrace hook: its callers are patched. */
+static __attribute__((__noinline__, __no_instrument_function__, __unused__)) int calc_slow(int x)
+{
+	return x + 7;
+}
+
 #endif
