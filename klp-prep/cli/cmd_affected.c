@@ -25,6 +25,7 @@
 #include <klp_prep/elf.h>
 #include <klp_prep/index.h>
 #include <klp_prep/ipa_clones.h>
+#include <klp_prep/sympos.h>
 
 #include "cli.h"
 #include "json_writer.h"
@@ -790,28 +791,37 @@ static struct klp_coverage *object_graph(struct stock_cover *sc, const struct sh
 }
 
 /*
- * Part @name at position @sympos (0: the only one; vmlinux counts by
- * address, a module in .symtab order, as kallsyms walks them).
+ * Part @name at position @sympos (0: the only one), counted by sympos.c
+ * over the file's function symbols of that name, as affected counted it.
  */
 static const struct klp_symbol *part_symbol(const struct klp_elf *elf, const char *name,
 					    unsigned long sympos)
 {
-	const struct klp_symbol *sym, *v[64];
-	size_t n = 0, i, k;
+	struct klp_sympos_table *t = klp_sympos_table__new(klp_elf__type(elf) == ET_EXEC ?
+							   KLP_SYMPOS_VMLINUX :
+							   KLP_SYMPOS_MODULE);
+	const struct klp_symbol *sym, **v = NULL, **nv;
+	size_t n = 0;
+	long i = -1;
 
-	klp_elf__for_each_symbol_by_name(elf, name, sym)
-		if (sym->type == STT_FUNC && sym->shndx != SHN_UNDEF && n < 64)
-			v[n++] = sym;
-	if (klp_elf__type(elf) == ET_EXEC)
-		for (i = 1; i < n; i++)
-			for (k = i; k > 0 && v[k - 1]->value > v[k]->value; k--) {
-				sym = v[k];
-				v[k] = v[k - 1];
-				v[k - 1] = sym;
-			}
-	if (!n || (sympos == 0 && n > 1) || sympos > n)
-		return NULL;
-	return v[sympos ? sympos - 1 : 0];
+	klp_elf__for_each_symbol_by_name(elf, name, sym) {
+		if (!t || sym->type != STT_FUNC || sym->shndx == SHN_UNDEF)
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv || klp_sympos_table__add(t, sym->name, sym->value)) {
+			v = nv ? nv : v;
+			n = 0;
+			break;
+		}
+		v = nv;
+		v[n++] = sym;
+	}
+	if (n && !klp_sympos_table__sort(t))
+		i = klp_sympos_table__find(t, name, sympos);
+	sym = i >= 0 ? v[i] : NULL;
+	klp_sympos_table__free(t);
+	free(v);
+	return sym;
 }
 
 /* How many functions to patch have a part that cannot be covered. */
